@@ -1,0 +1,19 @@
+"""Models of the core app. Business rules live in qms.services, reads in qms.selectors."""
+
+from .actions import Action
+from .escalations import EscalationLog
+from .notifications import Notification
+from .security import ApiToken, SecurityEvent
+from .units import Membership, OrganisationUnit
+from .users import User
+
+__all__ = [
+    "Action",
+    "ApiToken",
+    "EscalationLog",
+    "Membership",
+    "Notification",
+    "OrganisationUnit",
+    "SecurityEvent",
+    "User",
+]

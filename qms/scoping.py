@@ -1,0 +1,102 @@
+"""Who may see what, and who holds which role where: the one place where unit access is decided.
+
+A membership of a unit gives sight of that unit and of every unit below it. Board members are
+members of their organisation and group management of their group, so the one rule covers them.
+Everything a user may see is found through ``Scope.visible_units()``; roles are checked with
+``Scope.has_role(unit, ...)``, which also counts roles held on a unit above.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from qms.choices import Role
+
+
+@dataclass(frozen=True)
+class Grant:
+    unit_id: int
+    path: str
+    role: str
+
+
+class Scope:
+    """The memberships of one user, loaded once (one query) and kept on the user object."""
+
+    def __init__(self, user):
+        from qms.models import Membership
+
+        self.user = user
+        self.sees_everything = bool(user.is_authenticated and user.is_active and user.is_superuser)
+        if user.is_authenticated and user.is_active:
+            rows = Membership.objects.filter(user=user).values_list("unit_id", "unit__path", "role")
+            self.grants = [Grant(unit_id, path, role) for unit_id, path, role in rows]
+        else:
+            self.grants = []
+
+    def roles(self) -> set[str]:
+        return {grant.role for grant in self.grants}
+
+    def root_paths(self) -> list[str]:
+        """The paths of the member units, without those already covered by a unit above them."""
+        paths = sorted({grant.path for grant in self.grants})
+        roots: list[str] = []
+        for path in paths:
+            if not any(path.startswith(root) for root in roots):
+                roots.append(path)
+        return roots
+
+    def visible_units(self):
+        from qms.models import OrganisationUnit
+
+        if self.sees_everything:
+            return OrganisationUnit.objects.all()
+        roots = self.root_paths()
+        if not roots:
+            return OrganisationUnit.objects.none()
+        condition = Q()
+        for root in roots:
+            condition |= Q(path__startswith=root)
+        return OrganisationUnit.objects.filter(condition)
+
+    def can_see_unit(self, unit) -> bool:
+        return self.sees_everything or any(unit.path.startswith(root) for root in self.root_paths())
+
+    def has_role(self, unit, *roles: str) -> bool:
+        """True if the user holds one of ``roles`` on ``unit`` or on a unit above it.
+
+        Superusers count as administrators everywhere, and hold no other role implicitly: they do not
+        approve risks on the board's behalf.
+        """
+        if self.sees_everything and Role.ADMINISTRATOR in roles:
+            return True
+        return any(grant.role in roles and unit.path.startswith(grant.path) for grant in self.grants)
+
+    def units_with_role(self, *roles: str):
+        """The units (and everything below them) where the user holds one of ``roles``."""
+        from qms.models import OrganisationUnit
+
+        if self.sees_everything and Role.ADMINISTRATOR in roles:
+            return OrganisationUnit.objects.all()
+        condition = Q()
+        for grant in self.grants:
+            if grant.role in roles:
+                condition |= Q(path__startswith=grant.path)
+        if not condition:
+            return OrganisationUnit.objects.none()
+        return OrganisationUnit.objects.filter(condition)
+
+
+def scope_for(user) -> Scope:
+    scope = getattr(user, "_qms_scope", None)
+    if scope is None:
+        scope = Scope(user)
+        if user.is_authenticated:
+            user._qms_scope = scope
+    return scope
+
+
+def scope_reset(user) -> None:
+    """Forget the cached scope, after the user's memberships changed in this request."""
+    if hasattr(user, "_qms_scope"):
+        del user._qms_scope

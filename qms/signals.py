@@ -1,0 +1,31 @@
+"""Security-event logging on Django's and axes' auth signals. (Logging, not business rules.)"""
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from qms.choices import SecurityEventKind
+from qms.services.security import security_event_log
+
+
+@receiver(user_logged_in, dispatch_uid="qms_log_login")
+def log_login(sender, request, user, **kwargs):
+    security_event_log(kind=SecurityEventKind.LOGIN, request=request, user=user)
+
+
+@receiver(user_logged_out, dispatch_uid="qms_log_logout")
+def log_logout(sender, request, user, **kwargs):
+    if user is not None:
+        security_event_log(kind=SecurityEventKind.LOGOUT, request=request, user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="qms_log_login_failed")
+def log_login_failed(sender, credentials, request=None, **kwargs):
+    security_event_log(
+        kind=SecurityEventKind.LOGIN_FAILED, request=request, username=str(credentials.get("username", ""))
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="qms_log_locked_out")
+def log_locked_out(sender, request, username, ip_address, **kwargs):
+    security_event_log(kind=SecurityEventKind.LOCKED_OUT, request=request, username=username or "")
