@@ -1,0 +1,80 @@
+"""Base classes every app's API builds on: scoped viewsets whose writes go through services."""
+
+from rest_framework import mixins, serializers, viewsets
+
+from qms.scoping import scope_reset
+
+
+class QmsModelSerializer(serializers.ModelSerializer):
+    """Adds ``url`` and ``display`` to every object. Serializers validate input; they never save:
+    the viewset hands ``validated_data`` to the app's service."""
+
+    display = serializers.SerializerMethodField()
+
+    def get_display(self, obj) -> str:
+        return str(obj)
+
+    def create(self, validated_data):  # pragma: no cover - writes go through services
+        raise RuntimeError("QmsViewSetMixin.perform_create calls the service")
+
+    def update(self, instance, validated_data):  # pragma: no cover - writes go through services
+        raise RuntimeError("QmsViewSetMixin.perform_update calls the service")
+
+
+class QmsViewSetMixin:
+    """A viewset that starts every query from ``visible_to(user)``: out-of-scope objects are 404.
+
+    Subclasses name ``create_service`` / ``update_service`` (called with ``actor`` and the validated
+    data), and ``delete_service`` (called with ``actor`` and the object under ``delete_kwarg``).
+    """
+
+    create_service = None
+    update_service = None
+    update_kwarg = None
+    delete_service = None
+    delete_kwarg = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Roles are read fresh for every request, even when a client reuses one user object.
+        scope_reset(request.user)
+
+    def get_queryset(self):
+        return self.queryset.all().visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = type(self).create_service(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = type(self).update_service(
+            actor=self.request.user, **{self.update_kwarg: serializer.instance}, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        type(self).delete_service(actor=self.request.user, **{self.delete_kwarg: instance})
+
+
+class ReadOnlyViewSet(QmsViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ReadCreateUpdateViewSet(
+    QmsViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    pass
+
+
+class ReadCreateDeleteViewSet(
+    QmsViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    pass

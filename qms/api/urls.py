@@ -1,0 +1,30 @@
+"""The one API router, under /api/v1/. The core's routes are here; every domain app lists its own
+as ``routes`` in ``<app>/api/urls.py``."""
+
+from importlib import import_module
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from qms.api.views import ActionViewSet, MembershipViewSet, OrganisationUnitViewSet, TokenView, UserViewSet
+
+DOMAIN_APPS = ["risks", "kpis", "incidents", "audits"]
+
+routes = [
+    ("units", OrganisationUnitViewSet, "unit"),
+    ("users", UserViewSet, "user"),
+    ("memberships", MembershipViewSet, "membership"),
+    ("actions", ActionViewSet, "action"),
+]
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+for app_routes in [routes, *(import_module(f"{app}.api.urls").routes for app in DOMAIN_APPS)]:
+    for prefix, viewset, basename in app_routes:
+        router.register(prefix, viewset, basename=basename)
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    *router.urls,
+]

@@ -1,0 +1,139 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from qms.api.base import ReadCreateDeleteViewSet, ReadCreateUpdateViewSet
+from qms.api.serializers import (
+    ActionSerializer,
+    MembershipSerializer,
+    OrganisationUnitSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+    UserSerializer,
+)
+from qms.filtersets import ActionFilterSet, MembershipFilterSet, OrganisationUnitFilterSet, UserFilterSet
+from qms.models import Action, ApiToken, Membership, OrganisationUnit, User
+from qms.services import actions as action_services
+from qms.services import organisation as org_services
+from qms.services.security import token_create, token_revoke
+
+
+class OrganisationUnitViewSet(ReadCreateUpdateViewSet):
+    """The organisation tree: groups, organisations, business units and teams you can see."""
+
+    queryset = OrganisationUnit.objects.select_related("parent")
+    serializer_class = OrganisationUnitSerializer
+    filterset_class = OrganisationUnitFilterSet
+    ordering_fields = ["name", "kind", "path", "id"]
+    create_service = org_services.unit_create
+    update_service = org_services.unit_update
+    update_kwarg = "unit"
+
+
+class UserViewSet(ReadCreateUpdateViewSet):
+    """People. Administrators provision them (as an HR system would) and deactivate them with
+    ``is_active: false``; roles are given through memberships."""
+
+    queryset = User.objects.select_related("manager")
+    serializer_class = UserSerializer
+    filterset_class = UserFilterSet
+    ordering_fields = ["username", "last_name", "first_name", "id"]
+    create_service = org_services.user_create
+    update_service = org_services.user_update
+    update_kwarg = "user"
+
+
+class MembershipViewSet(ReadCreateDeleteViewSet):
+    """Who holds which role in which unit. Change a role by deleting one membership and adding another."""
+
+    queryset = Membership.objects.select_related("user", "unit")
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilterSet
+    ordering_fields = ["id", "role", "created_at"]
+    create_service = org_services.membership_create
+    delete_service = org_services.membership_delete
+    delete_kwarg = "membership"
+
+
+class ActionViewSet(ReadCreateUpdateViewSet):
+    """Actions of every kind. ``?mine=true&open=true`` is "my open actions". A status change goes
+    through the workflow (open, in progress, done, cancelled; cancelling needs a ``note``)."""
+
+    queryset = Action.objects.select_related("unit", "owner", "created_by")
+    serializer_class = ActionSerializer
+    filterset_class = ActionFilterSet
+    ordering_fields = ["due_date", "status", "title", "created_at", "id"]
+    create_service = action_services.action_create
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("status", None)
+        data.pop("note", None)
+        serializer.instance = action_services.action_create(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        new_status = data.pop("status", None)
+        note = data.pop("note", "")
+        data.pop("unit", None)
+        action = serializer.instance
+        if data:
+            action = action_services.action_update(actor=self.request.user, action=action, **data)
+        if new_status is not None:
+            action = action_services.action_set_status(
+                actor=self.request.user, action=action, status=new_status, note=note
+            )
+        serializer.instance = action
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (POST), or revoke the token in use (DELETE)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def get_authenticators(self):
+        if self.request is not None and self.request.method == "POST":
+            return []
+        return super().get_authenticators()
+
+    @extend_schema(request=TokenRequestSerializer, responses={201: TokenResponseSerializer}, auth=[])
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request, username=serializer.validated_data["username"], password=serializer.validated_data["password"]
+        )
+        if getattr(request, "axes_locked_out", False):
+            return Response(
+                {"detail": _("Too many failed attempts: this account is locked for a while from your address.")},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        if user is None:
+            return Response(
+                {"non_field_errors": [_("Unable to log in with this username and password.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, raw = token_create(user=user, name=serializer.validated_data.get("name", ""), request=request)
+        return Response(
+            TokenResponseSerializer({"token": raw, "expires_at": token.expires_at}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        if not isinstance(request.auth, ApiToken):
+            return Response(
+                {"detail": _("Send the token to revoke in the Authorization header.")},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token_revoke(actor=request.user, token=request.auth, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
