@@ -1,0 +1,124 @@
+"""FilterSets of the core app. One FilterSet serves the UI list and the API list alike."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qms.choices import OPEN_ACTION_STATUSES, ActionKind, ActionStatus, Role, UnitKind
+from qms.models import Action, Membership, OrganisationUnit, User
+
+
+class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of related objects limited to what the requesting user may see."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request is None:
+            return queryset.none()
+        return queryset.visible_to(request.user)
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """Adds ``q``, a free-text search over ``search_fields``."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class OrganisationUnitFilterSet(BaseFilterSet):
+    search_fields = ("name", "code", "description")
+    kind = django_filters.MultipleChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
+    parent = ScopedModelChoiceFilter(queryset=OrganisationUnit.objects.all(), label=_("Parent"))
+    within = ScopedModelChoiceFilter(queryset=OrganisationUnit.objects.all(), method="filter_within", label=_("Within"))
+
+    class Meta:
+        model = OrganisationUnit
+        fields = ["q", "kind", "parent", "within", "is_active", "code"]
+
+    def filter_within(self, queryset, name, value):
+        return queryset.filter(path__startswith=value.path) if value else queryset
+
+
+class UserFilterSet(BaseFilterSet):
+    search_fields = ("username", "first_name", "last_name", "email")
+    unit = ScopedModelChoiceFilter(queryset=OrganisationUnit.objects.all(), method="filter_unit", label=_("Unit"))
+    role = django_filters.ChoiceFilter(choices=Role.choices, method="filter_role", label=_("Role"))
+
+    class Meta:
+        model = User
+        fields = ["q", "unit", "role", "is_active", "username", "email"]
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(pk__in=Membership.objects.filter(unit=value).values("user_id")) if value else queryset
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(pk__in=Membership.objects.filter(role=value).values("user_id")) if value else queryset
+
+
+class MembershipFilterSet(BaseFilterSet):
+    search_fields = ("user__username", "user__first_name", "user__last_name", "unit__name")
+    unit = ScopedModelChoiceFilter(queryset=OrganisationUnit.objects.all(), label=_("Unit"))
+    user = ScopedModelChoiceFilter(queryset=User.objects.all(), label=_("Person"))
+    role = django_filters.MultipleChoiceFilter(choices=Role.choices, label=_("Role"))
+
+    class Meta:
+        model = Membership
+        fields = ["q", "unit", "user", "role"]
+
+
+class ActionFilterSet(BaseFilterSet):
+    search_fields = ("title", "description")
+    status = django_filters.MultipleChoiceFilter(choices=ActionStatus.choices, label=_("Status"))
+    kind = django_filters.MultipleChoiceFilter(choices=ActionKind.choices, label=_("Type"))
+    unit = ScopedModelChoiceFilter(
+        queryset=OrganisationUnit.objects.all(), method="filter_unit", label=_("Unit (and below)")
+    )
+    owner = ScopedModelChoiceFilter(queryset=User.objects.all(), label=_("Owner"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only mine"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("Open"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"))
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due on or after"))
+    source_type = django_filters.CharFilter(method="filter_source_type", label=_("Source type (app.model)"))
+    source_id = django_filters.NumberFilter(field_name="source_object_id", label=_("Source id"))
+
+    class Meta:
+        model = Action
+        fields = ["q", "status", "kind", "unit", "owner", "mine", "open", "overdue", "due_before", "due_after"]
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(unit__path__startswith=value.path) if value else queryset
+
+    def filter_mine(self, queryset, name, value):
+        if value is None or self.request is None:
+            return queryset
+        return queryset.filter(owner=self.request.user) if value else queryset.exclude(owner=self.request.user)
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(status__in=OPEN_ACTION_STATUSES)
+            if value
+            else queryset.exclude(status__in=OPEN_ACTION_STATUSES)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = Q(status__in=OPEN_ACTION_STATUSES, due_date__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_source_type(self, queryset, name, value):
+        app_label, _dot, model = value.lower().partition(".")
+        return queryset.filter(source_content_type__app_label=app_label, source_content_type__model=model)

@@ -1,0 +1,120 @@
+"""Forms of the core app, and the Bootstrap rendering every app's forms share."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+from qms.choices import ActionStatus
+from qms.models import Action, Membership, OrganisationUnit, User
+
+
+class BootstrapFormRenderer(TemplatesSetting):
+    form_template_name = "forms/div.html"
+    field_template_name = "forms/field.html"
+
+
+class BootstrapMixin:
+    """Gives widgets Bootstrap classes, dates a date picker, and fields with errors ``is-invalid``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
+                widget, forms.CheckboxSelectMultiple | forms.RadioSelect
+            ):
+                css = "form-select"
+            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                css = ""
+            else:
+                css = "form-control"
+            if isinstance(widget, forms.DateInput):
+                widget.input_type = "date"
+                widget.format = "%Y-%m-%d"
+            if css:
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Put a service's ValidationError on the fields it names (or on the form as a whole)."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class Form(BootstrapMixin, forms.Form):
+    pass
+
+
+class ModelForm(BootstrapMixin, forms.ModelForm):
+    """Validates input only: views hand ``cleaned_data`` to the services, which save."""
+
+    def _post_clean(self):
+        # Model validation (clean(), constraints) runs in the service's full_clean(), once, with the
+        # actor known; running it here too would validate the same rules twice.
+        pass
+
+
+def scope_form_querysets(form, user, fields):
+    """Limit the choices of ``fields`` to what ``user`` may see."""
+    for name in fields:
+        if name in form.fields:
+            form.fields[name].queryset = form.fields[name].queryset.visible_to(user)
+
+
+class OrganisationUnitForm(ModelForm):
+    class Meta:
+        model = OrganisationUnit
+        fields = ["name", "code", "kind", "parent", "description", "is_active"]
+
+
+class UserForm(ModelForm):
+    password = forms.CharField(
+        label=_("Initial password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("At least 12 characters. Leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "manager", "language", "is_active"]
+
+
+class MembershipForm(ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "role"]
+
+
+class ActionForm(ModelForm):
+    class Meta:
+        model = Action
+        fields = ["title", "description", "kind", "unit", "owner", "due_date"]
+        widgets = {"due_date": forms.DateInput(), "description": forms.Textarea(attrs={"rows": 4})}
+
+
+class ActionStatusForm(Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProfileForm(ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "language", "email_notifications"]
+
+
+class TokenCreateForm(Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for."))

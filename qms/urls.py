@@ -1,0 +1,64 @@
+"""The project's URLs: the core's pages (namespace ``qms``), each app's pages, the API and its schema."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from qms.views import actions, dashboard, organisation
+
+core_patterns = [
+    path("units/", organisation.UnitListView.as_view(), name="unit_list"),
+    path("units/add/", organisation.UnitEditView.as_view(), name="unit_add"),
+    path("units/<int:pk>/", organisation.UnitDetailView.as_view(), name="unit_detail"),
+    path("units/<int:pk>/edit/", organisation.UnitEditView.as_view(), name="unit_edit"),
+    path("units/<int:pk>/history/", organisation.UnitHistoryView.as_view(), name="unit_history"),
+    path("units/<int:pk>/roles/add/", organisation.MembershipAddView.as_view(), name="membership_add"),
+    path("roles/<int:pk>/delete/", organisation.MembershipDeleteView.as_view(), name="membership_delete"),
+    path("people/", organisation.UserListView.as_view(), name="user_list"),
+    path("people/add/", organisation.UserEditView.as_view(), name="user_add"),
+    path("people/<int:pk>/", organisation.UserDetailView.as_view(), name="user_detail"),
+    path("people/<int:pk>/edit/", organisation.UserEditView.as_view(), name="user_edit"),
+    path("people/<int:pk>/history/", organisation.UserHistoryView.as_view(), name="user_history"),
+    path("actions/", actions.MyActionListView.as_view(), name="my_actions"),
+    path("actions/all/", actions.ActionListView.as_view(), name="action_list"),
+    path("actions/add/", actions.ActionEditView.as_view(), name="action_add"),
+    path("actions/<int:pk>/", actions.ActionDetailView.as_view(), name="action_detail"),
+    path("actions/<int:pk>/edit/", actions.ActionEditView.as_view(), name="action_edit"),
+    path("actions/<int:pk>/status/", actions.ActionStatusView.as_view(), name="action_status"),
+    path("actions/<int:pk>/history/", actions.ActionHistoryView.as_view(), name="action_history"),
+    path("notifications/", dashboard.NotificationListView.as_view(), name="notification_list"),
+    path("notifications/read/", dashboard.NotificationReadView.as_view(), name="notification_read_all"),
+    path("notifications/<int:pk>/read/", dashboard.NotificationReadView.as_view(), name="notification_read"),
+    path("account/", dashboard.ProfileView.as_view(), name="profile"),
+    path("account/tokens/", dashboard.TokenListView.as_view(), name="tokens"),
+    path("account/tokens/<int:pk>/revoke/", dashboard.token_revoke_view, name="token_revoke"),
+    path("account/password/", dashboard.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("language/", dashboard.set_language, name="set_language"),
+]
+
+urlpatterns = [
+    path("", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include((core_patterns, "qms"))),
+    path("risks/", include("risks.urls")),
+    path("kpis/", include("kpis.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("audits/", include("audits.urls")),
+    path("api/v1/", include("qms.api.urls")),
+    path("api/", RedirectView.as_view(url="/api/v1/", permanent=False)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+    path("healthz", dashboard.healthz, name="healthz"),
+    path(".well-known/security.txt", dashboard.security_txt, name="security_txt"),
+]
+
+handler403 = "qms.views.dashboard.permission_denied"

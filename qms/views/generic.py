@@ -1,0 +1,170 @@
+"""Small generic views every app's pages are built from (NetBox style).
+
+Every view starts from ``queryset.visible_to(request.user)``: what the user may not see is a 404.
+Writes go through services; a service's ValidationError re-renders the form with field messages,
+its PermissionDenied answers 403.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+
+from qms.exports import EXPORT_FORMATS, export_response
+from qms.history import history_entries
+
+
+class ScopedQuerysetMixin:
+    queryset = None
+
+    def get_queryset(self):
+        return self.queryset.all().visible_to(self.request.user)
+
+
+class ObjectListView(ScopedQuerysetMixin, SingleTableMixin, FilterView):
+    """A filtered, sortable, paginated table with CSV/XLSX export (``?export=csv|xlsx``).
+
+    With htmx, only the table is sent back, so filtering does not reload the page.
+    """
+
+    template_name = "generic/object_list.html"
+    title = ""
+    add_url_name = None
+    export_name = None
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export")
+        if fmt in EXPORT_FORMATS:
+            return self.export(fmt)
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return ["generic/_table_block.html"]
+        return [self.template_name]
+
+    def can_add(self) -> bool:
+        return False
+
+    def export(self, fmt):
+        filterset = self.filterset_class(self.request.GET, queryset=self.get_queryset(), request=self.request)
+        queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        table = self.table_class(queryset)
+        RequestConfig(self.request, paginate=False).configure(table)
+        return export_response(
+            rows=table.as_values(), name=str(self.export_name or self.title), fmt=fmt, request=self.request
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            title=self.title,
+            can_add=self.can_add(),
+            add_url_name=self.add_url_name,
+            querystring=query.urlencode(),
+            export_formats=EXPORT_FORMATS,
+        )
+        return context
+
+
+class ObjectMixin(ScopedQuerysetMixin):
+    """Fetches the object through the scoped queryset, so a guessed id of someone else's record is a 404."""
+
+    def get_object(self):
+        if not hasattr(self, "_object"):
+            self._object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return self._object
+
+
+class ObjectDetailView(ObjectMixin, TemplateView):
+    tab = "details"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(object=self.get_object(), tab=self.tab)
+        return context
+
+
+class ObjectHistoryView(ObjectDetailView):
+    """The History tab: every change with who, when, which fields, old and new values."""
+
+    template_name = "generic/object_history.html"
+    tab = "history"
+    detail_template = "generic/object_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["entries"] = history_entries(context["object"])
+        context["object_template"] = self.detail_template
+        return context
+
+
+class ServiceFormView(FormView):
+    """A form whose valid data goes to a service. Subclasses implement ``perform(form)`` (return the
+    object to go to next) and may set ``success_message``."""
+
+    template_name = "generic/object_edit.html"
+    success_message = ""
+
+    def perform(self, form):
+        raise RuntimeError(f"{type(self).__name__} must implement perform()")
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                result = self.perform(form)
+        except ValidationError as error:
+            form.add_service_error(error)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url(result))
+
+    def get_success_url(self, result=None):
+        return result.get_absolute_url()
+
+
+class ObjectEditView(ObjectMixin, ServiceFormView):
+    """Add (no pk) or edit (pk) one object through its services."""
+
+    form_class = None
+    model_name = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = self.get_object() if "pk" in kwargs else None
+        if request.user.is_authenticated and not self.has_permission():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def has_permission(self) -> bool:
+        return False
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        self.limit_choices(form)
+        return form
+
+    def limit_choices(self, form):
+        """Limit the form's choices to what the user may see (override per view)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(object=self.object, title=self.get_title())
+        return context
+
+    def get_title(self):
+        if self.object is not None:
+            return _("Edit %(object)s") % {"object": self.object}
+        return _("Add %(model)s") % {"model": self.model_name or self.form_class._meta.model._meta.verbose_name}
