@@ -1,0 +1,1 @@
+"""FilterSets of this app, shared by the UI lists and the API."""

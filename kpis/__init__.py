@@ -1,0 +1,1 @@
+"""KPIs with norms, measurements, SMART objectives, effect measurement and feedback."""

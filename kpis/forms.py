@@ -1,0 +1,1 @@
+"""Forms of this app (input validation only; services save)."""

@@ -1,0 +1,1 @@
+"""Risk register: risks, owners, mitigation plans, board and group approval, annual reviews."""

@@ -1,0 +1,1 @@
+"""Choice sets of this app (stable codes, translated labels)."""

@@ -1,0 +1,1 @@
+"""Reads of this app that need shaping; always starting from ``visible_to(user)``."""
