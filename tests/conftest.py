@@ -1,0 +1,104 @@
+"""The cast every test can use: a group with two organisations, a person for every role, an outsider.
+
+group G (group management: ``group_mgmt``)
+├── organisation A (administrator, quality officer, board member, viewer)
+│   └── business unit A1 (risk owner, auditor)
+│       └── team A1a (team lead)
+└── organisation B (``member_b``: quality officer)
+    └── business unit B1
+``outsider``: no role anywhere.
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+from django.utils import translation
+from rest_framework.test import APIClient
+
+from qms.choices import Role, UnitKind
+from tests.factories import MembershipFactory, UnitFactory, UserFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_configure(config):
+    if os.environ.get("QMS_REQUIRE_SERVICES") == "1" and os.environ.get("QMS_TEST_SERVICES") != "11":
+        raise pytest.UsageError("QMS_REQUIRE_SERVICES=1 but PostgreSQL and Redis were not both started")
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # Throttle counters and lockouts live in the cache: no test inherits another's.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Services speak the active language; tests read their messages in English. Requests still
+    # pick their own language in the middleware (Dutch by default).
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def units(db):
+    group = UnitFactory(name="Group G", kind=UnitKind.GROUP)
+    org_a = UnitFactory(name="Organisation A", kind=UnitKind.ORGANISATION, parent=group)
+    bu_a1 = UnitFactory(name="Business unit A1", kind=UnitKind.BUSINESS_UNIT, parent=org_a)
+    team_a1a = UnitFactory(name="Team A1a", kind=UnitKind.TEAM, parent=bu_a1)
+    org_b = UnitFactory(name="Organisation B", kind=UnitKind.ORGANISATION, parent=group)
+    bu_b1 = UnitFactory(name="Business unit B1", kind=UnitKind.BUSINESS_UNIT, parent=org_b)
+    return SimpleNamespace(group=group, org_a=org_a, bu_a1=bu_a1, team_a1a=team_a1a, org_b=org_b, bu_b1=bu_b1)
+
+
+def _person(username, *grants):
+    user = UserFactory(username=username)
+    for role, unit in grants:
+        MembershipFactory(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def cast(units):
+    return SimpleNamespace(
+        units=units,
+        admin_a=_person("admin_a", (Role.ADMINISTRATOR, units.org_a)),
+        qo_a=_person("qo_a", (Role.QUALITY_OFFICER, units.org_a)),
+        board_a=_person("board_a", (Role.BOARD_MEMBER, units.org_a)),
+        viewer_a=_person("viewer_a", (Role.VIEWER, units.org_a)),
+        risk_owner_a=_person("risk_owner_a", (Role.RISK_OWNER, units.bu_a1)),
+        auditor_a=_person("auditor_a", (Role.AUDITOR, units.bu_a1)),
+        team_lead_a=_person("team_lead_a", (Role.TEAM_LEAD, units.team_a1a)),
+        group_mgmt=_person("group_mgmt", (Role.GROUP_MANAGEMENT, units.group)),
+        member_b=_person("member_b", (Role.QUALITY_OFFICER, units.org_b)),
+        outsider=_person("outsider"),
+        superuser=UserFactory(username="root", is_superuser=True, is_staff=True),
+    )
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as a user; returns the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api():
+    """An API client authenticated as a user (by force: token auth itself is tested separately)."""
+
+    def _api(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return _api

@@ -1,0 +1,28 @@
+"""Settings for the tests: the real settings, with what only tests need on top.
+
+DATABASE_URL and REDIS_URL come from scripts/test.sh (a real PostgreSQL and Redis); without them
+the tests run on SQLite.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+os.environ.setdefault("DEMO_MODE", "1")
+
+from qms.settings import *  # noqa: E402,F403
+
+# Tasks run inline, so a test sees what a task does at once; one test runs a real worker instead.
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# A cache per test process; tests clear it between tests (throttle counters, axes).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+STATIC_ROOT = VAR_DIR / "staticfiles-test"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
