@@ -1,1 +1,74 @@
-"""Choice sets of this app (stable codes, translated labels)."""
+"""Choice sets of the risk register. Codes are stable (the API uses them); labels are translated."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    VERY_HIGH = "very_high", _("Very high")
+
+
+# Levels in order, so "goes up" and "medium or higher" can be compared.
+LEVEL_RANK = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2, RiskLevel.VERY_HIGH: 3}
+
+
+class RiskStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", _("Approved")
+    ACCEPTED = "accepted", _("Accepted (no approval needed)")
+    CLOSED = "closed", _("Closed")
+
+
+# Risks that are being managed: everything but closed ones.
+OPEN_RISK_STATUSES = tuple(status for status in RiskStatus.values if status != RiskStatus.CLOSED)
+# Risks whose plan has been settled (approved, or accepted because no approval was needed).
+SETTLED_RISK_STATUSES = (RiskStatus.APPROVED, RiskStatus.ACCEPTED)
+# Where a risk may be submitted (again) for approval from.
+SUBMITTABLE_RISK_STATUSES = (RiskStatus.DRAFT, RiskStatus.CHANGES_REQUESTED, RiskStatus.REJECTED)
+
+
+class ApprovalBody(models.TextChoices):
+    BOARD = "board", _("Board")
+    GROUP = "group", _("Group management")
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+
+
+# Decisions that must say why.
+DECISIONS_NEEDING_REASON = (Decision.REJECTED, Decision.CHANGES_REQUESTED)
+
+
+def required_bodies(level: str) -> list[str]:
+    """Who must approve a risk of ``level``: nobody for low, the board for medium and high, the
+    board and then group management for very high (SPEC 2)."""
+    if level == RiskLevel.VERY_HIGH:
+        return [ApprovalBody.BOARD, ApprovalBody.GROUP]
+    if level in (RiskLevel.MEDIUM, RiskLevel.HIGH):
+        return [ApprovalBody.BOARD]
+    return []
+
+
+# The categories every organisation starts with (SPEC 2); organisations add their own.
+DEFAULT_CATEGORIES = {
+    "security": _("Security"),
+    "legal": _("Legal"),
+    "sustainability": _("Sustainability"),
+    "corruption": _("Corruption"),
+    "supplier": _("Supplier"),
+    "financial": _("Financial"),
+    "operational": _("Operational"),
+    "privacy": _("Privacy"),
+}
+
+# Which categories the annual assessments are organised by (SPEC 2, "annual assessments per area").
+ANNUAL_ASSESSMENT_AREAS = ("security", "legal", "sustainability", "corruption", "supplier")

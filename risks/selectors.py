@@ -1,1 +1,131 @@
-"""Reads of this app that need shaping; always starting from ``visible_to(user)``."""
+"""Reads of the risk register that need shaping; always starting from ``visible_to(user)``."""
+
+from collections import Counter
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from qms.choices import Role
+from qms.models import OrganisationUnit
+from qms.scoping import scope_for
+from qms.selectors import RoleHolders
+from risks.choices import ApprovalBody, RiskLevel
+from risks.models import Risk, RiskApproval, RiskMatrix
+
+DEFAULT_LIKELIHOOD_STEPS = [
+    (_("Rare"), _("Less than once in ten years.")),
+    (_("Unlikely"), _("Once in five to ten years.")),
+    (_("Possible"), _("Once in one to five years.")),
+    (_("Likely"), _("Once or more a year.")),
+    (_("Almost certain"), _("Several times a year, or happening now.")),
+]
+DEFAULT_IMPACT_STEPS = [
+    (_("Negligible"), _("No noticeable effect on clients, money or reputation.")),
+    (_("Minor"), _("Small, local effect, easily absorbed.")),
+    (_("Moderate"), _("Noticeable effect on one unit, clients or finances.")),
+    (_("Major"), _("Serious damage to the organisation, clients or reputation.")),
+    (_("Severe"), _("Threatens the continuity of the organisation.")),
+]
+
+
+def default_band(likelihood: int, impact: int, size: int = 5) -> str:
+    """The level of a cell in the default matrix, from the product of likelihood and impact."""
+    score = likelihood * impact * 25 / (size * size)
+    if score <= 4:
+        return RiskLevel.LOW
+    if score <= 9:
+        return RiskLevel.MEDIUM
+    if score <= 15:
+        return RiskLevel.HIGH
+    return RiskLevel.VERY_HIGH
+
+
+def default_matrix(organisation: OrganisationUnit) -> RiskMatrix:
+    """The default 5x5 matrix (not saved): what an organisation uses until it configures its own."""
+    return RiskMatrix(
+        organisation=organisation,
+        likelihood_steps=[{"label": label, "description": text} for label, text in DEFAULT_LIKELIHOOD_STEPS],
+        impact_steps=[{"label": label, "description": text} for label, text in DEFAULT_IMPACT_STEPS],
+        bands=[[default_band(row, column) for column in range(1, 6)] for row in range(1, 6)],
+    )
+
+
+def matrix_for(organisation: OrganisationUnit) -> RiskMatrix:
+    """The organisation's matrix, or the default one."""
+    matrix = RiskMatrix.objects.filter(organisation=organisation).first()
+    return matrix or default_matrix(organisation)
+
+
+def risk_level_trend(risk: Risk) -> list[str]:
+    """The levels the risk has had, oldest first, without repeats (from its history)."""
+    levels = risk.history.order_by("history_date", "history_id").values_list("level", flat=True)
+    trend: list[str] = []
+    for level in levels:
+        if level and (not trend or trend[-1] != level):
+            trend.append(level)
+    return trend
+
+
+def approval_holders(organisation: OrganisationUnit) -> RoleHolders:
+    return RoleHolders([organisation], [Role.BOARD_MEMBER, Role.GROUP_MANAGEMENT, Role.QUALITY_OFFICER])
+
+
+def body_members(organisation: OrganisationUnit, body: str, holders: RoleHolders | None = None):
+    """The people who decide for ``body`` on the risks of ``organisation``."""
+    holders = holders or approval_holders(organisation)
+    if body == ApprovalBody.BOARD:
+        return holders.on(organisation, Role.BOARD_MEMBER)
+    return holders.nearest(organisation, Role.GROUP_MANAGEMENT)
+
+
+def decidable_bodies(user, organisation: OrganisationUnit) -> set[str]:
+    """The bodies ``user`` may decide for on the risks of ``organisation``."""
+    scope = scope_for(user)
+    bodies = set()
+    if scope.has_role(organisation, Role.BOARD_MEMBER):
+        bodies.add(ApprovalBody.BOARD)
+    if scope.has_role(organisation, Role.GROUP_MANAGEMENT):
+        bodies.add(ApprovalBody.GROUP)
+    return bodies
+
+
+def review_queue(user, body: str):
+    """The pending approvals ``user`` decides for ``body``: the board's queue or group management's."""
+    role = Role.BOARD_MEMBER if body == ApprovalBody.BOARD else Role.GROUP_MANAGEMENT
+    organisations = scope_for(user).units_with_role(role)
+    return (
+        RiskApproval.objects.visible_to(user)
+        .pending()
+        .filter(body=body, risk__organisation__in=organisations.values("pk"))
+        .select_related("risk__unit", "risk__owner", "risk__category", "risk__organisation", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+def queue_counts(user) -> dict[str, int]:
+    return {body: review_queue(user, body).count() for body in ApprovalBody.values}
+
+
+def heat_map(queryset, *, residual: bool = False, size: tuple[int, int] = (5, 5)) -> list[list[dict]]:
+    """Counts per likelihood x impact cell (one query), rows from the highest likelihood down, as the
+    matrix is usually drawn."""
+    likelihood_field, impact_field = (
+        ("residual_likelihood", "residual_impact") if residual else ("likelihood", "impact")
+    )
+    counts = Counter(
+        {
+            (row[likelihood_field], row[impact_field]): row["n"]
+            for row in queryset.filter(**{f"{likelihood_field}__isnull": False})
+            .order_by()
+            .values(likelihood_field, impact_field)
+            .annotate(n=Count("id"))
+        }
+    )
+    rows, columns = size
+    return [
+        [
+            {"likelihood": likelihood, "impact": impact, "count": counts[(likelihood, impact)]}
+            for impact in range(1, columns + 1)
+        ]
+        for likelihood in range(rows, 0, -1)
+    ]

@@ -1,1 +1,578 @@
-"""Writes of this app (``<entity>_<verb>``, keyword-only, atomic, full_clean() before save)."""
+"""Writes of the risk register (``<entity>_<verb>``, keyword-only, atomic, full_clean() before save).
+
+The approval workflow is a state machine kept here and only here: who must approve follows from the
+level (``risks.choices.required_bodies``); every transition locks the risk row, records who, when and
+why, and notifies the people concerned after commit.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qms.choices import ActionKind, ActionStatus, Role, UnitKind
+from qms.models import Action, OrganisationUnit, User
+from qms.permissions import can_contribute
+from qms.scoping import scope_for
+from qms.services.actions import action_create, action_set_status, action_update, validate_owner_for_unit
+from qms.services.base import apply_changes, deny, save_validated
+from qms.services.notifications import notify
+from risks.choices import (
+    DECISIONS_NEEDING_REASON,
+    LEVEL_RANK,
+    SETTLED_RISK_STATUSES,
+    SUBMITTABLE_RISK_STATUSES,
+    ApprovalBody,
+    Decision,
+    RiskLevel,
+    RiskStatus,
+    required_bodies,
+)
+from risks.models import Risk, RiskApproval, RiskCategory, RiskMatrix, RiskReview
+from risks.selectors import body_members, decidable_bodies, matrix_for
+
+RISK_FIELDS = {
+    "title",
+    "description",
+    "category",
+    "owner",
+    "cause",
+    "consequence",
+    "likelihood",
+    "impact",
+    "residual_likelihood",
+    "residual_impact",
+    "next_review",
+}
+MEASURE_FIELDS = {"title", "description", "owner", "due_date"}
+
+
+# --- who may do what ---------------------------------------------------------------------------
+
+
+def can_edit_risk(user, risk: Risk) -> bool:
+    """The owner, and whoever may register work in the risk's unit (not viewers or auditors)."""
+    return risk.owner_id == user.pk or can_contribute(user, risk.unit)
+
+
+def can_configure_risks(user, organisation: OrganisationUnit) -> bool:
+    """Administrators and quality officers of an organisation set its matrix and categories."""
+    return scope_for(user).has_role(organisation, Role.ADMINISTRATOR, Role.QUALITY_OFFICER)
+
+
+def one_year_after(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+# --- assessment --------------------------------------------------------------------------------
+
+
+def _assess(risk: Risk, matrix: RiskMatrix) -> None:
+    """Check likelihood and impact against the matrix and derive both levels."""
+    rows, columns = matrix.size
+    errors = {}
+    for field, top in (
+        ("likelihood", rows),
+        ("impact", columns),
+        ("residual_likelihood", rows),
+        ("residual_impact", columns),
+    ):
+        value = getattr(risk, field)
+        if value is not None and not 1 <= value <= top:
+            errors[field] = _("Choose a value from 1 to %(top)s (the organisation's matrix).") % {"top": top}
+    if errors:
+        raise ValidationError(errors)
+    risk.level = matrix.level(risk.likelihood, risk.impact) or ""
+    risk.residual_level = matrix.level(risk.residual_likelihood, risk.residual_impact) or ""
+
+
+def _check_category(category: RiskCategory, organisation: OrganisationUnit) -> None:
+    if not category.is_active or category.organisation_id not in (None, organisation.pk):
+        raise ValidationError({"category": _("This category is not available in %(org)s.") % {"org": organisation}})
+
+
+def _organisation_of(unit: OrganisationUnit) -> OrganisationUnit:
+    organisation = unit.organisation
+    if organisation.kind != UnitKind.ORGANISATION:
+        raise ValidationError({"unit": _("Register risks in an organisation or one of its units, not in a group.")})
+    return organisation
+
+
+@transaction.atomic
+def risk_create(
+    *,
+    actor,
+    unit: OrganisationUnit,
+    owner: User,
+    title: str,
+    category: RiskCategory,
+    likelihood: int,
+    impact: int,
+    description: str = "",
+    cause: str = "",
+    consequence: str = "",
+    residual_likelihood: int | None = None,
+    residual_impact: int | None = None,
+    next_review: datetime.date | None = None,
+) -> Risk:
+    """Register a risk (as a draft) with its owner and assessment; the owner is told."""
+    if not can_contribute(actor, unit):
+        deny(_("You cannot register risks in %(unit)s.") % {"unit": unit})
+    organisation = _organisation_of(unit)
+    validate_owner_for_unit(owner, unit)
+    _check_category(category, organisation)
+    risk = Risk(
+        unit=unit,
+        organisation=organisation,
+        owner=owner,
+        title=title,
+        category=category,
+        likelihood=likelihood,
+        impact=impact,
+        description=description,
+        cause=cause,
+        consequence=consequence,
+        residual_likelihood=residual_likelihood,
+        residual_impact=residual_impact,
+        next_review=next_review or one_year_after(timezone.localdate()),
+        created_by=actor,
+    )
+    _assess(risk, matrix_for(organisation))
+    save_validated(risk, actor=actor)
+    if owner.pk != actor.pk:
+        notify(
+            recipients=[owner],
+            verb="risk_assigned",
+            title=gettext_lazy("You own a new risk: %(title)s"),
+            params={"title": risk.title},
+            target=risk,
+        )
+    return risk
+
+
+def _lock(risk: Risk) -> Risk:
+    return Risk.objects.select_for_update().select_related("unit", "organisation", "owner").get(pk=risk.pk)
+
+
+@transaction.atomic
+def risk_update(*, actor, risk: Risk, reason: str = "", **changes) -> Risk:
+    """Change a risk. A higher level than the approved one asks for approval again."""
+    risk = _lock(risk)
+    if not can_edit_risk(actor, risk):
+        deny(_("You cannot change this risk."))
+    if risk.status == RiskStatus.CLOSED:
+        raise ValidationError(_("This risk is closed; reopen it first."))
+    changed = apply_changes(risk, changes, RISK_FIELDS)
+    if not changed:
+        return risk
+    if "owner" in changed:
+        validate_owner_for_unit(risk.owner, risk.unit)
+    if "category" in changed:
+        _check_category(risk.category, risk.organisation)
+    _assess(risk, matrix_for(risk.organisation))
+    save_validated(risk, actor=actor, reason=reason)
+    _ask_again_if_material(risk, actor=actor, why=gettext_lazy("its level went up"))
+    if "owner" in changed and risk.owner_id != actor.pk:
+        notify(
+            recipients=[risk.owner],
+            verb="risk_assigned",
+            title=gettext_lazy("You own a risk now: %(title)s"),
+            params={"title": risk.title},
+            target=risk,
+        )
+    return risk
+
+
+@transaction.atomic
+def risk_close(*, actor, risk: Risk, reason: str) -> Risk:
+    """Close a risk that no longer applies; pending approvals are withdrawn."""
+    risk = _lock(risk)
+    if not can_edit_risk(actor, risk):
+        deny(_("You cannot change this risk."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the risk is closed.")})
+    if risk.status == RiskStatus.CLOSED:
+        raise ValidationError(_("This risk is closed already."))
+    RiskApproval.objects.filter(risk=risk).pending().delete()
+    risk.status = RiskStatus.CLOSED
+    save_validated(risk, actor=actor, reason=reason)
+    return risk
+
+
+@transaction.atomic
+def risk_review(
+    *,
+    actor,
+    risk: Risk,
+    likelihood: int,
+    impact: int,
+    residual_likelihood: int | None = None,
+    residual_impact: int | None = None,
+    note: str = "",
+    next_review: datetime.date | None = None,
+) -> RiskReview:
+    """Record the periodic reassessment of a risk and set its next review (default: in a year)."""
+    risk = _lock(risk)
+    if not can_edit_risk(actor, risk):
+        deny(_("You cannot review this risk."))
+    if risk.status == RiskStatus.CLOSED:
+        raise ValidationError(_("This risk is closed; reopen it first."))
+    today = timezone.localdate()
+    next_review = next_review or one_year_after(today)
+    if next_review <= today:
+        raise ValidationError({"next_review": _("The next review must be after today.")})
+    if next_review > one_year_after(today):
+        raise ValidationError({"next_review": _("Review a risk at least once a year.")})
+    risk.likelihood, risk.impact = likelihood, impact
+    risk.residual_likelihood, risk.residual_impact = residual_likelihood, residual_impact
+    _assess(risk, matrix_for(risk.organisation))
+    risk.last_reviewed = today
+    risk.next_review = next_review
+    save_validated(risk, actor=actor, reason=_("Periodic review"))
+    review = save_validated(
+        RiskReview(
+            risk=risk,
+            reviewed_by=actor,
+            reviewed_on=today,
+            likelihood=risk.likelihood,
+            impact=risk.impact,
+            level=risk.level,
+            residual_likelihood=risk.residual_likelihood,
+            residual_impact=risk.residual_impact,
+            residual_level=risk.residual_level,
+            note=note,
+            next_review=next_review,
+        ),
+        actor=actor,
+    )
+    _ask_again_if_material(risk, actor=actor, why=gettext_lazy("its level went up"))
+    return review
+
+
+# --- the mitigation plan -----------------------------------------------------------------------
+
+
+def measures_of(risk: Risk):
+    return Action.objects.for_source(risk)
+
+
+def _check_plan_editable(actor, risk: Risk) -> None:
+    if not can_edit_risk(actor, risk):
+        deny(_("You cannot change the plan of this risk."))
+    if risk.status == RiskStatus.CLOSED:
+        raise ValidationError(_("This risk is closed; its plan cannot change."))
+
+
+@transaction.atomic
+def measure_create(
+    *, actor, risk: Risk, title: str, owner: User, due_date: datetime.date, description: str = ""
+) -> Action:
+    """Add a measure to the risk's plan (an action its owner sees in "my actions")."""
+    risk = _lock(risk)
+    _check_plan_editable(actor, risk)
+    measure = action_create(
+        actor=actor,
+        unit=risk.unit,
+        owner=owner,
+        title=title,
+        due_date=due_date,
+        description=description,
+        kind=ActionKind.MITIGATION,
+        source=risk,
+        check_permission=False,
+    )
+    _ask_again_if_material(risk, actor=actor, why=gettext_lazy("its plan changed"), plan_changed=True)
+    return measure
+
+
+def _risk_of_measure(measure: Action) -> Risk:
+    if measure.source_content_type_id is None or measure.source_content_type.model_class() is not Risk:
+        raise ValidationError(_("This action is not a measure of a risk."))
+    return _lock(Risk(pk=measure.source_object_id))
+
+
+@transaction.atomic
+def measure_update(*, actor, measure: Action, **changes) -> Action:
+    """Change a measure; a plan that was approved goes back for approval."""
+    risk = _risk_of_measure(measure)
+    _check_plan_editable(actor, risk)
+    before = {name: getattr(measure, name) for name in changes}
+    measure = action_update(actor=actor, action=measure, check_permission=False, **changes)
+    if any(getattr(measure, name) != value for name, value in before.items()):
+        _ask_again_if_material(risk, actor=actor, why=gettext_lazy("its plan changed"), plan_changed=True)
+    return measure
+
+
+@transaction.atomic
+def measure_remove(*, actor, measure: Action, reason: str = "") -> Action:
+    """Take a measure out of the plan: it is cancelled (and kept, with its history)."""
+    risk = _risk_of_measure(measure)
+    _check_plan_editable(actor, risk)
+    if measure.status == ActionStatus.CANCELLED:
+        return measure
+    measure = action_set_status(
+        actor=actor, action=measure, status=ActionStatus.CANCELLED, note=reason or _("Removed from the plan.")
+    )
+    _ask_again_if_material(risk, actor=actor, why=gettext_lazy("its plan changed"), plan_changed=True)
+    return measure
+
+
+# --- the approval workflow ---------------------------------------------------------------------
+
+
+def _notify_body(risk: Risk, body: str, *, exclude=()) -> None:
+    notify(
+        recipients=body_members(risk.organisation, body),
+        verb="risk_approval_requested",
+        title=gettext_lazy("Risk awaiting your approval: %(title)s"),
+        params={"title": risk.title},
+        body=gettext_lazy("Level %(level)s, owner %(owner)s."),
+        body_params={"level": RiskLevel(risk.level).label, "owner": risk.owner},
+        target=risk,
+        exclude=exclude,
+    )
+
+
+def _start_round(risk: Risk, *, actor, note: str = "") -> RiskApproval:
+    """Ask the first body for approval, in a new submission round."""
+    last_round = risk.approvals.aggregate(last=Max("round"))["last"] or 0
+    approval = save_validated(
+        RiskApproval(
+            risk=risk,
+            body=required_bodies(risk.level)[0],
+            round=last_round + 1,
+            level=risk.level,
+            submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            submission_note=note,
+        ),
+        actor=actor,
+    )
+    risk.status = RiskStatus.AWAITING_APPROVAL
+    save_validated(risk, actor=actor, reason=note)
+    _notify_body(risk, approval.body, exclude=[actor])
+    return approval
+
+
+def _ask_again_if_material(risk: Risk, *, actor, why, plan_changed: bool = False) -> None:
+    """A settled risk goes back for approval when its plan changes or its level rises above the
+    approved one, if its level needs approval. A pending approval is never dropped here."""
+    if risk.status not in SETTLED_RISK_STATUSES or not required_bodies(risk.level):
+        return
+    level_rose = LEVEL_RANK[risk.level] > LEVEL_RANK.get(risk.approved_level, -1)
+    if plan_changed or level_rose:
+        _start_round(risk, actor=actor, note=_("Submitted again: %(why)s.") % {"why": why})
+
+
+@transaction.atomic
+def risk_submit(*, actor, risk: Risk, note: str = "") -> Risk:
+    """Submit a risk with its plan. Low risks are accepted at once; the others wait for the board
+    (and, when very high, then for group management)."""
+    risk = _lock(risk)
+    if not can_edit_risk(actor, risk):
+        deny(_("You cannot submit this risk."))
+    if risk.status not in SUBMITTABLE_RISK_STATUSES:
+        raise ValidationError(
+            _("A risk that is %(status)s cannot be submitted.") % {"status": risk.get_status_display().lower()}
+        )
+    if not risk.owner.is_active:
+        raise ValidationError({"owner": _("Give the risk an active owner before submitting it.")})
+    if not measures_of(risk).exclude(status=ActionStatus.CANCELLED).exists():
+        raise ValidationError(
+            {"measures": _("A risk needs a mitigation plan: add at least one measure before submitting it.")}
+        )
+    if not required_bodies(risk.level):
+        risk.status = RiskStatus.ACCEPTED
+        risk.approved_level = risk.level
+        save_validated(risk, actor=actor, reason=note or _("Low risk: no approval needed."))
+        return risk
+    _start_round(risk, actor=actor, note=note)
+    return risk
+
+
+@transaction.atomic
+def approval_decide(*, actor, risk: Risk, body: str, decision: str, reason: str = "") -> RiskApproval:
+    """Decide for ``body`` on a risk waiting for it: approve, reject or ask for changes (the last two
+    with a reason). Two people deciding at once: the risk row is locked, the second finds nothing
+    pending and is told so."""
+    risk = _lock(risk)
+    if body not in ApprovalBody.values:
+        raise ValidationError({"body": _("Unknown body %(body)s.") % {"body": body}})
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("Unknown decision %(decision)s.") % {"decision": decision}})
+    approval = RiskApproval.objects.select_for_update().filter(risk=risk, body=body).pending().first()
+    if approval is None or risk.status != RiskStatus.AWAITING_APPROVAL:
+        raise ValidationError(
+            {
+                "body": _("This risk is not awaiting a decision of the %(body)s.")
+                % {"body": ApprovalBody(body).label.lower()}
+            }
+        )
+    if body not in decidable_bodies(actor, risk.organisation):
+        raise ValidationError(
+            {
+                "body": _("Only %(body)s of %(organisation)s can decide this.")
+                % {
+                    "body": _("board members") if body == ApprovalBody.BOARD else _("group management"),
+                    "organisation": risk.organisation,
+                }
+            }
+        )
+    if risk.owner_id == actor.pk:
+        raise ValidationError({"decision": _("You own this risk: someone else must decide on it.")})
+    reason = reason.strip()
+    if decision in DECISIONS_NEEDING_REASON and not reason:
+        raise ValidationError({"reason": _("Give a reason for this decision.")})
+
+    approval.decision = decision
+    approval.decided_by = actor
+    approval.decided_at = timezone.now()
+    approval.reason = reason
+    save_validated(approval, actor=actor, reason=reason)
+
+    concerned = [risk.owner, approval.submitted_by]
+    bodies = required_bodies(max(risk.level, approval.level, key=lambda level: LEVEL_RANK[level]))
+    if decision == Decision.APPROVED and body in bodies and bodies.index(body) + 1 < len(bodies):
+        next_body = bodies[bodies.index(body) + 1]
+        save_validated(
+            RiskApproval(
+                risk=risk,
+                body=next_body,
+                round=approval.round,
+                level=risk.level,
+                submitted_by=approval.submitted_by,
+                submission_note=approval.submission_note,
+            ),
+            actor=actor,
+        )
+        _notify_body(risk, next_body, exclude=[actor])
+        title = gettext_lazy("Risk %(title)s: approved by %(body)s, now with group management")
+    elif decision == Decision.APPROVED:
+        risk.status = RiskStatus.APPROVED
+        risk.approved_level = risk.level
+        title = gettext_lazy("Risk %(title)s: approved by %(body)s")
+    elif decision == Decision.REJECTED:
+        risk.status = RiskStatus.REJECTED
+        title = gettext_lazy("Risk %(title)s: rejected by %(body)s")
+    else:
+        risk.status = RiskStatus.CHANGES_REQUESTED
+        title = gettext_lazy("Risk %(title)s: %(body)s asks for changes")
+    save_validated(risk, actor=actor, reason=reason)
+    notify(
+        recipients=concerned,
+        verb=f"risk_{decision}",
+        title=title,
+        params={"title": risk.title, "body": ApprovalBody(body).label.lower()},
+        body=gettext_lazy("Reason: %(reason)s") if reason else None,
+        body_params={"reason": reason},
+        target=risk,
+        exclude=[actor],
+    )
+    return approval
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def matrix_update(
+    *, actor, organisation: OrganisationUnit, likelihood_steps: list, impact_steps: list, bands: list
+) -> RiskMatrix:
+    """Set an organisation's matrix and re-derive the levels of its open risks (each change is
+    recorded in the risk's history; a level that rises asks for approval again)."""
+    if organisation.kind != UnitKind.ORGANISATION:
+        raise ValidationError({"organisation": _("A matrix belongs to an organisation.")})
+    if not can_configure_risks(actor, organisation):
+        deny(_("Only administrators and quality officers of %(org)s can change its matrix.") % {"org": organisation})
+    matrix = RiskMatrix.objects.select_for_update().filter(organisation=organisation).first() or RiskMatrix(
+        organisation=organisation
+    )
+    matrix.likelihood_steps = [
+        {"label": str(step.get("label", "")).strip(), "description": str(step.get("description", "")).strip()}
+        for step in likelihood_steps
+    ]
+    matrix.impact_steps = [
+        {"label": str(step.get("label", "")).strip(), "description": str(step.get("description", "")).strip()}
+        for step in impact_steps
+    ]
+    matrix.bands = bands
+    matrix.full_clean()
+    rows, columns = matrix.size
+    out_of_range = Risk.objects.open().filter(organisation=organisation).filter(_out_of_range(rows, columns))
+    if out_of_range.exists():
+        raise ValidationError(
+            {
+                "bands": _(
+                    "%(count)s open risk(s) are assessed outside a %(rows)s x %(columns)s matrix; reassess them first."
+                )
+                % {"count": out_of_range.count(), "rows": rows, "columns": columns}
+            }
+        )
+    save_validated(matrix, actor=actor)
+    for risk in (
+        Risk.objects.open().filter(organisation=organisation).select_for_update().select_related("organisation")
+    ):
+        level, residual = risk.level, risk.residual_level
+        _assess(risk, matrix)
+        if (risk.level, risk.residual_level) != (level, residual):
+            save_validated(risk, actor=actor, reason=_("Risk matrix changed"))
+            _ask_again_if_material(risk, actor=actor, why=gettext_lazy("the risk matrix changed its level"))
+    return matrix
+
+
+def _out_of_range(rows: int, columns: int) -> Q:
+    return (
+        Q(likelihood__gt=rows)
+        | Q(impact__gt=columns)
+        | Q(residual_likelihood__gt=rows)
+        | Q(residual_impact__gt=columns)
+    )
+
+
+@transaction.atomic
+def category_create(*, actor, organisation: OrganisationUnit, code: str, name: str) -> RiskCategory:
+    """Add a category for one organisation's risks."""
+    if not can_configure_risks(actor, organisation):
+        deny(_("Only administrators and quality officers of %(org)s can add categories.") % {"org": organisation})
+    if RiskCategory.objects.filter(organisation__isnull=True, code=code).exists():
+        raise ValidationError({"code": _("This is the code of a default category.")})
+    return save_validated(RiskCategory(organisation=organisation, code=code, name=name), actor=actor)
+
+
+# --- the daily sweep ---------------------------------------------------------------------------
+
+
+def sweep_overdue_reviews(*, today: datetime.date) -> int:
+    """Escalate each risk whose review is overdue to its owner and the unit's quality officers,
+    once a day (the core sweep escalates overdue measures, which are actions)."""
+    from qms.escalations import already_escalated, escalation_claim
+    from qms.selectors import RoleHolders
+
+    risks = list(
+        Risk.objects.review_overdue(today)
+        .exclude(pk__in=already_escalated(Risk, "review_overdue", today))
+        .select_related("owner", "unit")
+    )
+    holders = RoleHolders([risk.unit for risk in risks], [Role.QUALITY_OFFICER])
+    escalated = 0
+    for risk in risks:
+        with transaction.atomic():
+            if not escalation_claim(target=risk, reason="review_overdue", day=today):
+                continue
+            notify(
+                recipients=[risk.owner, *holders.nearest(risk.unit, Role.QUALITY_OFFICER)],
+                verb="risk_review_overdue",
+                title=gettext_lazy("Review overdue: %(title)s"),
+                params={"title": risk.title},
+                body=gettext_lazy("This risk was due for review on %(due)s."),
+                body_params={"due": risk.next_review},
+                target=risk,
+            )
+        escalated += 1
+    return escalated

@@ -1,12 +1,15 @@
-"""Pages of this app."""
+"""Pages of the risk register."""
 
-from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView
+
+from qms.views.generic import ObjectDetailView
+from risks.models import Risk
 
 
-class IndexView(TemplateView):
-    """The start page of the module. Its pages arrive with the module's own issue; until then it
-    says so plainly instead of being a dead link."""
+class IndexView(RedirectView):
+    pattern_name = "risks:risk_list"
 
-    template_name = "qms/module_pending.html"
-    extra_context = {"module": _("Risks")}
+
+class RiskDetailView(ObjectDetailView):
+    queryset = Risk.objects.select_related("unit", "owner", "category", "organisation")
+    template_name = "generic/object_detail.html"

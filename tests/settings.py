@@ -26,3 +26,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 STATIC_ROOT = VAR_DIR / "staticfiles-test"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # Separate runs (e.g. two checkouts, or a helper) can each have their own test database file.
+    DATABASES["default"]["TEST"]["NAME"] = os.environ.get("QMS_TEST_SQLITE", str(VAR_DIR / "test.sqlite3"))  # noqa: F405
