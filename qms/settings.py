@@ -363,6 +363,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qms.tasks.run_escalations",
         "schedule": envcrontab("ESCALATIONS_CRONTAB", "0 6 * * *"),
     },
+    # The monthly risk score: close the previous month and open investigations for drops, early on
+    # the first of the month (TIME_ZONE), before the daily sweep.
+    "monthly-scoring": {
+        "task": "risks.run_monthly_scoring",
+        "schedule": envcrontab("MONTHLY_SCORING_CRONTAB", "0 2 1 * *"),
+    },
 }
 
 LOGGING = {

@@ -8,6 +8,7 @@ class RisksConfig(AppConfig):
 
     def ready(self):
         from qms.escalations import register_sweep
-        from risks.services import sweep_overdue_reviews
+        from risks.services import sweep_investigations, sweep_overdue_reviews
 
         register_sweep("risk_reviews_overdue")(sweep_overdue_reviews)
+        register_sweep("investigations_overdue")(sweep_investigations)

@@ -72,3 +72,39 @@ DEFAULT_CATEGORIES = {
 
 # Which categories the annual assessments are organised by (SPEC 2, "annual assessments per area").
 ANNUAL_ASSESSMENT_AREAS = ("security", "legal", "sustainability", "corruption", "supplier")
+
+
+# --- the monthly weighted risk score (SPEC 3) ---
+
+
+class ScoreSource(models.TextChoices):
+    MANUAL = "manual", _("Entered, imported or posted")
+    TRAINING = "training", _("Derived from mandatory training completion")
+
+
+class ProgrammeLevel(models.TextChoices):
+    BRONZE = "bronze", _("Bronze")
+    SILVER = "silver", _("Silver")
+    GOLD = "gold", _("Gold")
+    PLATINUM = "platinum", _("Platinum")
+
+
+class MonthStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class InvestigationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+# The default areas of SPEC 3: code, name, weight (percent), source.
+DEFAULT_SCORE_AREAS = [
+    ("legal", _("Legal"), 25, ScoreSource.MANUAL),
+    ("security", _("Security"), 25, ScoreSource.MANUAL),
+    ("sustainability", _("Sustainability"), 15, ScoreSource.MANUAL),
+    ("training", _("Training & awareness"), 5, ScoreSource.TRAINING),
+    ("supplier", _("Supplier management"), 5, ScoreSource.MANUAL),
+    ("financial", _("Financial reporting"), 25, ScoreSource.MANUAL),
+]

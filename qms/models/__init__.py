@@ -4,16 +4,19 @@ from .actions import Action
 from .escalations import EscalationLog
 from .notifications import Notification
 from .security import ApiToken, SecurityEvent
+from .training import Course, TrainingAssignment
 from .units import Membership, OrganisationUnit
 from .users import User
 
 __all__ = [
     "Action",
     "ApiToken",
+    "Course",
     "EscalationLog",
     "Membership",
     "Notification",
     "OrganisationUnit",
     "SecurityEvent",
+    "TrainingAssignment",
     "User",
 ]

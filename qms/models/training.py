@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from qms.querysets import ScopedQuerySet
+
+
+class CourseQuerySet(ScopedQuerySet):
+    unit_field = "organisation"
+
+
+class Course(models.Model):
+    """A training course an organisation offers; a mandatory one must be followed yearly by the people
+    it is assigned to (SPEC 1). Completion feeds the training area of the monthly risk score."""
+
+    organisation = models.ForeignKey(
+        "qms.OrganisationUnit", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="courses"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_mandatory = models.BooleanField(_("mandatory"), default=True)
+
+    history = HistoricalRecords()
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["organisation_id", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "title"],
+                name="course_unique_title",
+                violation_error_message=_("This organisation has a course with this title already."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class TrainingAssignmentQuerySet(ScopedQuerySet):
+    unit_field = "course__organisation"
+
+
+class TrainingAssignment(models.Model):
+    """Who must follow which course in which year, and when they completed it."""
+
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="trainings"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = TrainingAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training assignment")
+        verbose_name_plural = _("training assignments")
+        ordering = ["-year", "course_id", "user_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "user", "year"],
+                name="trainingassignment_once_a_year",
+                violation_error_message=_("This person has this course for this year already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(completed_on__year=models.F("year")),
+                name="trainingassignment_completed_in_year",
+                violation_error_message=_("Completion must fall in the year of the assignment."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course} - {self.user} ({self.year})"
