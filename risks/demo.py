@@ -429,6 +429,11 @@ DECIDERS = {"NHS": ("bestuur", "kwaliteit"), "NHD": ("bestuur-b", "kwaliteit-b")
 
 @transaction.atomic
 def seed(context: DemoContext) -> None:
+    _seed_register(context)
+    _seed_scores(context)
+
+
+def _seed_register(context: DemoContext) -> None:
     people, units, today = context.people, context.units, context.today
     for org_code, rows in RISKS.items():
         board, quality = (people[name] for name in DECIDERS[org_code])
@@ -476,3 +481,120 @@ def _advance(risk, state, measure, *, board, quality, group, today):
         risk.refresh_from_db()
         risk.next_review = today - datetime.timedelta(days=20)
         risk.save()
+
+
+# --- the monthly risk score: 24 months for both organisations ---
+
+# Area owners per organisation (area code -> username).
+AREA_OWNERS = {
+    "NHS": {
+        "legal": "kwaliteit",
+        "security": "teamleider",
+        "sustainability": "kwaliteit",
+        "supplier": "kwaliteit",
+        "financial": "kwaliteit",
+        "training": "kwaliteit",
+    },
+    "NHD": {
+        "legal": "kwaliteit-b",
+        "security": "risico-b",
+        "sustainability": "kwaliteit-b",
+        "supplier": "kwaliteit-b",
+        "financial": "risico-b",
+        "training": "kwaliteit-b",
+    },
+}
+# Where a score drops: (organisation, area, months before the last closed month, points lost).
+DROPS = [
+    ("NHS", "security", 6, 9),
+    ("NHS", "legal", 2, 6),
+    ("NHS", "financial", 0, 4),
+    ("NHD", "supplier", 3, 12),
+    ("NHD", "security", 1, 7),
+]
+LEVELS = {"NHS": ("gold", "platinum"), "NHD": ("silver", "gold")}
+
+
+def _score(org_code, area, months_back):
+    """A steady improvement, with the drops above (which then recover over a few months)."""
+    base = {"legal": 84, "security": 80, "sustainability": 70, "supplier": 76, "financial": 86}[area]
+    value = base + (23 - months_back) * 0.4 + (3 if org_code == "NHS" else 0)
+    for drop_org, drop_area, at, points in DROPS:
+        if (drop_org, drop_area) == (org_code, area) and at >= months_back > at - 3:
+            value -= points * (months_back - at + 3) / 3
+    return min(100, round(value, 1))
+
+
+def _seed_scores(context: DemoContext) -> None:
+    from qms.models import Course, TrainingAssignment
+    from risks.services import scoring
+
+    people, units = context.people, context.units
+    last = scoring.previous_month(context.today)
+    months = [scoring.month_shift(last, -back) for back in range(23, -1, -1)]
+    for org_code, owners in AREA_OWNERS.items():
+        organisation = units[org_code]
+        quality = people[DECIDERS[org_code][1]]
+        scoring.areas_ensure_defaults(organisation=organisation, actor=quality)
+        for area in organisation.score_areas.filter(owner__isnull=True):
+            area.owner = people[owners[area.code]]
+            area.save()
+        course, _ = Course.objects.get_or_create(organisation=organisation, title="Informatiebeveiliging en privacy")
+        staff = [
+            person
+            for name, person in people.items()
+            if name.endswith("-b") == (org_code == "NHD") and name not in ("beheerder", "groep", "buitenstaander")
+        ]
+        for year in {month.year for month in months} | {context.today.year}:
+            for index, person in enumerate(staff):
+                done = datetime.date(year, 2 + index % 4, 15) if index % 5 != 4 else None
+                if done and done > context.today:
+                    done = None
+                TrainingAssignment.objects.get_or_create(
+                    course=course, user=person, year=year, defaults={"completed_on": done}
+                )
+    for month in months:
+        back = (last.year - month.year) * 12 + last.month - month.month
+        for org_code in AREA_OWNERS:
+            organisation = units[org_code]
+            if organisation.monthly_scores.filter(month=month).exists():
+                continue
+            vasp, visp = LEVELS[org_code]
+            scoring.scores_enter(
+                actor=people[DECIDERS[org_code][1]],
+                organisation=organisation,
+                month=month,
+                scores={
+                    area: _score(org_code, area, back)
+                    for area in ("legal", "security", "sustainability", "supplier", "financial")
+                },
+                vasp_level=vasp if back < 12 else "silver",
+                visp_level=visp if back < 12 else "gold",
+            )
+        scoring.monthly_run(month=month)
+    _advance_investigations(context)
+
+
+def _advance_investigations(context: DemoContext) -> None:
+    """Investigations in every state: one closed with its cause, one with a plan, one overdue."""
+    from risks.models import Investigation
+    from risks.services import scoring
+
+    investigations = list(Investigation.objects.filter(status="open").order_by("month", "id").select_related("owner"))
+    if len(investigations) < 3 or Investigation.objects.filter(status="closed").exists():
+        return
+    oldest, planned, late = investigations[0], investigations[1], investigations[2]
+    for investigation in (oldest, planned):
+        scoring.investigation_add_step(
+            actor=investigation.owner,
+            investigation=investigation,
+            title=f"Oorzaak daling {investigation.area.name.lower()} wegnemen",
+            owner=investigation.owner,
+            due_date=context.today + datetime.timedelta(days=21),
+        )
+    scoring.investigation_close(
+        actor=oldest.owner, investigation=oldest, cause="Achterstand in patches na een migratie; weggewerkt."
+    )
+    # Saved one by one, so the history shows it like any change.
+    late.due_date = context.today - datetime.timedelta(days=3)
+    late.save()

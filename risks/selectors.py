@@ -129,3 +129,51 @@ def heat_map(queryset, *, residual: bool = False, size: tuple[int, int] = (5, 5)
         ]
         for likelihood in range(rows, 0, -1)
     ]
+
+
+def investigation_follow_up(investigation, months: int = 6) -> dict:
+    """The area's scores in the months after the drop, and whether (and when) it recovered to the
+    score before the drop."""
+    from risks.models import AreaScore
+
+    scores = list(
+        AreaScore.objects.filter(area=investigation.area, monthly__month__gt=investigation.month)
+        .select_related("monthly")
+        .order_by("monthly__month")[:months]
+    )
+    recovered_in = next((score.monthly.month for score in scores if score.score >= investigation.previous_score), None)
+    return {
+        "scores": [(score.monthly.month, score.score) for score in scores],
+        "recovered": recovered_in is not None,
+        "recovered_in": recovered_in,
+    }
+
+
+def score_trend(organisation, months: int = 24) -> dict:
+    """An organisation's last ``months`` months: totals, each area's scores and contributions, the
+    VASP/VISP levels (three queries)."""
+    from risks.models import AreaScore, MonthlyScore, ScoreArea
+
+    monthly = list(MonthlyScore.objects.filter(organisation=organisation).order_by("-month")[:months])[::-1]
+    areas = list(ScoreArea.objects.filter(organisation=organisation).order_by("position", "id"))
+    by_month_area = {
+        (score.monthly_id, score.area_id): score for score in AreaScore.objects.filter(monthly__in=monthly)
+    }
+    return {
+        "months": monthly,
+        "areas": areas,
+        "series": {
+            area.code: [
+                by_month_area[(month.pk, area.pk)].score if (month.pk, area.pk) in by_month_area else None
+                for month in monthly
+            ]
+            for area in areas
+        },
+        "contributions": {
+            area.code: [
+                by_month_area[(month.pk, area.pk)].contribution if (month.pk, area.pk) in by_month_area else None
+                for month in monthly
+            ]
+            for area in areas
+        },
+    }

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,8 +40,8 @@ INVESTIGATION_DAYS = 14
 ONE_DECIMAL = Decimal("0.1")
 HUNDRED = Decimal("100")
 TRAINING_FORMULA = gettext_lazy(
-    "mandatory trainings of the year completed by the end of the month, divided by the mandatory trainings "
-    "assigned for that year, times 100"
+    "Of the people who must follow a mandatory course this year, the share who completed it in the twelve "
+    "months up to the end of the month, times 100."
 )
 
 
@@ -179,14 +179,25 @@ def areas_set(*, actor, organisation: OrganisationUnit, areas: list[dict]) -> li
 
 
 def training_scores(organisation_ids, month: datetime.date) -> dict[int, Decimal]:
-    """The training area's score per organisation for ``month`` (one query for all of them)."""
+    """The training area's score per organisation for ``month`` (one query for all of them): of the
+    people who must follow a mandatory course in the month's year, the share who completed it in the
+    twelve months up to the end of the month (a completion counts for a year, so January does not
+    start from zero)."""
     end = month_end(month)
+    valid = TrainingAssignment.objects.filter(
+        course=OuterRef("course"),
+        user=OuterRef("user"),
+        completed_on__gt=end - datetime.timedelta(days=365),
+        completed_on__lte=end,
+    )
     rows = (
         TrainingAssignment.objects.filter(
             course__organisation_id__in=organisation_ids, course__is_mandatory=True, year=month.year
         )
+        .annotate(done=Exists(valid))
         .values("course__organisation_id")
-        .annotate(assigned=Count("id"), completed=Count("id", filter=Q(completed_on__lte=end)))
+        .annotate(assigned=Count("id"), completed=Count("id", filter=Q(done=True)))
+        .order_by()
     )
     return {
         row["course__organisation_id"]: (Decimal(row["completed"]) * HUNDRED / row["assigned"]).quantize(

@@ -261,3 +261,32 @@ def test_two_concurrent_monthly_runs_open_each_investigation_once(cast, org):
     assert not errors
     assert sorted(result["investigations"] for result in results) == [0, 1]
     assert Investigation.objects.count() == 1
+
+
+def test_a_completion_counts_for_twelve_months(cast, org):
+    course = Course.objects.create(organisation=org, title="Privacy basics")
+    january = THIS_MONTH.replace(month=1)
+    TrainingAssignment.objects.create(
+        course=course,
+        user=cast.qo_a,
+        year=january.year - 1,
+        completed_on=january.replace(year=january.year - 1, month=6),
+    )
+    TrainingAssignment.objects.create(course=course, user=cast.qo_a, year=january.year)
+    TrainingAssignment.objects.create(course=course, user=cast.board_a, year=january.year)
+    assert services.training_scores([org.pk], january) == {org.pk: Decimal("50.0")}
+
+
+def test_the_follow_up_shows_whether_the_score_recovered(cast, org):
+    from risks.selectors import investigation_follow_up
+
+    three_ago = services.month_shift(THIS_MONTH, -3)
+    enter(cast, org, three_ago, security=90)
+    services.monthly_run(month=three_ago)
+    enter(cast, org, TWO_AGO, security=70)
+    services.monthly_run(month=TWO_AGO)
+    investigation = Investigation.objects.get()
+    assert investigation_follow_up(investigation)["recovered"] is False
+    enter(cast, org, LAST_MONTH, security=92)
+    follow_up = investigation_follow_up(investigation)
+    assert (follow_up["recovered"], follow_up["recovered_in"]) == (True, LAST_MONTH)
