@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from qms.choices import OPEN_ACTION_STATUSES, ActionKind, ActionStatus, Role, UnitKind
 from qms.models import Action, Membership, OrganisationUnit, User
@@ -45,6 +47,8 @@ class OrganisationUnitFilterSet(BaseFilterSet):
         model = OrganisationUnit
         fields = ["q", "kind", "parent", "within", "is_active", "code"]
 
+    # A unit's id in the API, like ``parent``: the schema cannot tell from a method-based filter.
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_within(self, queryset, name, value):
         return queryset.filter(path__startswith=value.path) if value else queryset
 
@@ -58,6 +62,7 @@ class UserFilterSet(BaseFilterSet):
         model = User
         fields = ["q", "unit", "role", "is_active", "username", "email"]
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_unit(self, queryset, name, value):
         return queryset.filter(pk__in=Membership.objects.filter(unit=value).values("user_id")) if value else queryset
 
