@@ -430,11 +430,12 @@ def _open_investigations(months, *, scores_by_month=None, areas_by_org=None) -> 
         for score in AreaScore.objects.filter(monthly__in=months):
             scores_by_month[score.monthly_id].append(score)
     previous = defaultdict(dict)
-    condition = Q()
-    for monthly in months:
-        condition |= Q(monthly__organisation_id=monthly.organisation_id, monthly__month=month_shift(monthly.month, -1))
-    for score in AreaScore.objects.filter(condition).select_related("monthly"):
-        previous[(score.monthly.organisation_id, score.monthly.month)][score.area_id] = score.score
+    rows = AreaScore.objects.filter(
+        monthly__organisation_id__in={monthly.organisation_id for monthly in months},
+        monthly__month__in={month_shift(monthly.month, -1) for monthly in months},
+    ).values_list("monthly__organisation_id", "monthly__month", "area_id", "score")
+    for organisation_id, month, area_id, score in rows:
+        previous[(organisation_id, month)][area_id] = score
     drops = []
     for monthly in months:
         before = previous[(monthly.organisation_id, month_shift(monthly.month, -1))]

@@ -290,3 +290,14 @@ def test_the_follow_up_shows_whether_the_score_recovered(cast, org):
     enter(cast, org, LAST_MONTH, security=92)
     follow_up = investigation_follow_up(investigation)
     assert (follow_up["recovered"], follow_up["recovered_in"]) == (True, LAST_MONTH)
+
+
+def test_the_benchmark_command_runs_the_job_and_cleans_up(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("benchmark_scoring", "--organisations", "3", stdout=out)
+    assert "closed 3 month(s)" in out.getvalue()
+    assert not MonthlyScore.objects.exists()
