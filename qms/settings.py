@@ -331,7 +331,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # One name per choice set that several resources share (or whose field names collide).
+    "ENUM_NAME_OVERRIDES": {
+        "ActionStatusEnum": "qms.choices.ActionStatus",
+        "RiskStatusEnum": "risks.choices.RiskStatus",
+        # Months and investigations are both open or closed: one enum.
+        "OpenClosedStatusEnum": "risks.choices.MonthStatus",
+        "ProgrammeLevelEnum": "risks.choices.ProgrammeLevel",
+        "RiskLevelEnum": "risks.choices.RiskLevel",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/celery,

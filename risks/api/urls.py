@@ -1,3 +1,5 @@
 """This app's API routes, registered on the one router in qms/api/urls.py."""
 
-routes = []
+from risks.api import scoring
+
+routes = [*scoring.routes]

@@ -1,0 +1,183 @@
+"""The monthly risk score through the API: the same rules and errors as the services."""
+
+import pytest
+from django.utils import timezone
+
+from risks.models import Investigation, MonthlyScore, ScoreArea
+from risks.services import scoring
+
+THIS_MONTH = timezone.localdate().replace(day=1)
+LAST = scoring.month_shift(THIS_MONTH, -1)
+TWO_AGO = scoring.month_shift(THIS_MONTH, -2)
+
+
+def payload(org, month, **overrides):
+    scores = {"legal": 90, "security": 90, "sustainability": 80, "supplier": 70, "financial": 95, **overrides}
+    return {
+        "organisation": org.pk,
+        "month": month.strftime("%Y-%m"),
+        "areas": [{"area": code, "score": value} for code, value in scores.items()],
+        "vasp_level": "gold",
+        "visp_level": "platinum",
+    }
+
+
+@pytest.fixture
+def org(cast):
+    scoring.areas_ensure_defaults(organisation=cast.units.org_a)
+    ScoreArea.objects.filter(organisation=cast.units.org_a, code="training").update(source="manual")
+    return cast.units.org_a
+
+
+def test_it_enters_a_month_and_derives_the_total(cast, api, org):
+    response = api(cast.qo_a).post("/api/v1/risk-scores/", payload(org, LAST, training=100), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    # 90*.25 + 90*.25 + 80*.15 + 100*.05 + 70*.05 + 95*.25 = 89.25 -> 89.3 (half up)
+    assert (body["total"], body["month"], body["missing_areas"], body["vasp_level"]) == (
+        "89.3",
+        LAST.strftime("%Y-%m"),
+        [],
+        "gold",
+    )
+
+
+def test_an_incomplete_month_names_the_missing_area(cast, api, org):
+    body = api(cast.qo_a).post("/api/v1/risk-scores/", payload(org, LAST), format="json").json()
+    assert (body["total"], body["missing_areas"]) == (None, ["training"])
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"month": "2026-13"}, "month"),
+        ({"month": "next month"}, "month"),
+        ({"areas": [{"area": "legal", "score": 101}]}, "areas"),
+        ({"areas": [{"area": "marketing", "score": 50}]}, "areas"),
+        ({"vasp_level": "diamond"}, "vasp_level"),
+    ],
+)
+def test_bad_input_is_a_400_with_the_field_and_changes_nothing(cast, api, org, change, field):
+    response = api(cast.qo_a).post("/api/v1/risk-scores/", {**payload(org, LAST), **change}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not MonthlyScore.objects.exists()
+
+
+def test_a_future_month_is_refused(cast, api, org):
+    response = api(cast.qo_a).post(
+        "/api/v1/risk-scores/", payload(org, scoring.month_shift(THIS_MONTH, 1)), format="json"
+    )
+    assert response.status_code == 400
+    assert "month" in response.json()
+
+
+def test_a_closed_month_needs_the_correction_path(cast, api, org):
+    client = api(cast.qo_a)
+    monthly_id = client.post("/api/v1/risk-scores/", payload(org, LAST, training=100), format="json").json()["id"]
+    scoring.monthly_run(month=LAST)
+    assert client.post("/api/v1/risk-scores/", payload(org, LAST, training=100), format="json").status_code == 400
+    no_reason = client.post(
+        f"/api/v1/risk-scores/{monthly_id}/correct/",
+        {"areas": [{"area": "legal", "score": 85}], "reason": ""},
+        format="json",
+    )
+    assert no_reason.status_code == 400
+    fixed = client.post(
+        f"/api/v1/risk-scores/{monthly_id}/correct/",
+        {"areas": [{"area": "legal", "score": 85}], "reason": "Wrong file"},
+        format="json",
+    )
+    assert fixed.status_code == 200
+    assert fixed.json()["total"] == "88.0"  # legal 90 -> 85 costs 1.25
+
+
+def test_a_drop_posted_through_the_api_opens_one_investigation(cast, api, org):
+    client = api(cast.qo_a)
+    client.post("/api/v1/risk-scores/", payload(org, TWO_AGO, training=100), format="json")
+    scoring.monthly_run(month=TWO_AGO)
+    client.post("/api/v1/risk-scores/", payload(org, LAST, training=100, security=70), format="json")
+    scoring.monthly_run(month=LAST)
+    scoring.monthly_run(month=LAST)
+    results = client.get("/api/v1/investigations/").json()["results"]
+    assert [(row["area"], row["previous_score"], row["score"]) for row in results] == [("security", "90.0", "70.0")]
+    investigation = Investigation.objects.get()
+    owner = api(investigation.owner)
+    step = owner.post(
+        f"/api/v1/investigations/{investigation.pk}/steps/",
+        {"title": "Patch the servers", "owner": investigation.owner.pk, "due_date": str(timezone.localdate())},
+        format="json",
+    )
+    assert step.status_code == 201, step.json()
+    assert (
+        owner.post(f"/api/v1/investigations/{investigation.pk}/close/", {"cause": ""}, format="json").status_code == 400
+    )
+    closed = owner.post(f"/api/v1/investigations/{investigation.pk}/close/", {"cause": "Backlog"}, format="json")
+    assert closed.json()["status"] == "closed"
+
+
+def test_areas_are_replaced_as_one_set_that_adds_up_to_100(cast, api, org):
+    client = api(cast.qo_a)
+    areas = [{"code": "legal", "name": "Legal", "weight": 60}, {"code": "security", "name": "Security", "weight": 30}]
+    response = client.post("/api/v1/score-areas/replace/", {"organisation": org.pk, "areas": areas}, format="json")
+    assert response.status_code == 400
+    assert "weight" in response.json()
+    areas[1]["weight"] = 40
+    response = client.post("/api/v1/score-areas/replace/", {"organisation": org.pk, "areas": areas}, format="json")
+    assert response.status_code == 200
+    assert set(ScoreArea.objects.filter(organisation=org, is_active=True).values_list("code", flat=True)) == {
+        "legal",
+        "security",
+    }
+
+
+@pytest.mark.parametrize("who", ["viewer_a", "board_a"])
+def test_readers_cannot_write_scores(cast, api, org, who):
+    response = api(getattr(cast, who)).post("/api/v1/risk-scores/", payload(org, LAST), format="json")
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("who", ["member_b", "outsider"])
+def test_another_organisation_sees_nothing(cast, api, org, who):
+    scoring.scores_enter(actor=cast.qo_a, organisation=org, month=LAST, scores={"legal": 50})
+    client = api(getattr(cast, who))
+    assert client.get("/api/v1/risk-scores/").json()["count"] == 0
+    assert client.get("/api/v1/score-areas/").json()["count"] == 0
+    monthly = MonthlyScore.objects.get()
+    assert client.get(f"/api/v1/risk-scores/{monthly.pk}/").status_code == 404
+    response = client.post("/api/v1/risk-scores/", payload(org, TWO_AGO), format="json")
+    assert response.status_code == 400
+    assert "organisation" in response.json()
+
+
+def test_anonymous_gets_nothing(api):
+    assert api().get("/api/v1/risk-scores/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/risk-scores/", "/api/v1/investigations/", "/api/v1/score-areas/"])
+def test_list_query_count_does_not_grow_with_rows(cast, api, org, path, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(cast.qo_a)
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(path).status_code == 200
+        return len(context.captured_queries)
+
+    # Every month both areas drop a point: one more month and two more investigations each time.
+    months = [scoring.month_shift(LAST, -n) for n in range(12)][::-1]
+
+    def add(month, index):
+        scoring.scores_enter(
+            actor=cast.qo_a, organisation=org, month=month, scores={"legal": 90 - index, "security": 90 - index}
+        )
+        scoring.monthly_run(month=month)
+
+    add(months[0], 0)
+    add(months[1], 1)
+    few = count()
+    for index, month in enumerate(months[2:], start=2):
+        add(month, index)
+    assert count() == few
