@@ -1,6 +1,7 @@
 """Notifications: in the application at once, by e-mail through the Celery worker after commit."""
 
 import datetime
+from decimal import Decimal
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -16,6 +17,8 @@ def _format(value):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, (Decimal, float)):
+        return formats.number_format(value)  # 88,4 in Dutch, 88.4 in English
     return str(value)
 
 

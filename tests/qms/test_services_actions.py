@@ -149,3 +149,25 @@ def test_it_skips_inactive_recipients(cast):
     from qms.services.notifications import notify
 
     assert notify(recipients=[inactive], verb="x", title="Hello") == []
+
+
+def test_numbers_in_notifications_follow_the_recipients_language(cast):
+    from decimal import Decimal
+
+    from django.utils.translation import gettext_lazy
+
+    from qms.models import Notification
+    from qms.services.notifications import notify
+
+    cast.qo_a.language = "nl"
+    cast.qo_a.save()
+    cast.board_a.language = "en"
+    cast.board_a.save()
+    notify(
+        recipients=[cast.qo_a, cast.board_a],
+        verb="test",
+        title=gettext_lazy("%(value)s is not a number."),
+        params={"value": Decimal("88.4")},
+    )
+    titles = dict(Notification.objects.values_list("recipient__username", "title"))
+    assert titles == {"qo_a": "88,4 is geen getal.", "board_a": "88.4 is not a number."}
