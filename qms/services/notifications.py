@@ -1,8 +1,8 @@
 """Notifications: in the application at once, by e-mail through the Celery worker after commit."""
 
 import datetime
-from decimal import Decimal
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
