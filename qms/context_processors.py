@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from qms.choices import Role
 from qms.models import Notification
+from qms.scoping import scope_for
 
 # The main navigation: (label, url name, icon). Each app's start page.
 NAVIGATION = [
@@ -19,4 +21,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["unread_notification_count"] = Notification.objects.visible_to(user).unread().count()
+        if scope_for(user).roles() & {Role.BOARD_MEMBER, Role.GROUP_MANAGEMENT}:
+            # Board members and group management see at once how many risks wait for their decision.
+            from risks.selectors import queue_counts
+
+            context["risk_queue_counts"] = queue_counts(user)
     return context

@@ -1,1 +1,279 @@
 """Forms of this app (input validation only; services save)."""
+
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qms.choices import UnitKind
+from qms.forms import Form, ModelForm
+from qms.models import Action
+from risks.choices import ApprovalBody, Decision, RiskLevel
+from risks.filtersets import RiskFilterSet
+from risks.models import Risk, RiskCategory
+
+# The filters a heat map cell links with: kept as hidden fields in the register's filter form.
+CELL_FIELDS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
+
+# The largest upload the import reads: a register of a few thousand rows fits easily.
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def scale_field(label, steps, *, required=True, help_text=""):
+    """A likelihood or impact choice showing the matrix's step labels ("3 – Possible")."""
+    choices = [("", "---------")] + [(number, f"{number} – {step['label']}") for number, step in enumerate(steps, 1)]
+    return forms.TypedChoiceField(
+        label=label, choices=choices, coerce=int, empty_value=None, required=required, help_text=help_text
+    )
+
+
+def use_matrix_scales(form, matrix, names):
+    """Turn the integer fields ``names`` (likelihood, impact, residual_...) into choices of ``matrix``'s steps."""
+    for name in names:
+        if name not in form.fields:
+            continue
+        old = form.fields[name]
+        steps = matrix.likelihood_steps if "likelihood" in name else matrix.impact_steps
+        form.fields[name] = scale_field(old.label, steps, required=old.required, help_text=old.help_text)
+        form.fields[name].widget.attrs["class"] = "form-select"
+
+
+class RiskForm(ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=500,
+        help_text=_("Recorded in the history of the risk."),
+    )
+
+    class Meta:
+        model = Risk
+        fields = [
+            "title",
+            "category",
+            "unit",
+            "owner",
+            "description",
+            "cause",
+            "consequence",
+            "likelihood",
+            "impact",
+            "residual_likelihood",
+            "residual_impact",
+            "next_review",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "cause": forms.Textarea(attrs={"rows": 2}),
+            "consequence": forms.Textarea(attrs={"rows": 2}),
+            "next_review": forms.DateInput(),
+        }
+        help_texts = {
+            "likelihood": _("A step of the organisation's risk matrix (1 is the lowest)."),
+            "impact": _("A step of the organisation's risk matrix (1 is the lowest)."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["change_reason"]
+            self.fields["next_review"].required = False
+            self.fields["next_review"].help_text = _("Leave empty for one year from today.")
+
+
+class RiskReviewForm(Form):
+    likelihood = forms.IntegerField(label=_("Likelihood"), min_value=1)
+    impact = forms.IntegerField(label=_("Impact"), min_value=1)
+    residual_likelihood = forms.IntegerField(label=_("Residual likelihood"), min_value=1, required=False)
+    residual_impact = forms.IntegerField(label=_("Residual impact"), min_value=1, required=False)
+    note = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    next_review = forms.DateField(
+        label=_("Next review"),
+        required=False,
+        widget=forms.DateInput(),
+        help_text=_("Leave empty for one year from today."),
+    )
+
+
+class RiskCloseForm(Form):
+    # Not required here: the service says why a reason is needed, in its own words.
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RiskSubmitForm(Form):
+    note = forms.CharField(label=_("Note for the approvers"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MeasureForm(ModelForm):
+    class Meta:
+        model = Action
+        fields = ["title", "owner", "due_date", "description"]
+        widgets = {"due_date": forms.DateInput(), "description": forms.Textarea(attrs={"rows": 2})}
+
+
+class MeasureRemoveForm(Form):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApprovalDecisionForm(Form):
+    body = forms.ChoiceField(choices=ApprovalBody.choices, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
+    # The service requires a reason to reject or ask for changes, and says so in its message.
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CategoryForm(Form):
+    code = forms.SlugField(
+        label=_("Code"), max_length=40, help_text=_("Short, lower case, no spaces (used in imports).")
+    )
+    name = forms.CharField(label=_("Name"), max_length=100)
+
+
+class MatrixForm(Form):
+    """A matrix as text lines per step and a select per cell, sized to the current matrix. Another size is
+    given as JSON in ``layout`` (which then wins over the other fields)."""
+
+    layout = forms.CharField(
+        label=_("Other size (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace"}),
+        help_text=_(
+            'To change the number of steps: {"likelihood_steps": [{"label": ..., "description": ...}, ...], '
+            '"impact_steps": [...], "bands": [[level per impact, ...] per likelihood, lowest first]}. '
+            "Levels are low, medium, high or very_high."
+        ),
+    )
+
+    def __init__(self, *args, matrix, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows, self.columns = matrix.size
+        for axis, steps in (("likelihood", matrix.likelihood_steps), ("impact", matrix.impact_steps)):
+            for number, step in enumerate(steps, 1):
+                self.fields[f"{axis}_{number}_label"] = forms.CharField(
+                    label=_("Label"), max_length=60, initial=str(step.get("label", ""))
+                )
+                self.fields[f"{axis}_{number}_description"] = forms.CharField(
+                    label=_("Description"), max_length=300, required=False, initial=str(step.get("description", ""))
+                )
+        for likelihood in range(1, self.rows + 1):
+            for impact in range(1, self.columns + 1):
+                self.fields[f"band_{likelihood}_{impact}"] = forms.ChoiceField(
+                    label=_("Level"), choices=RiskLevel.choices, initial=matrix.level(likelihood, impact)
+                )
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            if "font-monospace" in widget.attrs.get("class", ""):
+                css += " font-monospace"
+            widget.attrs["class"] = css
+
+    def step_rows(self, axis):
+        count = self.rows if axis == "likelihood" else self.columns
+        return [
+            (number, self[f"{axis}_{number}_label"], self[f"{axis}_{number}_description"])
+            for number in range(1, count + 1)
+        ]
+
+    def likelihood_rows(self):
+        return self.step_rows("likelihood")
+
+    def impact_rows(self):
+        return self.step_rows("impact")
+
+    def band_rows(self):
+        """The band selects as drawn: highest likelihood first."""
+        return [
+            (likelihood, [self[f"band_{likelihood}_{impact}"] for impact in range(1, self.columns + 1)])
+            for likelihood in range(self.rows, 0, -1)
+        ]
+
+    def clean_layout(self):
+        text = self.cleaned_data["layout"].strip()
+        if not text:
+            return None
+        try:
+            layout = json.loads(text)
+        except ValueError as error:
+            raise forms.ValidationError(_("This is not valid JSON: %(error)s") % {"error": error}) from error
+        keys = ("likelihood_steps", "impact_steps", "bands")
+        if not isinstance(layout, dict) or any(key not in layout for key in keys):
+            raise forms.ValidationError(_("Give likelihood_steps, impact_steps and bands."))
+        if not all(isinstance(layout[key], list) for key in keys) or not all(
+            isinstance(step, dict) for key in keys[:2] for step in layout[key]
+        ):
+            raise forms.ValidationError(_("Steps are lists of {label, description}; bands a list of lists."))
+        return {key: layout[key] for key in keys}
+
+    def matrix_data(self) -> dict:
+        """What ``services.matrix_update`` takes, from the JSON if given, else from the fields."""
+        data = self.cleaned_data
+        if data.get("layout"):
+            return data["layout"]
+
+        def steps(axis, count):
+            return [
+                {"label": data[f"{axis}_{number}_label"], "description": data[f"{axis}_{number}_description"]}
+                for number in range(1, count + 1)
+            ]
+
+        return {
+            "likelihood_steps": steps("likelihood", self.rows),
+            "impact_steps": steps("impact", self.columns),
+            "bands": [
+                [data[f"band_{likelihood}_{impact}"] for impact in range(1, self.columns + 1)]
+                for likelihood in range(1, self.rows + 1)
+            ],
+        }
+
+
+class RiskImportForm(Form):
+    file = forms.FileField(
+        label=_("File"), help_text=_("A CSV file (comma or semicolon separated, UTF-8) or an Excel workbook (.xlsx).")
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 5 MB)."))
+        return upload
+
+
+class RiskRegisterFilterSet(RiskFilterSet):
+    """The register's filters (the API's own) with a form for people: Bootstrap classes, categories and
+    organisations as choices, levels and statuses as check boxes, and the heat map's cell filters kept
+    as hidden fields (the page shows them as a removable chip)."""
+
+    class Meta(RiskFilterSet.Meta):
+        form = Form
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            user = getattr(self.request, "user", None)
+            categories = RiskCategory.objects.visible_to(user).filter(is_active=True) if user else []
+            choices = {category.code: str(category) for category in categories}
+            form.fields["category"].widget = forms.Select(
+                choices=[("", "---------"), *sorted(choices.items(), key=lambda item: item[1].lower())],
+                attrs={"class": "form-select"},
+            )
+            form.fields["organisation"].queryset = form.fields["organisation"].queryset.filter(
+                kind=UnitKind.ORGANISATION
+            )
+            for name in ("level", "residual_level", "status"):
+                # The class lands on the wrapper and on each box alike (Django's template).
+                form.fields[name].widget = forms.CheckboxSelectMultiple(
+                    attrs={"class": "risk-filter-choices"}, choices=form.fields[name].choices
+                )
+            for name in CELL_FIELDS:
+                form.fields[name].widget = forms.HiddenInput()
+            form.fields["category"].label = _("Category")
+            for name in ("review_overdue", "missing_plan", "measures_overdue"):
+                form.fields[name].widget = forms.Select(
+                    choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))],
+                    attrs={"class": "form-select"},
+                )
+        return self._form

@@ -1,15 +1,852 @@
-"""Pages of the risk register."""
+"""Pages of the risk register: the register and its heat map, a risk with its plan, approvals and
+reviews, the review queues of the board and of group management, the board's overview, the import,
+and an organisation's matrix and categories.
 
-from django.views.generic import RedirectView
+Every page starts from ``visible_to(request.user)`` (out of sight is a 404); every write goes through
+``risks.services`` (a ValidationError re-renders the form with its messages, PermissionDenied is a 403).
+"""
 
-from qms.views.generic import ObjectDetailView
-from risks.models import Risk
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
+from django.views.generic import FormView, RedirectView, TemplateView, View
+
+from qms.choices import CONTRIBUTOR_ROLES, ActionStatus, Role, UnitKind
+from qms.models import Action, OrganisationUnit, User
+from qms.scoping import scope_for
+from qms.selectors import people_of_organisation
+from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView, ServiceFormView
+from risks import services
+from risks.choices import SUBMITTABLE_RISK_STATUSES, ApprovalBody, Decision, RiskLevel, RiskStatus
+from risks.forms import (
+    CELL_FIELDS,
+    ApprovalDecisionForm,
+    CategoryForm,
+    MatrixForm,
+    MeasureForm,
+    MeasureRemoveForm,
+    RiskCloseForm,
+    RiskForm,
+    RiskImportForm,
+    RiskRegisterFilterSet,
+    RiskReviewForm,
+    RiskSubmitForm,
+    use_matrix_scales,
+)
+from risks.imports import COLUMNS, ImportFileError, read_rows, risks_import, template_csv
+from risks.models import Risk, RiskApproval, RiskCategory
+from risks.selectors import decidable_bodies, default_matrix, heat_map, matrix_for, review_queue
+from risks.tables import BoardRiskTable, RiskTable
+
+RISKS = Risk.objects.select_related("unit", "owner", "category", "organisation")
+SCALE_FIELDS = ["likelihood", "impact", "residual_likelihood", "residual_impact"]
+APPROVER_ROLES = {Role.BOARD_MEMBER, Role.GROUP_MANAGEMENT}
+BODY_ROLES = {ApprovalBody.BOARD: Role.BOARD_MEMBER, ApprovalBody.GROUP: Role.GROUP_MANAGEMENT}
+# What a queue card shows of a risk's recent history.
+HISTORY_FIELDS = ["title", "status", "level", "residual_level", "likelihood", "impact", "owner_id", "next_review"]
+RECENT_HISTORY = 5
+
+
+def user_organisations(user):
+    """The organisations a person belongs to: those of their units, and those below a group they are in.
+    (A business unit's people may read their organisation's matrix, though they cannot see the
+    organisation's other units.)"""
+    scope = scope_for(user)
+    organisations = OrganisationUnit.objects.filter(kind=UnitKind.ORGANISATION)
+    if scope.sees_everything:
+        return organisations
+    ids = {int(part) for grant in scope.grants for part in grant.path.strip("/").split("/") if part}
+    condition = Q(pk__in=ids)
+    for root in scope.root_paths():
+        condition |= Q(path__startswith=root)
+    return organisations.filter(condition) if ids else organisations.none()
+
+
+def people_for(user, organisation=None):
+    """The active people ``user`` may pick as an owner (of ``organisation``, when known)."""
+    people = User.objects.visible_to(user).filter(is_active=True)
+    if organisation is not None:
+        people = people.filter(pk__in=people_of_organisation(organisation).values("pk"))
+    return people
+
+
+def safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def error_text(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+class RiskNavMixin:
+    """The register's sub-navigation: which pages the person has, and how many decisions wait for them."""
+
+    nav = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        roles = scope_for(self.request.user).roles()
+        context["risk_nav"] = {
+            "active": self.nav,
+            "can_add": bool(roles & CONTRIBUTOR_ROLES),
+            "board": Role.BOARD_MEMBER in roles,
+            "group": Role.GROUP_MANAGEMENT in roles,
+        }
+        return context
+
+
+# --- the register ------------------------------------------------------------------------------
 
 
 class IndexView(RedirectView):
     pattern_name = "risks:risk_list"
 
 
-class RiskDetailView(ObjectDetailView):
-    queryset = Risk.objects.select_related("unit", "owner", "category", "organisation")
-    template_name = "generic/object_detail.html"
+class RiskListView(RiskNavMixin, ObjectListView):
+    queryset = RISKS
+    filterset_class = RiskRegisterFilterSet
+    table_class = RiskTable
+    template_name = "risks/risk_list.html"
+    title = _("Risk register")
+    export_name = "risk-register"
+    nav = "register"
+
+    def base_queryset(self):
+        return super().get_queryset()
+
+    def get_queryset(self):
+        # Counting the plan in the same query keeps the page at a fixed number of queries.
+        return self.base_queryset().with_plan_counts()
+
+    def flags(self) -> dict:
+        """How many risks lack a plan, have overdue measures or reviews, or wait for approval (one query)."""
+        risks = self.base_queryset()
+        return risks.aggregate(
+            missing_plan=Count("pk", filter=Q(pk__in=risks.without_plan().values("pk"))),
+            measures_overdue=Count("pk", filter=Q(pk__in=risks.with_overdue_measures().values("pk"))),
+            review_overdue=Count("pk", filter=Q(pk__in=risks.review_overdue().values("pk"))),
+            awaiting=Count("pk", filter=Q(status=RiskStatus.AWAITING_APPROVAL)),
+        )
+
+    def can_add(self):
+        return bool(scope_for(self.request.user).roles() & CONTRIBUTOR_ROLES)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        cell = {name: query.get(name) for name in CELL_FIELDS if query.get(name)}
+        for name in (*CELL_FIELDS, "page", "sort", "export"):
+            query.pop(name, None)
+        context.update(cell_filter=cell, without_cell=query.urlencode())
+        if self.get_template_names() == [self.template_name]:  # not for the table alone (htmx)
+            context["flags"] = self.flags()
+        return context
+
+
+class BoardOverviewView(RiskListView):
+    """All open risks at medium or higher of the organisations where the person sits on the board (or is
+    group management): what they monitor regularly. Group management alone starts with the very high
+    ones, which the SPEC has them monitor."""
+
+    table_class = BoardRiskTable
+    template_name = "risks/board_overview.html"
+    title = _("Board overview")
+    export_name = "board-overview"
+    nav = "board_overview"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not scope_for(request.user).roles() & APPROVER_ROLES:
+            raise PermissionDenied(_("Only board members and group management have a board overview."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self):
+        scope = scope_for(self.request.user)
+        organisations = scope.units_with_role(*APPROVER_ROLES).filter(kind=UnitKind.ORGANISATION)
+        return (
+            super()
+            .base_queryset()
+            .open()
+            .filter(organisation__in=organisations.values("pk"))
+            .at_least(RiskLevel.MEDIUM)
+        )
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        if len(user_organisations(self.request.user)[:2]) < 2:
+            table.columns.hide("organisation")  # still exported
+        return table
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        roles = scope_for(self.request.user).roles()
+        if not self.request.GET and Role.BOARD_MEMBER not in roles:
+            kwargs["data"] = QueryDict("level=very_high")
+        return kwargs
+
+    def can_add(self):
+        return False
+
+
+class HeatMapView(RiskNavMixin, TemplateView):
+    """Likelihood x impact, inherent and residual, of the risks the register's filters select."""
+
+    template_name = "risks/heatmap.html"
+    nav = "heatmap"
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.boosted:
+            return ["risks/_heatmap_grids.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        data = self.request.GET.copy()
+        # A heat map of one cell says nothing: the cell filters are the map's own links.
+        for name in (*CELL_FIELDS, "page", "sort", "export"):
+            data.pop(name, None)
+        filterset = RiskRegisterFilterSet(data, queryset=Risk.objects.visible_to(user), request=self.request)
+        risks = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        matrix = self.matrix(filterset)
+        query = data.urlencode()
+        context.update(
+            filter=filterset,
+            matrix=matrix,
+            level_choices=RiskLevel.choices,
+            querystring=query,
+            grids=[
+                self.grid(risks, matrix, query, residual=False),
+                self.grid(risks, matrix, query, residual=True),
+            ],
+        )
+        return context
+
+    def matrix(self, filterset):
+        """The matrix of the filtered organisation (or unit's), else of the person's only organisation, else
+        the default."""
+        cleaned = getattr(filterset.form, "cleaned_data", {})
+        organisation = cleaned.get("organisation") or (cleaned["unit"].organisation if cleaned.get("unit") else None)
+        if organisation is None or organisation.kind != UnitKind.ORGANISATION:
+            organisations = list(user_organisations(self.request.user)[:2])
+            organisation = organisations[0] if len(organisations) == 1 else None
+        return matrix_for(organisation) if organisation is not None else default_matrix(None)
+
+    def grid(self, risks, matrix, query, *, residual):
+        rows, columns = matrix.size
+        prefix = "residual_" if residual else ""
+        base = reverse("risks:risk_list") + "?" + (query + "&" if query else "")
+        cells = heat_map(risks, residual=residual, size=(rows, columns))
+        shown = 0
+        grid_rows = []
+        for row in cells:
+            likelihood = row[0]["likelihood"]
+            for cell in row:
+                cell["level"] = matrix.level(cell["likelihood"], cell["impact"])
+                cell["url"] = f"{base}{prefix}likelihood={cell['likelihood']}&{prefix}impact={cell['impact']}"
+                shown += cell["count"]
+            grid_rows.append({"step": matrix.likelihood_steps[likelihood - 1], "number": likelihood, "cells": row})
+        assessed = risks.filter(**{f"{prefix}likelihood__isnull": False}).count()
+        return {
+            "residual": residual,
+            "title": _("Residual risk") if residual else _("Inherent risk"),
+            "rows": grid_rows,
+            "impact_steps": list(enumerate(matrix.impact_steps, 1)),
+            "total": assessed,
+            "outside": assessed - shown,
+        }
+
+
+# --- one risk ----------------------------------------------------------------------------------
+
+
+class RiskContextMixin:
+    """What the detail page's header (buttons, tabs) needs, on the detail and the history tab alike."""
+
+    queryset = RISKS
+    template_name = "risks/risk_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        risk = context["object"]
+        can_edit = services.can_edit_risk(self.request.user, risk) and risk.status != RiskStatus.CLOSED
+        can_submit = can_edit and risk.status in SUBMITTABLE_RISK_STATUSES
+        context.update(
+            can_edit=can_edit,
+            can_submit=can_submit,
+            has_plan=can_submit and services.measures_of(risk).exclude(status=ActionStatus.CANCELLED).exists(),
+            required_bodies=[ApprovalBody(body).label for body in risk.required_approvals],
+        )
+        return context
+
+
+class RiskDetailView(RiskContextMixin, ObjectDetailView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        risk = context["object"]
+        measures = list(services.measures_of(risk).select_related("owner").order_by("status", "due_date", "id"))
+        active = [measure for measure in measures if measure.status != ActionStatus.CANCELLED]
+        approvals = list(risk.approvals.select_related("submitted_by", "decided_by"))
+        pending = [approval for approval in approvals if approval.is_pending]
+        bodies = decidable_bodies(user, risk.organisation) if pending else set()
+        decisions = [
+            {"approval": approval, "form": ApprovalDecisionForm(initial={"body": approval.body})}
+            for approval in pending
+            if approval.body in bodies and risk.owner_id != user.pk
+        ]
+        measure_form = None
+        if context["can_edit"]:
+            measure_form = MeasureForm(initial={"owner": risk.owner_id})
+            measure_form.fields["owner"].queryset = people_for(user, risk.organisation)
+        context.update(
+            trend=level_trend(risk),
+            measures=measures,
+            active_measures=active,
+            overdue_measures=[measure for measure in active if measure.is_overdue],
+            approvals=approvals,
+            pending=pending,
+            decisions=decisions,
+            reviews=list(risk.reviews.select_related("reviewed_by")[:20]),
+            scales=scale_labels(risk, matrix_for(risk.organisation)),
+            measure_form=measure_form,
+            submit_form=RiskSubmitForm(),
+        )
+        return context
+
+
+class RiskHistoryView(RiskContextMixin, ObjectHistoryView):
+    template_name = "generic/object_history.html"
+    detail_template = "risks/risk_detail.html"
+
+
+def scale_labels(risk, matrix) -> dict:
+    """The matrix's label of each step the risk is assessed at ("Likely"), by field name."""
+
+    def label(steps, number):
+        return str(steps[number - 1].get("label", "")) if number and 0 < number <= len(steps) else ""
+
+    return {
+        name: label(matrix.likelihood_steps if "likelihood" in name else matrix.impact_steps, getattr(risk, name))
+        for name in SCALE_FIELDS
+    }
+
+
+def level_trend(risk) -> list[tuple[str, str]]:
+    from risks.selectors import risk_level_trend
+
+    return [(level, RiskLevel(level).label) for level in risk_level_trend(risk)]
+
+
+class RiskEditView(ObjectEditView):
+    queryset = RISKS
+    form_class = RiskForm
+    template_name = "risks/risk_form.html"
+    success_message = _("The risk is saved.")
+
+    def has_permission(self):
+        if self.object is not None:
+            return services.can_edit_risk(self.request.user, self.object)
+        return bool(scope_for(self.request.user).roles() & CONTRIBUTOR_ROLES)
+
+    def limit_choices(self, form):
+        user = self.request.user
+        if self.object is not None:
+            organisation = self.object.organisation
+            form.fields["unit"].disabled = True
+            form.fields["unit"].queryset = OrganisationUnit.objects.filter(pk=self.object.unit_id)
+            form.fields["category"].queryset = RiskCategory.objects.for_organisation(organisation)
+            form.fields["owner"].queryset = people_for(user, organisation)
+            self.matrix = matrix_for(organisation)
+        else:
+            form.fields["unit"].queryset = (
+                scope_for(user).units_with_role(*CONTRIBUTOR_ROLES).exclude(kind=UnitKind.GROUP).filter(is_active=True)
+            )
+            form.fields["category"].queryset = RiskCategory.objects.visible_to(user).filter(is_active=True)
+            form.fields["owner"].queryset = people_for(user)
+            organisations = list(user_organisations(user)[:2])
+            # One organisation: its matrix's step labels. Several: plain numbers, checked by the service
+            # against the matrix of the unit's organisation.
+            self.matrix = matrix_for(organisations[0]) if len(organisations) == 1 else None
+        if self.matrix is not None:
+            use_matrix_scales(form, self.matrix, SCALE_FIELDS)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["matrix"] = getattr(self, "matrix", None)
+        return context
+
+    def get_title(self):
+        if self.object is not None:
+            return _("Edit %(object)s") % {"object": self.object}
+        return _("Register a risk")
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        user = self.request.user
+        if self.object is None:
+            return services.risk_create(actor=user, **data)
+        data.pop("unit", None)
+        reason = data.pop("change_reason", "")
+        return services.risk_update(actor=user, risk=self.object, reason=reason, **data)
+
+
+class RiskWriteMixin:
+    """A form on one risk, for those who may change it (a 404 out of sight, a 403 for readers)."""
+
+    template_name = "risks/risk_action_form.html"
+    intro = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.risk = get_object_or_404(RISKS.visible_to(request.user), pk=kwargs["pk"])
+        if not services.can_edit_risk(request.user, self.risk):
+            raise PermissionDenied(_("You cannot change this risk."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(object=self.risk, title=self.get_title(), intro=self.intro)
+        return context
+
+    def get_success_url(self, result=None):
+        return self.risk.get_absolute_url()
+
+
+class RiskReviewView(RiskWriteMixin, ServiceFormView):
+    form_class = RiskReviewForm
+    success_message = _("The review is recorded.")
+    intro = _("Reassess the risk as it is now. The next review is due within a year.")
+
+    def get_title(self):
+        return _("Review %(risk)s") % {"risk": self.risk}
+
+    def get_initial(self):
+        return {name: getattr(self.risk, name) for name in SCALE_FIELDS}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        use_matrix_scales(form, matrix_for(self.risk.organisation), SCALE_FIELDS)
+        return form
+
+    def perform(self, form):
+        return services.risk_review(actor=self.request.user, risk=self.risk, **form.cleaned_data)
+
+
+class RiskCloseView(RiskWriteMixin, ServiceFormView):
+    form_class = RiskCloseForm
+    success_message = _("The risk is closed.")
+    intro = _("Close a risk that no longer applies. Approvals still pending are withdrawn.")
+
+    def get_title(self):
+        return _("Close %(risk)s") % {"risk": self.risk}
+
+    def perform(self, form):
+        return services.risk_close(actor=self.request.user, risk=self.risk, reason=form.cleaned_data["reason"])
+
+
+class RiskSubmitView(RiskWriteMixin, View):
+    def post(self, request, pk):
+        form = RiskSubmitForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        try:
+            risk = services.risk_submit(actor=request.user, risk=self.risk, note=note)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            if risk.status == RiskStatus.ACCEPTED:
+                messages.success(request, _("Accepted: a low risk needs no approval."))
+            else:
+                messages.success(request, _("Submitted: the risk waits for the approval of the board."))
+        return redirect(self.risk)
+
+
+class MeasureAddView(RiskWriteMixin, ServiceFormView):
+    form_class = MeasureForm
+    success_message = _("The measure is added to the plan.")
+
+    def get_title(self):
+        return _("Add a measure to %(risk)s") % {"risk": self.risk}
+
+    def get_initial(self):
+        return {"owner": self.risk.owner_id}
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["owner"].queryset = people_for(self.request.user, self.risk.organisation)
+        return form
+
+    def perform(self, form):
+        return services.measure_create(actor=self.request.user, risk=self.risk, **form.cleaned_data)
+
+    def get_success_url(self, result=None):
+        return self.risk.get_absolute_url() + "#plan"
+
+
+class MeasureRemoveView(RiskWriteMixin, ServiceFormView):
+    form_class = MeasureRemoveForm
+    success_message = _("The measure is taken out of the plan.")
+    intro = _("The measure is cancelled and kept with its history. An approved plan goes back for approval.")
+
+    def dispatch(self, request, *args, **kwargs):
+        measures = Action.objects.visible_to(request.user).filter(
+            source_content_type=ContentType.objects.get_for_model(Risk)
+        )
+        self.measure = get_object_or_404(measures, pk=kwargs["pk"])
+        kwargs["pk"] = self.measure.source_object_id
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_title(self):
+        return _("Remove %(measure)s from the plan") % {"measure": self.measure}
+
+    def perform(self, form):
+        return services.measure_remove(actor=self.request.user, measure=self.measure, **form.cleaned_data)
+
+    def get_success_url(self, result=None):
+        return self.risk.get_absolute_url() + "#plan"
+
+
+# --- approvals ---------------------------------------------------------------------------------
+
+
+class ApprovalDecideView(View):
+    """Approve, reject or ask for changes. With htmx, the queue card is swapped for the outcome (or for
+    itself with the messages); otherwise back to where the form was, with a message."""
+
+    def post(self, request, pk):
+        risk = get_object_or_404(RISKS.visible_to(request.user), pk=pk)
+        if not decidable_bodies(request.user, risk.organisation):
+            raise PermissionDenied(_("Only the board and group management decide on risks."))
+        form = ApprovalDecisionForm(request.POST)
+        approval = None
+        if form.is_valid():
+            try:
+                approval = services.approval_decide(
+                    actor=request.user,
+                    risk=risk,
+                    body=form.cleaned_data["body"],
+                    decision=form.cleaned_data["decision"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+        if request.htmx:
+            context = decided_card(request.user, risk, form, approval)
+            context["next_url"] = safe_next(request, "")
+            return render(request, "risks/_queue_card.html", context)
+        if approval is not None:
+            messages.success(request, outcome_text(approval))
+        else:
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return HttpResponseRedirect(safe_next(request, risk.get_absolute_url()))
+
+
+def outcome_text(approval) -> str:
+    texts = {
+        Decision.APPROVED: _("You approved %(risk)s."),
+        Decision.REJECTED: _("You rejected %(risk)s."),
+        Decision.CHANGES_REQUESTED: _("You asked for changes to %(risk)s."),
+    }
+    return texts[approval.decision] % {"risk": approval.risk}
+
+
+def decided_card(user, risk, form, approval) -> dict:
+    """The card after a decision: its outcome, or the card again with the form and its messages."""
+    body = form.data.get("body") or ""
+    if approval is not None:
+        risk = RISKS.get(pk=risk.pk)
+        next_body = RiskApproval.objects.filter(risk=risk).pending().first()
+        return {
+            "card": {"risk": risk, "body": approval.body, "approval": approval},
+            "outcome": outcome_text(approval),
+            "next_body": next_body.get_body_display().lower() if next_body else "",
+        }
+    pending = (
+        RiskApproval.objects.filter(risk=risk, body=body)
+        .pending()
+        .select_related("risk__unit", "risk__owner", "risk__category", "risk__organisation", "submitted_by")
+    )
+    cards = queue_cards(user, list(pending), forms={risk.pk: form})
+    if cards:
+        return {"card": cards[0]}
+    # Nothing waits any more (decided by someone else meanwhile): say so in place of the card.
+    return {"card": {"risk": risk, "body": body, "form": form}, "gone": True}
+
+
+def queue_cards(user, approvals, forms=None) -> list[dict]:
+    """Everything a decider needs per pending approval, in a fixed number of queries: the risk, its plan,
+    the levels it has had, its recent history and the earlier decisions."""
+    forms = forms or {}
+    ids = [approval.risk_id for approval in approvals]
+    measures = defaultdict(list)
+    for measure in (
+        Action.objects.filter(source_content_type=ContentType.objects.get_for_model(Risk), source_object_id__in=ids)
+        .exclude(status=ActionStatus.CANCELLED)
+        .select_related("owner")
+        .order_by("due_date", "id")
+    ):
+        measures[measure.source_object_id].append(measure)
+    records = defaultdict(list)
+    for record in Risk.history.filter(id__in=ids).select_related("history_user").order_by("history_date", "history_id"):
+        records[record.id].append(record)
+    decided = defaultdict(list)
+    for approval in RiskApproval.objects.filter(risk_id__in=ids).exclude(decision="").select_related("decided_by"):
+        decided[approval.risk_id].append(approval)
+    cards = []
+    for approval in approvals:
+        risk = approval.risk
+        history = records[risk.pk]
+        cards.append(
+            {
+                "approval": approval,
+                "risk": risk,
+                "body": approval.body,
+                "measures": measures[risk.pk],
+                "overdue": sum(1 for measure in measures[risk.pk] if measure.is_overdue),
+                "trend": _trend(history),
+                "history": _recent(history),
+                "decided": decided[risk.pk][:3],
+                "form": forms.get(risk.pk) or ApprovalDecisionForm(initial={"body": approval.body}),
+                "own": risk.owner_id == user.pk,
+            }
+        )
+    return cards
+
+
+def _trend(records) -> list[tuple[str, str]]:
+    trend = []
+    for record in records:
+        if record.level and (not trend or trend[-1][0] != record.level):
+            trend.append((record.level, RiskLevel(record.level).label))
+    return trend
+
+
+def _recent(records) -> list[dict]:
+    """The newest entries of a risk's history, each with what changed (and the new status or level)."""
+    fields = {name: Risk._meta.get_field(name.removesuffix("_id")) for name in HISTORY_FIELDS}
+    entries = []
+    previous = None
+    for record in records:
+        changed = []
+        for name in HISTORY_FIELDS if previous is not None else ():
+            new = getattr(record, name)
+            if new == getattr(previous, name):
+                continue
+            field = fields[name]
+            if field.choices:
+                changed.append(f"{field.verbose_name}: {dict(field.flatchoices).get(new, new) or '—'}")
+            else:
+                changed.append(str(field.verbose_name))
+        entries.append(
+            {
+                "date": record.history_date,
+                "user": record.history_user,
+                "created": record.history_type == "+",
+                "reason": record.history_change_reason or "",
+                "changed": changed,
+            }
+        )
+        previous = record
+    return entries[::-1][:RECENT_HISTORY]
+
+
+class ReviewQueueView(RiskNavMixin, TemplateView):
+    """The risks waiting for the person's decision, for the board or for group management."""
+
+    template_name = "risks/review_queue.html"
+    body = ApprovalBody.BOARD
+
+    def dispatch(self, request, *args, **kwargs):
+        self.roles = scope_for(request.user).roles()
+        if not self.roles & APPROVER_ROLES:
+            raise PermissionDenied(_("Only board members and group management have a review queue."))
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def nav(self):
+        return f"{self.body}_queue"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        has_role = BODY_ROLES[self.body] in self.roles
+        approvals = list(review_queue(self.request.user, self.body)) if has_role else []
+        context.update(
+            body=self.body,
+            has_role=has_role,
+            title=_("Review queue of the board")
+            if self.body == ApprovalBody.BOARD
+            else _("Review queue of group management"),
+            cards=queue_cards(self.request.user, approvals),
+            next_url=self.request.path,
+        )
+        return context
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+class RiskImportView(RiskNavMixin, FormView):
+    template_name = "risks/risk_import.html"
+    form_class = RiskImportForm
+    nav = "import"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not scope_for(request.user).roles() & CONTRIBUTOR_ROLES:
+            raise PermissionDenied(_("Your role does not allow registering risks."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["columns"] = COLUMNS
+        return context
+
+    def form_valid(self, form):
+        try:
+            rows = read_rows(form.cleaned_data["file"])
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+            return self.form_invalid(form)
+        if not rows:
+            form.add_error("file", _("The file has no rows to import."))
+            return self.form_invalid(form)
+        result = risks_import(actor=self.request.user, rows=rows)
+        if result.errors:
+            return self.render_to_response(self.get_context_data(form=form, result=result))
+        messages.success(
+            self.request,
+            ngettext("%(count)s risk imported.", "%(count)s risks imported.", result.created)
+            % {"count": result.created},
+        )
+        return redirect("risks:risk_list")
+
+
+@require_GET
+def risk_import_template(request):
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="risk-import-template.csv"'
+    return response
+
+
+# --- matrix and categories ---------------------------------------------------------------------
+
+
+class MatrixIndexView(RiskNavMixin, TemplateView):
+    """The matrix of the person's organisation, or a choice when they belong to several."""
+
+    template_name = "risks/matrix_index.html"
+    nav = "matrix"
+
+    def get(self, request, *args, **kwargs):
+        self.organisations = list(user_organisations(request.user))
+        if len(self.organisations) == 1:
+            return redirect("risks:matrix", self.organisations[0].pk)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["organisations"] = self.organisations
+        return context
+
+
+MATRIX_ERROR_LABELS = {
+    "likelihood_steps": _("Likelihood steps"),
+    "impact_steps": _("Impact steps"),
+    "bands": _("Level bands"),
+}
+
+
+class MatrixView(RiskNavMixin, TemplateView):
+    """An organisation's matrix and categories; its administrators and quality officers change them."""
+
+    template_name = "risks/matrix.html"
+    nav = "matrix"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.organisation = get_object_or_404(user_organisations(request.user), pk=kwargs["organisation"])
+        self.can_configure = services.can_configure_risks(request.user, self.organisation)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        matrix = matrix_for(self.organisation)
+        rows, columns = matrix.size
+        context.update(
+            organisation=self.organisation,
+            matrix=matrix,
+            is_default=matrix.pk is None,
+            band_rows=[
+                {
+                    "number": likelihood,
+                    "step": matrix.likelihood_steps[likelihood - 1],
+                    "cells": [matrix.level(likelihood, impact) for impact in range(1, columns + 1)],
+                }
+                for likelihood in range(rows, 0, -1)
+            ],
+            impact_steps=list(enumerate(matrix.impact_steps, 1)),
+            likelihood_steps=list(enumerate(matrix.likelihood_steps, 1)),
+            categories=RiskCategory.objects.filter(
+                Q(organisation__isnull=True) | Q(organisation=self.organisation)
+            ).order_by("organisation_id", "code"),
+            can_configure=self.can_configure,
+            title=_("Risk matrix of %(organisation)s") % {"organisation": self.organisation},
+        )
+        if self.can_configure:
+            matrix_form = kwargs.get("matrix_form") or MatrixForm(matrix=matrix)
+            context.update(
+                matrix_form=matrix_form,
+                matrix_form_steps=[
+                    (_("Likelihood steps"), matrix_form.likelihood_rows()),
+                    (_("Impact steps"), matrix_form.impact_rows()),
+                ],
+                category_form=kwargs.get("category_form") or CategoryForm(),
+            )
+        context["level_choices"] = RiskLevel.choices
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not self.can_configure:
+            raise PermissionDenied(_("Only administrators and quality officers change the risk matrix."))
+        form = MatrixForm(request.POST, matrix=matrix_for(self.organisation))
+        if form.is_valid():
+            try:
+                services.matrix_update(actor=request.user, organisation=self.organisation, **form.matrix_data())
+            except ValidationError as error:
+                items = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+                for field, errors in items:
+                    label = MATRIX_ERROR_LABELS.get(field)
+                    for message in errors:
+                        form.add_error(None, f"{label}: {message}" if label else message)
+            else:
+                messages.success(request, _("The matrix is saved; the levels of open risks follow it."))
+                return redirect("risks:matrix", self.organisation.pk)
+        return self.render_to_response(self.get_context_data(matrix_form=form))
+
+
+class CategoryAddView(MatrixView):
+    def get(self, request, *args, **kwargs):
+        return redirect("risks:matrix", self.organisation.pk)
+
+    def post(self, request, *args, **kwargs):
+        if not self.can_configure:
+            raise PermissionDenied(_("Only administrators and quality officers add risk categories."))
+        form = CategoryForm(request.POST)
+        if form.is_valid():
+            try:
+                services.category_create(actor=request.user, organisation=self.organisation, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("The category is added."))
+                return redirect("risks:matrix", self.organisation.pk)
+        return self.render_to_response(self.get_context_data(category_form=form))

@@ -168,7 +168,10 @@ class RiskQuerySet(ScopedQuerySet):
         today = today or timezone.localdate()
         open_measures = Q(measures__status__in=OPEN_ACTION_STATUSES)
         return self.annotate(
-            measure_count=models.Count("measures", distinct=True),
+            # A cancelled measure is not part of the plan (see ``without_plan``).
+            measure_count=models.Count(
+                "measures", filter=Q(measures__status__in=[*OPEN_ACTION_STATUSES, "done"]), distinct=True
+            ),
             open_measure_count=models.Count("measures", filter=open_measures, distinct=True),
             overdue_measure_count=models.Count(
                 "measures", filter=open_measures & Q(measures__due_date__lt=today), distinct=True
