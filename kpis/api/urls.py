@@ -1,3 +1,12 @@
 """This app's API routes, registered on the one router in qms/api/urls.py."""
 
-routes = []
+from kpis.api import views
+
+routes = [
+    ("kpis", views.KpiViewSet, "kpi"),
+    ("kpi-measurements", views.KpiMeasurementViewSet, "kpi-measurement"),
+    ("feedback", views.FeedbackViewSet, "feedback"),
+    ("objectives", views.ObjectiveViewSet, "objective"),
+    ("key-results", views.KeyResultViewSet, "key-result"),
+    ("intended-effects", views.IntendedEffectViewSet, "intended-effect"),
+]

@@ -1,0 +1,251 @@
+"""Effect measurement: the intended effect of an improvement action, the verdict after the evaluation
+window (the daily sweep), the owner's confirmation, and a follow-up when the effect was not reached."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Avg, Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kpis import conf
+from kpis.choices import EFFECT_ACTION_KINDS, Expectation, Frequency, KpiStatus, Verdict
+from kpis.models import IntendedEffect, Kpi, KpiMeasurement
+from kpis.periods import period_containing
+from qms.choices import ActionKind, Role
+from qms.models import Action
+from qms.permissions import can_edit_action
+from qms.selectors import RoleHolders
+from qms.services.actions import action_create
+from qms.services.base import apply_changes, deny, save_validated
+from qms.services.notifications import notify
+
+FOUR_PLACES = Decimal("0.0001")
+# How many periods the default baseline and evaluation windows span.
+DEFAULT_WINDOW = {Frequency.MONTHLY: 3, Frequency.QUARTERLY: 2}
+EFFECT_FIELDS = {
+    "kpi",
+    "expectation",
+    "expected_change",
+    "baseline_from",
+    "baseline_to",
+    "evaluation_from",
+    "evaluation_to",
+}
+
+
+def can_state_effect(user, action: Action) -> bool:
+    """The action's owner, and whoever may edit the action."""
+    return action.owner_id == user.pk or can_edit_action(user, action)
+
+
+def default_windows(kpi: Kpi, action: Action) -> dict[str, str]:
+    """Baseline: the periods just before the action was created; evaluation: as many periods, from
+    the period after the action is due."""
+    size = DEFAULT_WINDOW[kpi.frequency]
+    created = timezone.localdate(action.created_at) if action.created_at else timezone.localdate()
+    before = period_containing(created, kpi.frequency).shift(-1)
+    after = period_containing(action.due_date, kpi.frequency).shift(1)
+    return {
+        "baseline_from": str(before.shift(1 - size)),
+        "baseline_to": str(before),
+        "evaluation_from": str(after),
+        "evaluation_to": str(after.shift(size - 1)),
+    }
+
+
+def _check_action(action: Action, kpi: Kpi) -> None:
+    if action.kind not in EFFECT_ACTION_KINDS:
+        raise ValidationError(
+            {"action": _("Only improvement, corrective and preventive actions state an intended effect.")}
+        )
+    if kpi.organisation_id != action.unit.organisation.pk:
+        raise ValidationError({"kpi": _("Choose a KPI of %(org)s.") % {"org": action.unit.organisation}})
+
+
+@transaction.atomic
+def effect_create(
+    *,
+    actor,
+    action: Action,
+    kpi: Kpi,
+    expectation: str = Expectation.CHANGE,
+    expected_change: Decimal | None = None,
+    baseline_from: str = "",
+    baseline_to: str = "",
+    evaluation_from: str = "",
+    evaluation_to: str = "",
+) -> IntendedEffect:
+    """State what an improvement action should do to a KPI. Windows left empty get the defaults
+    (``default_windows``)."""
+    action = Action.objects.select_for_update(of=("self",)).select_related("unit").get(pk=action.pk)
+    if not can_state_effect(actor, action):
+        deny(_("You cannot change this action."))
+    _check_action(action, kpi)
+    if IntendedEffect.objects.filter(action=action).exists():
+        raise ValidationError({"action": _("This action states its intended effect already.")})
+    windows = default_windows(kpi, action)
+    given = {
+        "baseline_from": baseline_from,
+        "baseline_to": baseline_to,
+        "evaluation_from": evaluation_from,
+        "evaluation_to": evaluation_to,
+    }
+    effect = IntendedEffect(
+        action=action,
+        kpi=kpi,
+        expectation=expectation,
+        expected_change=expected_change,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **{name: value or windows[name] for name, value in given.items()},
+    )
+    return save_validated(effect, actor=actor)
+
+
+@transaction.atomic
+def effect_update(*, actor, effect: IntendedEffect, **changes) -> IntendedEffect:
+    """Change an intended effect until its verdict is recorded."""
+    effect = (
+        IntendedEffect.objects.select_for_update(of=("self",)).select_related("action__unit", "kpi").get(pk=effect.pk)
+    )
+    if not can_state_effect(actor, effect.action):
+        deny(_("You cannot change this action."))
+    if effect.verdict:
+        raise ValidationError(_("The effect has been measured: it cannot change any more."))
+    changed = apply_changes(effect, changes, EFFECT_FIELDS)
+    if "kpi" in changed:
+        _check_action(effect.action, effect.kpi)
+    if changed:
+        save_validated(effect, actor=actor)
+    return effect
+
+
+def window_mean(kpi: Kpi, first, last, *, with_count: bool = False):
+    """The mean of the KPI's measurements from period ``first`` to ``last`` (None without any), and
+    with ``with_count`` how many measurements there were."""
+    result = KpiMeasurement.objects.filter(
+        kpi=kpi, period_start__gte=first.start, period_start__lte=last.start
+    ).aggregate(mean=Avg("value"), count=Count("id"))
+    mean = None if result["mean"] is None else Decimal(result["mean"]).quantize(FOUR_PLACES)
+    return (mean, result["count"]) if with_count else mean
+
+
+def verdict_for(effect: IntendedEffect, baseline: Decimal, after: Decimal) -> str:
+    """Reached, partly or not reached, from the means before and after.
+
+    A change by an amount: reached when the KPI moved at least the expected amount in the expected
+    direction, partly when it moved that way but less, not reached otherwise. Back into green:
+    reached when the mean after is green, partly when it is better than before but not green.
+    """
+    change = after - baseline
+    if effect.expectation == Expectation.BACK_TO_GREEN:
+        if effect.kpi.status_for(after) == KpiStatus.GREEN:
+            return Verdict.REACHED
+        return Verdict.PARTLY if effect.kpi.is_better(after, baseline) else Verdict.NOT_REACHED
+    share = change / effect.expected_change
+    if share >= 1:
+        return Verdict.REACHED
+    return Verdict.PARTLY if share > 0 else Verdict.NOT_REACHED
+
+
+@transaction.atomic
+def effect_evaluate(*, effect: IntendedEffect, today: datetime.date | None = None) -> IntendedEffect:
+    """Measure the effect once its evaluation window has passed: the means of both windows, the
+    verdict, the owner asked to confirm or explain, and a follow-up action when it was not reached.
+    Does nothing while a window has no measurements or the verdict is there already."""
+    today = today or timezone.localdate()
+    effect = (
+        IntendedEffect.objects.select_for_update(of=("self",))
+        .select_related("kpi", "action__unit", "action__owner")
+        .get(pk=effect.pk)
+    )
+    if effect.verdict or effect.evaluate_after >= today:
+        return effect
+    baseline_from, baseline_to, evaluation_from, evaluation_to = effect.windows()
+    baseline = window_mean(effect.kpi, baseline_from, baseline_to)
+    after, measured = window_mean(effect.kpi, evaluation_from, evaluation_to, with_count=True)
+    complete = measured == evaluation_to - evaluation_from + 1
+    late = effect.evaluate_after + datetime.timedelta(days=conf.measurement_grace_days()) < today
+    if baseline is None or after is None or not (complete or late):
+        # Wait for the window's measurements, until they are overdue; then measure what is there.
+        return effect
+    effect.baseline_value, effect.evaluation_value = baseline, after
+    effect.measured_change = after - baseline
+    effect.verdict = verdict_for(effect, baseline, after)
+    effect.evaluated_at = timezone.now()
+    save_validated(effect, actor=None, reason=_("Effect measured"))
+    action = effect.action
+    notify(
+        recipients=[action.owner],
+        verb="effect_measured",
+        title=gettext_lazy("%(verdict)s: %(action)s"),
+        params={"verdict": Verdict(effect.verdict).label, "action": action.title},
+        body=gettext_lazy(
+            "%(kpi)s went from %(before)s (mean of %(baseline)s) to %(after)s (mean of %(evaluation)s). "
+            "Confirm the verdict or explain it."
+        ),
+        body_params={
+            "kpi": effect.kpi.name,
+            "before": f"{baseline.normalize():f}",
+            "baseline": f"{effect.baseline_from} – {effect.baseline_to}",
+            "after": f"{after.normalize():f}",
+            "evaluation": f"{effect.evaluation_from} – {effect.evaluation_to}",
+        },
+        target=effect,
+    )
+    if effect.verdict == Verdict.NOT_REACHED:
+        _open_follow_up(effect, today=today)
+    return effect
+
+
+def _open_follow_up(effect: IntendedEffect, *, today: datetime.date) -> None:
+    action = effect.action
+    owner = action.owner if action.owner.is_active else None
+    if owner is None:
+        quality_officers = RoleHolders([action.unit], [Role.QUALITY_OFFICER]).nearest(action.unit, Role.QUALITY_OFFICER)
+        owner = quality_officers[0] if quality_officers else None
+    if owner is None:
+        return
+    effect.follow_up = action_create(
+        actor=None,
+        unit=action.unit,
+        owner=owner,
+        title=(_("Effect not reached: %(action)s") % {"action": action.title})[:200],
+        # From the day it is opened (a run for an earlier day, by hand, still gets a future due date).
+        due_date=max(today, timezone.localdate()) + datetime.timedelta(days=conf.effect_follow_up_days()),
+        description=_("The intended effect on %(kpi)s was not reached. Find out why and decide what to do next.")
+        % {"kpi": effect.kpi.name},
+        kind=ActionKind.FOLLOW_UP,
+        source=effect,
+        check_permission=False,
+    )
+    save_validated(effect, actor=None, reason=_("Follow-up opened"))
+
+
+def sweep_effects(*, today: datetime.date) -> int:
+    """Measure every intended effect whose evaluation window has passed (the daily sweep); returns
+    how many got their verdict. Idempotent: an effect with a verdict is never measured again."""
+    evaluated = 0
+    for effect in IntendedEffect.objects.pending().filter(evaluate_after__lt=today).only("pk"):
+        if effect_evaluate(effect=effect, today=today).verdict:
+            evaluated += 1
+    return evaluated
+
+
+@transaction.atomic
+def effect_confirm(*, actor, effect: IntendedEffect, explanation: str = "") -> IntendedEffect:
+    """The action's owner confirms the measured verdict, or explains it (required unless reached)."""
+    effect = IntendedEffect.objects.select_for_update(of=("self",)).select_related("action__unit").get(pk=effect.pk)
+    if not can_state_effect(actor, effect.action):
+        deny(_("Only the owner of the action confirms its effect."))
+    if not effect.verdict:
+        raise ValidationError(_("The effect has not been measured yet."))
+    explanation = (explanation or "").strip()
+    if effect.verdict != Verdict.REACHED and not explanation:
+        raise ValidationError({"explanation": _("Explain why the effect was not (fully) reached.")})
+    effect.explanation = explanation
+    effect.confirmed_by, effect.confirmed_at = actor, timezone.now()
+    return save_validated(effect, actor=actor)

@@ -1,0 +1,154 @@
+"""Writes of customer feedback: intake, flagging and assignment, and escalation of recurring problems."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kpis import conf
+from kpis.choices import EscalationStatus, FeedbackCategory, FeedbackChannel, FlagReason
+from kpis.models import Feedback, FeedbackEscalation
+from qms.choices import ActionKind, Role
+from qms.models import OrganisationUnit, User
+from qms.permissions import can_contribute
+from qms.selectors import RoleHolders
+from qms.services.actions import action_create
+from qms.services.base import deny, save_validated
+from qms.services.notifications import notify
+
+
+def flag_reason_for(score: int | None, negative: bool) -> str:
+    """Why feedback is flagged: a CSAT score at or below the threshold, or a complaint; "" if not."""
+    if score is not None and score <= conf.csat_flag_threshold():
+        return FlagReason.LOW_SCORE
+    if negative:
+        return FlagReason.NEGATIVE
+    return ""
+
+
+def follow_up_owner(unit: OrganisationUnit, holders: RoleHolders | None = None) -> User | None:
+    """Who follows flagged feedback up: the unit's team lead (or the nearest one above it), else the
+    nearest quality officer; None when the organisation has neither."""
+    holders = holders or RoleHolders([unit], [Role.TEAM_LEAD, Role.QUALITY_OFFICER])
+    candidates = holders.nearest(unit, Role.TEAM_LEAD) or holders.nearest(unit, Role.QUALITY_OFFICER)
+    return min(candidates, key=lambda user: user.pk) if candidates else None
+
+
+@transaction.atomic
+def feedback_receive(
+    *,
+    actor,
+    unit: OrganisationUnit,
+    score: int | None = None,
+    comment: str = "",
+    negative: bool = False,
+    channel: str = FeedbackChannel.SURVEY,
+    category: str = FeedbackCategory.SERVICE,
+    received_at: datetime.datetime | None = None,
+    customer_reference: str = "",
+) -> Feedback:
+    """Take in one piece of feedback. A low CSAT score or a complaint is flagged and, in the same
+    transaction, assigned to the unit's team lead as a follow-up action with a due date (the action's
+    owner is notified). The Nth flagged item of a unit and category within D days proposes escalating
+    them into a non-conformity and tells the quality officer."""
+    if not can_contribute(actor, unit):
+        deny(_("You cannot register feedback for %(unit)s.") % {"unit": unit})
+    received_at = received_at or timezone.now()
+    if received_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"received_at": _("Feedback cannot be received in the future.")})
+    feedback = Feedback(
+        unit=unit,
+        score=score,
+        comment=comment,
+        negative=negative,
+        channel=channel,
+        category=category,
+        received_at=received_at,
+        customer_reference=customer_reference,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    feedback.flag_reason = flag_reason_for(score, negative) if score is None or 1 <= score <= 5 else ""
+    feedback.flagged = bool(feedback.flag_reason)
+    save_validated(feedback, actor=actor)
+    if feedback.flagged:
+        _assign_follow_up(feedback, actor=actor)
+        _escalate_if_recurring(feedback, actor=actor)
+    return feedback
+
+
+def _assign_follow_up(feedback: Feedback, *, actor) -> None:
+    owner = follow_up_owner(feedback.unit)
+    if owner is None:
+        return
+    if feedback.flag_reason == FlagReason.LOW_SCORE:
+        title = _("Follow up on feedback with CSAT score %(score)s") % {"score": feedback.score}
+    else:
+        title = _("Follow up on negative feedback")
+    if feedback.customer_reference:
+        title = f"{title} ({feedback.customer_reference})"
+    action = action_create(
+        actor=actor,
+        unit=feedback.unit,
+        owner=owner,
+        title=title[:200],
+        due_date=timezone.localdate() + datetime.timedelta(days=conf.feedback_follow_up_days()),
+        description=feedback.comment,
+        kind=ActionKind.FOLLOW_UP,
+        source=feedback,
+        check_permission=False,
+    )
+    feedback.assigned_to, feedback.follow_up = owner, action
+    save_validated(feedback, actor=actor, reason=_("Flagged and assigned"))
+
+
+def _escalate_if_recurring(feedback: Feedback, *, actor) -> None:
+    since = feedback.received_at - datetime.timedelta(days=conf.recurring_days())
+    recent = list(
+        Feedback.objects.select_for_update()
+        .flagged()
+        .filter(
+            unit=feedback.unit,
+            category=feedback.category,
+            received_at__gt=since,
+            received_at__lte=feedback.received_at,
+        )
+        .order_by("received_at", "id")
+    )
+    if len(recent) < conf.recurring_count():
+        return
+    escalation = FeedbackEscalation.objects.filter(
+        unit=feedback.unit, category=feedback.category, status=EscalationStatus.PROPOSED
+    ).first()
+    is_new = escalation is None
+    if is_new:
+        escalation = save_validated(
+            FeedbackEscalation(
+                unit=feedback.unit,
+                category=feedback.category,
+                reason=_("%(count)s flagged feedback items within %(days)s days.")
+                % {"count": len(recent), "days": conf.recurring_days()},
+            ),
+            actor=actor,
+        )
+    for item in recent:
+        if item.escalation_id is None:
+            item.escalation = escalation
+            save_validated(item, actor=actor, reason=_("Recurring: escalation proposed"))
+    if is_new:
+        holders = RoleHolders([feedback.unit], [Role.QUALITY_OFFICER])
+        notify(
+            recipients=holders.nearest(feedback.unit, Role.QUALITY_OFFICER),
+            verb="feedback_recurring",
+            title=gettext_lazy("Recurring feedback in %(unit)s: escalate to a non-conformity?"),
+            params={"unit": feedback.unit},
+            body=gettext_lazy('%(count)s flagged items about "%(category)s" within %(days)s days.'),
+            body_params={
+                "count": len(recent),
+                "category": FeedbackCategory(feedback.category).label,
+                "days": conf.recurring_days(),
+            },
+            target=escalation,
+        )

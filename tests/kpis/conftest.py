@@ -1,0 +1,49 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from kpis.choices import Frequency
+from kpis.periods import last_due_period, period_containing
+from tests.factories.kpis import KpiFactory
+
+
+def month(back: int = 0) -> str:
+    """The month ``back`` months before this one, as ``YYYY-MM``."""
+    return str(period_containing(timezone.localdate(), Frequency.MONTHLY).shift(-back))
+
+
+def quarter(back: int = 0) -> str:
+    return str(period_containing(timezone.localdate(), Frequency.QUARTERLY).shift(-back))
+
+
+def due_month(today=None) -> str:
+    return str(last_due_period(today or timezone.localdate(), Frequency.MONTHLY, 10))
+
+
+def backdate(kpi, days: int = 400):
+    """Pretend the KPI was defined ``days`` ago (the sweep only expects measurements after that)."""
+    type(kpi).objects.filter(pk=kpi.pk).update(created_at=timezone.now() - datetime.timedelta(days=days))
+    kpi.refresh_from_db()
+    return kpi
+
+
+@pytest.fixture
+def csat(cast):
+    """A monthly CSAT KPI of organisation A (higher is better: green from 4.2, amber from 3.8), owned
+    by the quality officer."""
+    return KpiFactory(org_unit=cast.units.org_a, owner=cast.qo_a, code="CSAT", name="CSAT", actor=cast.qo_a)
+
+
+@pytest.fixture
+def api():
+    """An API client authenticated as a user, asking for English (messages are asserted on)."""
+    from rest_framework.test import APIClient
+
+    def _api(user=None):
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return _api

@@ -1,0 +1,416 @@
+"""The KPI pages: who sees what, forms through the services, the import, and constant query counts."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook
+
+from kpis import services
+from kpis.models import Feedback, IntendedEffect, Kpi, KpiMeasurement, Objective
+from qms.models import Action
+from tests.factories import ActionFactory
+from tests.factories.kpis import KpiFactory, lower_is_better, measure, series
+from tests.kpis.conftest import month
+
+PAGES = ["/kpis/", "/kpis/objectives/", "/kpis/feedback/", "/kpis/effects/"]
+
+
+@pytest.fixture
+def english(cast):
+    for user in (cast.qo_a, cast.viewer_a, cast.team_lead_a, cast.risk_owner_a):
+        user.language = "en"
+        user.save(update_fields=["language"])
+    return cast
+
+
+@pytest.fixture
+def records(cast, csat):
+    """One of everything in organisation A."""
+    measurement = measure(csat, month(1), "4.4")
+    feedback = services.feedback_receive(actor=cast.qo_a, unit=cast.units.team_a1a, score=1, comment="Too slow")
+    objective = services.objective_create(
+        actor=cast.qo_a, unit=cast.units.org_a, title="Happy customers", period="2026"
+    )
+    action = ActionFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, kind="improvement")
+    effect = services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
+    return {"measurement": measurement, "feedback": feedback, "objective": objective, "effect": effect}
+
+
+def record_paths(csat, records):
+    return [
+        f"/kpis/{csat.pk}/",
+        f"/kpis/{csat.pk}/history/",
+        f"/kpis/{csat.pk}/edit/",
+        f"/kpis/{csat.pk}/measurements/add/",
+        f"/kpis/measurements/{records['measurement'].pk}/correct/",
+        f"/kpis/measurements/{records['measurement'].pk}/history/",
+        f"/kpis/feedback/{records['feedback'].pk}/",
+        f"/kpis/feedback/{records['feedback'].pk}/history/",
+        f"/kpis/objectives/{records['objective'].pk}/",
+        f"/kpis/objectives/{records['objective'].pk}/edit/",
+        f"/kpis/objectives/{records['objective'].pk}/history/",
+        f"/kpis/objectives/{records['objective'].pk}/key-results/add/",
+        f"/kpis/effects/{records['effect'].pk}/",
+        f"/kpis/effects/{records['effect'].pk}/history/",
+        f"/kpis/effects/{records['effect'].pk}/edit/",
+    ]
+
+
+# --- who sees what ---
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/kpis/add/", "/kpis/import/"])
+def test_it_sends_anonymous_visitors_to_the_login_page(db, client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_it_shows_every_page_to_a_member(cast, login, records, path):
+    assert login(cast.viewer_a).get(path).status_code == 200
+
+
+def test_it_shows_a_member_every_record_page(cast, login, csat, records):
+    client = login(cast.qo_a)
+    for path in record_paths(csat, records):
+        assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("who", ["member_b", "outsider"])
+def test_it_answers_404_for_records_of_another_organisation(cast, login, csat, records, who):
+    client = login(getattr(cast, who))
+    for path in record_paths(csat, records):
+        assert client.get(path).status_code == 404, path
+    assert client.post(f"/kpis/{csat.pk}/measurements/add/", {"period": month(2), "value": "1"}).status_code == 404
+    assert client.post(f"/kpis/effects/{records['effect'].pk}/confirm/", {"explanation": "x"}).status_code == 404
+    assert KpiMeasurement.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["member_b", "outsider"])
+def test_it_lists_nothing_of_another_organisation(cast, login, csat, records, who):
+    client = login(getattr(cast, who))
+    assert client.get("/kpis/").context["tiles"] == []
+    assert list(client.get("/kpis/feedback/").context["table"].data) == []
+    assert client.get("/kpis/objectives/").context["nodes"] == []
+    assert list(client.get("/kpis/effects/").context["table"].data) == []
+
+
+def test_it_forbids_a_viewer_every_write(cast, login, csat, records):
+    client = login(cast.viewer_a)
+    for path in [
+        "/kpis/add/",
+        "/kpis/defaults/",
+        "/kpis/import/",
+        f"/kpis/{csat.pk}/edit/",
+        f"/kpis/{csat.pk}/measurements/add/",
+        f"/kpis/measurements/{records['measurement'].pk}/correct/",
+        "/kpis/feedback/add/",
+        "/kpis/objectives/add/",
+        f"/kpis/objectives/{records['objective'].pk}/key-results/add/",
+        "/kpis/effects/add/",
+    ]:
+        assert client.get(path).status_code == 403, path
+    assert client.post(f"/kpis/{csat.pk}/measurements/add/", {"period": month(2), "value": "4"}).status_code == 403
+    assert client.post("/kpis/feedback/add/", {"unit": cast.units.org_a.pk, "score": 1}).status_code == 403
+    assert KpiMeasurement.objects.count() == 1 and Feedback.objects.count() == 1
+    content = client.get(f"/kpis/{csat.pk}/").content.decode()
+    assert 'id="add-measurement"' not in content and f"/kpis/{csat.pk}/edit/" not in content
+
+
+# --- the overview ---
+
+
+def test_it_shows_a_tile_per_kpi_with_status_trend_and_missing_periods(english, login, csat):
+    cast = english
+    series(csat, month(3), ["4.5", "4.0", "3.5"])
+    content = login(cast.qo_a).get("/kpis/").content.decode()
+    assert content.count('data-testid="kpi-tile"') == 1
+    assert "Red (not good enough)" in content
+    assert '<svg class="sparkline text-danger"' in content
+    assert "worse" in content
+    assert "without a measurement" not in content or "period" in content
+
+
+def test_it_filters_the_overview_by_unit_and_category_with_htmx(cast, login, csat):
+    churn = KpiFactory(
+        org_unit=cast.units.team_a1a, owner=cast.qo_a, actor=cast.qo_a, category="technical", **lower_is_better()
+    )
+    client = login(cast.qo_a)
+    by_unit = client.get(f"/kpis/?unit={cast.units.bu_a1.pk}")
+    assert [tile.kpi for tile in by_unit.context["tiles"]] == [churn]
+    by_category = client.get("/kpis/?category=customer", HTTP_HX_REQUEST="true")
+    assert [tile.kpi for tile in by_category.context["tiles"]] == [csat]
+    assert by_category.templates[0].name == "kpis/_kpi_tiles.html"
+
+
+def test_it_exports_the_overview(cast, login, csat):
+    measure(csat, month(1), "4.4")
+    response = login(cast.qo_a).get("/kpis/?export=csv")
+    assert response.status_code == 200 and "CSAT" in response.content.decode("utf-8-sig")
+
+
+def count_queries(client, path):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(path).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_the_overview_query_count_does_not_grow_with_kpis(cast, login, csat):
+    client = login(cast.qo_a)
+    series(csat, month(13), ["4"] * 12)
+    few = count_queries(client, "/kpis/")
+    for index in range(47):
+        kpi = KpiFactory(org_unit=cast.units.bu_a1, owner=cast.qo_a, actor=cast.qo_a, code=f"K{index}")
+        series(kpi, month(13), ["4"] * 12)
+    assert len(client.get("/kpis/").context["tiles"]) == 48
+    assert count_queries(client, "/kpis/") == few
+
+
+# --- a KPI and its measurements ---
+
+
+def test_it_shows_the_chart_data_the_table_the_trend_and_the_missing_periods(english, login, csat):
+    cast = english
+    measure(csat, month(6), "3.5")
+    measure(csat, month(4), "4.4")
+    response = login(cast.qo_a).get(f"/kpis/{csat.pk}/")
+    content = response.content.decode()
+    assert response.context["chart"]["values"] == [3.5, 4.4]
+    assert response.context["chart"]["good"] == 4.2 and response.context["chart"]["higherIsBetter"]
+    assert 'id="kpi-chart-data"' in content and "chart.umd.min.js" in content and "js/kpis.js" in content
+    assert 'data-testid="chart-table"' in content
+    assert month(5) in [str(period) for period in response.context["missing"]]
+    assert response.context["trend"].direction == "better"
+
+
+def test_a_quality_officer_defines_a_kpi_through_the_form(english, login):
+    cast = english
+    data = {
+        "org_unit": cast.units.bu_a1.pk,
+        "code": "churn",
+        "name": "Churn",
+        "category": "customer",
+        "measure_unit": "%",
+        "direction": "lower_is_better",
+        "frequency": "monthly",
+        "owner": cast.risk_owner_a.pk,
+        "target": "1",
+        "good_threshold": "1.5",
+        "acceptable_threshold": "3",
+        "is_active": "on",
+    }
+    client = login(cast.qo_a)
+    wrong = client.post("/kpis/add/", {**data, "acceptable_threshold": "1"})
+    assert wrong.status_code == 200
+    assert "When lower is better, the threshold for good enough cannot be below" in wrong.content.decode()
+    assert not Kpi.objects.exists()
+    response = client.post("/kpis/add/", data)
+    kpi = Kpi.objects.get()
+    assert response.status_code == 302 and response.url == kpi.get_absolute_url()
+    assert (kpi.code, kpi.good_threshold) == ("CHURN", Decimal("1.5"))
+
+
+def test_it_adds_a_measurement_and_refuses_a_second_for_the_period(english, login, csat):
+    client = login(english.qo_a)
+    response = client.post(f"/kpis/{csat.pk}/measurements/add/", {"period": month(1), "value": "4,3"})
+    assert response.status_code == 302
+    assert KpiMeasurement.objects.get().status == "green"
+    again = client.post(f"/kpis/{csat.pk}/measurements/add/", {"period": month(1), "value": "3"})
+    assert again.status_code == 200
+    assert "correct it, with a reason, instead" in again.content.decode()
+    wrong = client.post(f"/kpis/{csat.pk}/measurements/add/", {"period": "2025-Q1", "value": "3"})
+    assert "measured monthly" in wrong.content.decode()
+    assert KpiMeasurement.objects.get().value == Decimal("4.3")
+
+
+def test_it_corrects_a_measurement_with_a_reason(english, login, csat):
+    measurement = measure(csat, month(1), "3")
+    client = login(english.qo_a)
+    path = f"/kpis/measurements/{measurement.pk}/correct/"
+    assert client.post(path, {"value": "4.5", "reason": ""}).status_code == 200
+    assert client.post(path, {"value": "4.5", "reason": "Typo"}).status_code == 302
+    measurement.refresh_from_db()
+    assert (measurement.value, measurement.status) == (Decimal("4.5"), "green")
+    history = client.get(f"/kpis/measurements/{measurement.pk}/history/").content.decode()
+    assert "Typo" in history
+
+
+def test_it_gives_the_default_set_from_the_page(cast, login):
+    response = login(cast.qo_a).post("/kpis/defaults/", {"organisation": cast.units.org_a.pk})
+    assert response.status_code == 302
+    assert Kpi.objects.filter(organisation=cast.units.org_a).count() == 7
+
+
+# --- the import ---
+
+
+def upload(name, content):
+    return SimpleUploadedFile(name, content.encode("utf-8") if isinstance(content, str) else content)
+
+
+def test_it_imports_a_csv_file(cast, login, csat):
+    churn = KpiFactory(org_unit=cast.units.org_a, owner=cast.qo_a, actor=cast.qo_a, code="CHURN", **lower_is_better())
+    content = f"kpi;period;value;note\ncsat;{month(2)};4,3;\nCHURN;{month(2)};2;survey\n"
+    response = login(cast.qo_a).post(
+        "/kpis/import/", {"organisation": cast.units.org_a.pk, "file": upload("values.csv", content)}
+    )
+    assert response.status_code == 302
+    assert sorted(KpiMeasurement.objects.values_list("kpi__code", "status")) == [("CHURN", "amber"), ("CSAT", "green")]
+    assert churn.measurements.get().note == "survey"
+
+
+def test_it_imports_nothing_when_one_row_is_wrong_and_reports_each_bad_line(english, login, csat):
+    measure(csat, month(3), "4")
+    content = (
+        "kpi,period,value\n"
+        f"CSAT,{month(1)},4.4\n"
+        f"CSAT,{month(2)},lots\n"
+        f"NOPE,{month(2)},1\n"
+        f"CSAT,{month(3)},4.1\n"
+        f"CSAT,2025-Q1,4\n"
+    )
+    response = login(english.qo_a).post(
+        "/kpis/import/", {"organisation": english.units.org_a.pk, "file": upload("values.csv", content)}
+    )
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert [row["line"] for row in report] == [3, 4, 5, 6]
+    page = response.content.decode()
+    assert "Nothing was imported: 4 of 5 rows have a problem." in page
+    assert "No KPI with code NOPE here." in page and "correct it" in page and "measured monthly" in page
+    assert KpiMeasurement.objects.count() == 1
+
+
+def test_it_imports_an_xlsx_file_whose_periods_became_dates(cast, login, csat):
+    import datetime
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["KPI", "Periode", "Waarde"])
+    first = datetime.date.fromisoformat(f"{month(2)}-01")
+    sheet.append(["CSAT", first, 4.25])
+    sheet.append(["CSAT", month(1), "3.9"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = login(cast.qo_a).post(
+        "/kpis/import/", {"organisation": cast.units.org_a.pk, "file": upload("values.xlsx", buffer.getvalue())}
+    )
+    assert response.status_code == 302
+    assert list(KpiMeasurement.objects.order_by("period_start").values_list("value", "status")) == [
+        (Decimal("4.25"), "green"),
+        (Decimal("3.9"), "amber"),
+    ]
+
+
+def test_it_refuses_a_file_without_the_columns(english, login, csat):
+    response = login(english.qo_a).post(
+        "/kpis/import/", {"organisation": english.units.org_a.pk, "file": upload("x.csv", "a,b\n1,2\n")}
+    )
+    assert response.status_code == 200 and "must name the columns" in response.content.decode()
+
+
+# --- feedback ---
+
+
+def test_low_csat_entered_in_the_form_is_in_the_team_leads_actions_at_once(cast, login):
+    response = login(cast.qo_a).post(
+        "/kpis/feedback/add/",
+        {"unit": cast.units.team_a1a.pk, "channel": "phone", "category": "service", "score": "2", "comment": "Slow"},
+    )
+    feedback = Feedback.objects.get()
+    assert response.status_code == 302 and response.url == feedback.get_absolute_url()
+    assert feedback.flagged and feedback.assigned_to == cast.team_lead_a
+    actions = login(cast.team_lead_a).get("/actions/").context["table"].data
+    assert [action.pk for action in actions] == [feedback.follow_up_id]
+
+
+def test_the_feedback_list_shows_proposed_escalations(english, login):
+    cast = english
+    for _index in range(3):
+        services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=1, category="invoicing")
+    content = login(cast.qo_a).get("/kpis/feedback/").content.decode()
+    assert 'data-testid="escalations"' in content and "Recurring feedback on invoicing in Business unit A1" in content
+
+
+# --- objectives and effects ---
+
+
+def test_the_goal_tree_shows_progress_and_missing_smart_properties(english, login, csat):
+    cast = english
+    parent = services.objective_create(
+        actor=cast.qo_a,
+        unit=cast.units.org_a,
+        title="Loyal customers",
+        period="2026",
+        specific="CSAT to 4.5",
+        achievable="Done by others",
+        relevant="Churn follows CSAT",
+    )
+    child = services.objective_create(
+        actor=cast.qo_a, unit=cast.units.team_a1a, title="Faster answers", period="2026", parent=parent
+    )
+    services.key_result_create(actor=cast.qo_a, objective=parent, kpi=csat, baseline=Decimal(4), target=Decimal(5))
+    measure(csat, month(1), "4.5")
+    response = login(cast.qo_a).get("/kpis/objectives/")
+    nodes = response.context["nodes"]
+    assert [(node.objective, node.depth, node.progress) for node in nodes] == [
+        (parent, 0, Decimal("50.0")),
+        (child, 1, None),
+    ]
+    content = response.content.decode()
+    assert "missing: Time-bound: a deadline" in content
+    assert "missing: Measurable" in content
+
+
+def test_it_adds_a_key_result_and_an_objective_through_the_forms(cast, login, csat):
+    client = login(cast.qo_a)
+    response = client.post(
+        "/kpis/objectives/add/", {"unit": cast.units.org_a.pk, "title": "Loyal customers", "period": "2026"}
+    )
+    objective = Objective.objects.get()
+    assert response.status_code == 302
+    response = client.post(
+        f"/kpis/objectives/{objective.pk}/key-results/add/",
+        {"kpi": csat.pk, "baseline": "4", "target": "3", "weight": "1"},
+    )
+    assert response.status_code == 200  # aims the wrong way
+    response = client.post(
+        f"/kpis/objectives/{objective.pk}/key-results/add/",
+        {"kpi": csat.pk, "baseline": "4", "target": "5", "weight": "2"},
+    )
+    assert response.status_code == 302 and objective.key_results.get().weight == Decimal(2)
+
+
+def test_it_states_an_intended_effect_and_shows_the_verdict(english, login, csat):
+    cast = english
+    action = ActionFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, kind="improvement", created_by=cast.qo_a)
+    client = login(cast.qo_a)
+    response = client.post(
+        f"/kpis/effects/add/?action={action.pk}",
+        {
+            "action": action.pk,
+            "kpi": csat.pk,
+            "expectation": "change",
+            "expected_change": "0.5",
+            "baseline_from": month(8),
+            "baseline_to": month(6),
+            "evaluation_from": month(4),
+            "evaluation_to": month(2),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    effect = IntendedEffect.objects.get()
+    series(csat, month(8), ["3.8", "3.8", "3.8", "4", "4.4", "4.4", "4.4"])
+    services.sweep_effects(today=effect.evaluate_after + datetime.timedelta(days=1))
+    content = login(cast.risk_owner_a).get(effect.get_absolute_url()).content.decode()
+    assert "Effect reached" in content and 'action="/kpis/effects/' in content
+    confirmed = login(cast.risk_owner_a).post(f"/kpis/effects/{effect.pk}/confirm/", {"explanation": ""})
+    assert confirmed.status_code == 302
+    effect.refresh_from_db()
+    assert effect.confirmed_by == cast.risk_owner_a
+    assert Action.objects.filter(kind="follow_up").count() == 0
