@@ -4,7 +4,8 @@
 #
 # If either cannot be started, the suite still runs (on SQLite, without the tests that need them)
 # after a loud warning, unless QMS_REQUIRE_SERVICES=1 (set by .ci/run): then it fails.
-# Extra arguments go to pytest (e.g. scripts/test.sh -m e2e, scripts/test.sh tests/qms -x).
+# Extra arguments go to pytest (e.g. scripts/test.sh -m e2e, scripts/test.sh tests/qms -x);
+# QMS_SKIP_CHECKS=1 skips ruff and the Django checks, to run a few tests while working.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -78,11 +79,15 @@ if [ "${QMS_REQUIRE_SERVICES:-0}" = 1 ] && { [ "$PG_OK" = 0 ] || [ "$REDIS_OK" =
 fi
 export QMS_TEST_SERVICES="$PG_OK$REDIS_OK"
 
-say "Checks: ruff, migrations, Django system checks"
-.venv/bin/ruff check . || exit 1
-.venv/bin/ruff format --check . || exit 1
-$PY manage.py makemigrations --check --dry-run --settings=tests.settings >/dev/null || { loud "Missing migrations (run makemigrations)"; exit 1; }
-$PY manage.py check --settings=tests.settings || exit 1
+if [ "${QMS_SKIP_CHECKS:-0}" = 1 ]; then
+  say "Checks skipped (QMS_SKIP_CHECKS=1): only for running a few tests while working"
+else
+  say "Checks: ruff, migrations, Django system checks"
+  .venv/bin/ruff check . || exit 1
+  .venv/bin/ruff format --check . || exit 1
+  $PY manage.py makemigrations --check --dry-run --settings=tests.settings >/dev/null || { loud "Missing migrations (run makemigrations)"; exit 1; }
+  $PY manage.py check --settings=tests.settings || exit 1
+fi
 
 say "Tests"
 $PY -m pytest --cov --cov-report=term:skip-covered "$@"
