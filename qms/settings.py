@@ -383,7 +383,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The handler's level too: Django's own loggers (django.request) are set to INFO and would pass it.
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "level": envstr("LOG_LEVEL", "INFO")}
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

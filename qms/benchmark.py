@@ -1,0 +1,206 @@
+"""Tools for benchmark commands: a real gunicorn serving the configured database, and a client that
+measures it from outside the server's processes.
+
+Benchmarks measure and print; they are not tests and assert nothing. The server runs with the
+production settings (DEBUG off, compressed static files, the same middleware), with only what a
+loopback measurement needs relaxed: no HTTPS redirect, 127.0.0.1 allowed, and the API throttle lifted
+(the benchmark measures the application, not the rate limit).
+"""
+
+import http.client
+import multiprocessing
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+
+WARMUPS = 3
+RUNS = 3
+REQUESTS_PER_RUN = 40
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def login(port: int, username: str, password: str) -> str:
+    """Log in through the login page, as a browser does; returns the session as a Cookie header value.
+    (The server has its own SECRET_KEY, so a session made in this process would not be valid there.)"""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", "/login/")
+        response = connection.getresponse()
+        page = response.read().decode()
+        csrf_cookie = SimpleCookie(response.getheader("Set-Cookie"))[settings.CSRF_COOKIE_NAME].value
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        body = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"{settings.CSRF_COOKIE_NAME}={csrf_cookie}",
+        }
+        connection.request("POST", "/login/", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        cookies = SimpleCookie()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                cookies.load(value)
+        if response.status != 302 or settings.SESSION_COOKIE_NAME not in cookies:
+            raise RuntimeError(f"logging in as {username} failed (HTTP {response.status})")
+        return f"{settings.SESSION_COOKIE_NAME}={cookies[settings.SESSION_COOKIE_NAME].value}"
+    finally:
+        connection.close()
+
+
+class Gunicorn:
+    """``with Gunicorn(workers=3) as server:`` serves the project on a loopback port until the block ends."""
+
+    def __init__(self, *, workers: int = 3, extra_env: dict | None = None):
+        self.workers = workers
+        self.port = free_port()
+        self.extra_env = extra_env or {}
+        self.process = None
+        self._tmp = None
+
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env.update(
+            DEBUG="0",
+            DEMO_MODE="0",
+            SECRET_KEY="benchmark-only-" + "k" * 50,
+            ALLOWED_HOSTS="127.0.0.1",
+            SECURE_SSL_REDIRECT="0",
+            SECURE_HSTS_SECONDS="0",
+            SESSION_COOKIE_SECURE="0",
+            CSRF_COOKIE_SECURE="0",
+            STATIC_ROOT=str(Path(self._tmp.name) / "static"),
+            API_THROTTLE_USER="1000000/minute",
+            LOG_LEVEL="ERROR",
+            QMS_VAR_DIR=str(settings.VAR_DIR),
+        )
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        env.update(self.extra_env)
+        return env
+
+    def __enter__(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="qms-bench-")
+        env = self.env()
+        base = settings.BASE_DIR
+        # Production settings serve hashed, compressed static files: collect them first, as a deploy does.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=base, env=env, check=True
+        )
+        command = [sys.executable, "-m", "gunicorn", "qms.wsgi:application"]
+        command += ["--workers", str(self.workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}"]
+        command += ["--log-level", "warning"]
+        self.process = subprocess.Popen(command, cwd=base, env=env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if request(self.port, "/healthz")[0] == 200 and len(self.worker_pids()) >= self.workers:
+                    return self
+            except OSError:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn stopped while starting")
+            time.sleep(0.2)
+        self.__exit__(None, None, None)
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def __exit__(self, *exc):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return []
+
+    def peak_rss_mb(self) -> float:
+        """The highest peak resident set size (VmHWM) of the workers, in MB."""
+        peaks = []
+        for pid in self.worker_pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks.append(int(line.split()[1]) / 1024)
+            except OSError:
+                continue
+        return max(peaks, default=0.0)
+
+
+def request(port: int, path: str, headers: dict | None = None) -> tuple[int, int]:
+    """One GET on a new connection; returns (status, body length)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, len(body)
+    finally:
+        connection.close()
+
+
+@dataclass
+class Latency:
+    path: str
+    median_ms: float
+    p95_ms: float
+    status: int
+    size: int
+
+
+def latency(port: int, path: str, headers: dict) -> Latency:
+    """Warm up, then RUNS runs of REQUESTS_PER_RUN sequential requests, each on a new connection."""
+    for _ in range(WARMUPS):
+        status, size = request(port, path, headers)
+    timings = []
+    for _ in range(RUNS):
+        for _ in range(REQUESTS_PER_RUN):
+            started = time.perf_counter()
+            status, size = request(port, path, headers)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, int(round(0.95 * len(timings))) - 1)]
+    return Latency(path, statistics.median(timings), p95, status, size)
+
+
+def _hammer(args) -> tuple[int, int]:
+    port, path, headers, seconds = args
+    done = failed = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, _size = request(port, path, headers)
+        if status == 200:
+            done += 1
+        else:
+            failed += 1
+    return done, failed
+
+
+def throughput(port: int, path: str, headers: dict, *, clients: int = 4, seconds: float = 20) -> tuple[float, int]:
+    """Requests per second with ``clients`` concurrent client processes; returns (rate, failures)."""
+    with multiprocessing.get_context("spawn").Pool(clients) as pool:
+        results = pool.map(_hammer, [(port, path, headers, seconds)] * clients)
+    done = sum(result[0] for result in results)
+    return done / seconds, sum(result[1] for result in results)
