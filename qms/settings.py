@@ -339,6 +339,7 @@ SPECTACULAR_SETTINGS = {
         "OpenClosedStatusEnum": "risks.choices.MonthStatus",
         "ProgrammeLevelEnum": "risks.choices.ProgrammeLevel",
         "RiskLevelEnum": "risks.choices.RiskLevel",
+        "ApprovalBodyEnum": "risks.choices.ApprovalBody",
     },
 }
 

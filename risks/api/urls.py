@@ -1,5 +1,5 @@
 """This app's API routes, registered on the one router in qms/api/urls.py."""
 
-from risks.api import scoring
+from risks.api import register, scoring
 
-routes = [*scoring.routes]
+routes = [*register.routes, *scoring.routes]

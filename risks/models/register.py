@@ -10,6 +10,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -164,18 +165,34 @@ class RiskQuerySet(ScopedQuerySet):
         return self.filter(status__in=OPEN_RISK_STATUSES)
 
     def with_plan_counts(self, today=None):
-        """Annotate the number of measures, open measures and overdue measures (one query, no N+1)."""
+        """Annotate the number of measures, open measures and overdue measures (one query, no N+1).
+
+        Correlated subqueries rather than a join and GROUP BY: the database counts the measures of the
+        rows on the page only, and a list's COUNT(*) leaves them out (a page of 50 out of 100,000 risks
+        in a few ms instead of aggregating every measure)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from qms.models import Action
+
         today = today or timezone.localdate()
-        open_measures = Q(measures__status__in=OPEN_ACTION_STATUSES)
+        measures = (
+            Action.objects.filter(
+                source_content_type=ContentType.objects.get_for_model(Risk), source_object_id=models.OuterRef("pk")
+            )
+            .order_by()
+            .values("source_object_id")
+        )
+
+        def count(condition: Q):
+            counted = measures.filter(condition).annotate(n=models.Count("pk")).values("n")
+            return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
+
+        open_measures = Q(status__in=OPEN_ACTION_STATUSES)
         return self.annotate(
             # A cancelled measure is not part of the plan (see ``without_plan``).
-            measure_count=models.Count(
-                "measures", filter=Q(measures__status__in=[*OPEN_ACTION_STATUSES, "done"]), distinct=True
-            ),
-            open_measure_count=models.Count("measures", filter=open_measures, distinct=True),
-            overdue_measure_count=models.Count(
-                "measures", filter=open_measures & Q(measures__due_date__lt=today), distinct=True
-            ),
+            measure_count=count(Q(status__in=[*OPEN_ACTION_STATUSES, "done"])),
+            open_measure_count=count(open_measures),
+            overdue_measure_count=count(open_measures & Q(due_date__lt=today)),
         )
 
     def without_plan(self):
