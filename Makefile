@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1 DEMO_MODE=1
 
-.PHONY: run test install install-dev translations migrate lint format e2e clean
+.PHONY: run test install install-dev translations migrate lint format e2e bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ format: install-dev
 
 e2e: install-dev translations
 	scripts/test.sh -m e2e
+
+## make bench: the benchmarks on a throwaway PostgreSQL (figures for docs/performance.md).
+bench: install translations
+	scripts/bench.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .coverage htmlcov
