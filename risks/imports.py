@@ -76,8 +76,9 @@ def template_csv() -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def read_rows(upload) -> list[tuple[int, dict]]:
-    """The data rows of an uploaded file as (row number in the file, {column: text}), empty rows left out."""
+def read_rows(upload, *, columns=COLUMNS, required=REQUIRED_COLUMNS) -> list[tuple[int, dict]]:
+    """The data rows of an uploaded file as (row number in the file, {column: text}), empty rows left out.
+    ``columns`` and ``required`` name the columns of the import (by default the register's)."""
     name = upload.name.lower()
     if name.endswith(".xlsx"):
         try:
@@ -100,7 +101,7 @@ def read_rows(upload) -> list[tuple[int, dict]]:
     if not table:
         raise ImportFileError(_("The file is empty."))
     header = [str(cell).strip().lower() for cell in table[0]]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    missing = [column for column in required if column not in header]
     if missing:
         raise ImportFileError(
             _("The first row must name the columns; missing: %(columns)s.") % {"columns": ", ".join(missing)}
@@ -108,7 +109,7 @@ def read_rows(upload) -> list[tuple[int, dict]]:
     rows = []
     for number, cells in enumerate(table[1:], start=2):
         values = {column: _text(cells[index]) if index < len(cells) else "" for index, column in enumerate(header)}
-        if any(values.get(column) for column in COLUMNS):
+        if any(values.get(column) for column in columns):
             rows.append((number, values))
     if len(rows) > MAX_ROWS:
         raise ImportFileError(_("At most %(max)s rows can be imported at once.") % {"max": MAX_ROWS})

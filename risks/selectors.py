@@ -177,3 +177,57 @@ def score_trend(organisation, months: int = 24) -> dict:
             for area in areas
         },
     }
+
+
+def latest_totals(organisation_ids) -> dict[int, dict]:
+    """Per organisation its latest complete month (one with a total), and the change from the month
+    before when that month is complete too (one query, whatever the number of organisations)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    from risks.models import MonthlyScore
+    from risks.services.scoring import month_shift
+
+    rows = (
+        MonthlyScore.objects.filter(organisation_id__in=organisation_ids, total__isnull=False)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("organisation_id")], order_by=F("month").desc()))
+        .filter(rank__lte=2)
+        .order_by("organisation_id", "-month")
+    )
+    result: dict[int, dict] = {}
+    for monthly in rows:
+        entry = result.get(monthly.organisation_id)
+        if entry is None:
+            result[monthly.organisation_id] = {"latest": monthly, "previous": None, "change": None}
+        elif monthly.month == month_shift(entry["latest"].month, -1):
+            entry["previous"] = monthly
+            entry["change"] = entry["latest"].total - monthly.total
+    return result
+
+
+def group_comparison(organisations, months: int = 12) -> dict:
+    """The organisations side by side over the last ``months`` months up to the latest month any of
+    them has a total for (two queries): their totals per month and their latest figures."""
+    from risks.models import MonthlyScore
+    from risks.services.scoring import month_shift, previous_month
+
+    organisations = list(organisations)
+    ids = [organisation.pk for organisation in organisations]
+    latest = latest_totals(ids)
+    end = max((entry["latest"].month for entry in latest.values()), default=previous_month())
+    calendar = [month_shift(end, index - months + 1) for index in range(months)]
+    totals = {
+        (monthly.organisation_id, monthly.month): monthly
+        for monthly in MonthlyScore.objects.filter(organisation_id__in=ids, month__in=calendar)
+    }
+    return {
+        "months": calendar,
+        "organisations": [
+            {
+                "organisation": organisation,
+                "latest": latest.get(organisation.pk),
+                "series": [totals.get((organisation.pk, month)) for month in calendar],
+            }
+            for organisation in organisations
+        ],
+    }

@@ -1,9 +1,7 @@
 from django.urls import path
 
-from qms.views.generic import ObjectDetailView
 from risks import views
 from risks.choices import ApprovalBody
-from risks.models import Investigation, MonthlyScore
 
 app_name = "risks"
 urlpatterns = [
@@ -28,20 +26,29 @@ urlpatterns = [
     path("<int:pk>/decide/", views.ApprovalDecideView.as_view(), name="approval_decide"),
     path("<int:pk>/measures/add/", views.MeasureAddView.as_view(), name="measure_add"),
     path("measures/<int:pk>/remove/", views.MeasureRemoveView.as_view(), name="measure_remove"),
-    # The monthly risk score (issue 4); its pages replace these generic ones.
+    # The monthly risk score (issue 4).
+    path("scores/", views.ScoreIndexView.as_view(), name="score_index"),
+    path("scores/investigations/", views.InvestigationListView.as_view(), name="investigation_list"),
+    path("scores/investigations/<int:pk>/", views.InvestigationDetailView.as_view(), name="investigation_detail"),
     path(
-        "scores/investigations/<int:pk>/",
-        ObjectDetailView.as_view(queryset=Investigation.objects.all(), template_name="generic/object_detail.html"),
-        name="investigation_detail",
+        "scores/investigations/<int:pk>/history/",
+        views.InvestigationHistoryView.as_view(),
+        name="investigation_history",
     ),
     path(
-        "scores/<int:organisation>/areas/",
-        ObjectDetailView.as_view(queryset=MonthlyScore.objects.all(), template_name="generic/object_detail.html"),
-        name="score_areas",
+        "scores/investigations/<int:pk>/steps/add/",
+        views.InvestigationStepAddView.as_view(),
+        name="investigation_step_add",
     ),
+    path("scores/investigations/<int:pk>/close/", views.InvestigationCloseView.as_view(), name="investigation_close"),
+    path("scores/group/<int:group>/", views.GroupComparisonView.as_view(), name="score_group"),
+    path("scores/<int:organisation>/", views.ScoreDashboardView.as_view(), name="score_dashboard"),
+    path("scores/<int:organisation>/areas/", views.ScoreAreasView.as_view(), name="score_areas"),
+    path("scores/<int:organisation>/import/", views.ScoreImportView.as_view(), name="score_import"),
     path(
-        "scores/<int:organisation>/<str:month>/",
-        ObjectDetailView.as_view(queryset=MonthlyScore.objects.all(), template_name="generic/object_detail.html"),
-        name="score_month",
+        "scores/<int:organisation>/import/template.csv",
+        views.score_import_template,
+        name="score_import_template",
     ),
+    path("scores/<int:organisation>/<str:month>/", views.ScoreMonthView.as_view(), name="score_month"),
 ]

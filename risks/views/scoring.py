@@ -1,0 +1,661 @@
+"""Pages of the monthly weighted risk score (SPEC 3): the organisations' scores, an organisation's
+dashboard (trend, contributions, drops and their investigations), the month grid with its correction,
+the areas and their weights, the import, the investigations and the group comparison.
+
+Every page starts from what the person sees (``visible_to``; out of sight is a 404) and every write
+goes through ``risks.services.scoring`` (a ValidationError re-renders the form with its messages,
+PermissionDenied is a 403).
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from qms.choices import UnitKind
+from qms.models import Action, OrganisationUnit
+from qms.views.generic import ObjectDetailView, ObjectHistoryView, ObjectListView
+from risks import imports_scoring, services
+from risks.choices import DEFAULT_SCORE_AREAS, InvestigationStatus, ProgrammeLevel, ScoreSource
+from risks.forms_scoring import (
+    AreaFormSet,
+    InvestigationCloseForm,
+    InvestigationListFilterSet,
+    MonthScoresForm,
+    ScoreImportForm,
+    StepForm,
+    area_initial,
+)
+from risks.imports import ImportFileError, read_rows
+from risks.models import AreaScore, Investigation, MonthlyScore, ScoreArea
+from risks.selectors import group_comparison, investigation_follow_up, latest_totals, score_trend
+from risks.tables_scoring import InvestigationTable, is_overdue
+from risks.views.register import RiskNavMixin, people_for
+
+__all__ = [
+    "GroupComparisonView",
+    "InvestigationCloseView",
+    "InvestigationDetailView",
+    "InvestigationHistoryView",
+    "InvestigationListView",
+    "InvestigationStepAddView",
+    "ScoreAreasView",
+    "ScoreDashboardView",
+    "ScoreImportView",
+    "ScoreIndexView",
+    "ScoreMonthView",
+    "score_import_template",
+]
+
+TREND_MONTHS = 24
+GROUP_MONTHS = 12
+INVESTIGATIONS = Investigation.objects.select_related("organisation", "area", "owner")
+
+
+def score_organisations(user):
+    """The organisations whose scores ``user`` sees: those they see as a unit (a team's people do not
+    see their organisation's scores)."""
+    return OrganisationUnit.objects.visible_to(user).filter(kind=UnitKind.ORGANISATION)
+
+
+def month_or_404(text: str) -> datetime.date:
+    try:
+        return services.parse_month(text)
+    except ValidationError:
+        raise Http404(_("Give the month as YYYY-MM, e.g. 2026-01.")) from None
+
+
+def this_month() -> datetime.date:
+    return timezone.localdate().replace(day=1)
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's messages on the form's fields (an area's code is its score field), the rest on
+    the form as a whole, and mark the fields invalid."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, errors in error.error_dict.items():
+        name = form.service_field(key)
+        form.add_error(name, errors)
+        if name:
+            widget = form.fields[name].widget
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def chart_colour(index: int) -> str:
+    palette = ["#0d6efd", "#198754", "#d63384", "#fd7e14", "#6f42c1", "#20c997", "#b58105", "#6c757d", "#dc3545"]
+    return palette[index % len(palette)]
+
+
+def number(value):
+    return float(value) if value is not None else None
+
+
+class ScoreNavMixin(RiskNavMixin):
+    """The risks sub-navigation with "Risk score" active, and the score pages' own tabs."""
+
+    nav = "scores"
+    score_tab = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(score_tab=self.score_tab, this_month=this_month())
+        return context
+
+
+class OrganisationScoreMixin(ScoreNavMixin):
+    """An organisation of the URL that the person sees (else 404), and whether they may enter its scores."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.organisation = get_object_or_404(score_organisations(request.user), pk=kwargs["organisation"])
+        self.can_manage = services.can_manage_scores(request.user, self.organisation)
+        return super().dispatch(request, *args, **kwargs)
+
+    def require_manage(self):
+        if not self.can_manage:
+            raise PermissionDenied(
+                _("Only administrators and quality officers of %(org)s enter its scores.") % {"org": self.organisation}
+            )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(organisation=self.organisation, can_manage=self.can_manage)
+        return context
+
+
+# --- the organisations' scores ---------------------------------------------------------------------
+
+
+class ScoreIndexView(ScoreNavMixin, TemplateView):
+    """Each organisation the person sees: its latest complete month, the change from the month before,
+    its open investigations and its VASP/VISP levels; and the groups they can compare."""
+
+    template_name = "risks/scores/index.html"
+    score_tab = "index"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        organisations = list(score_organisations(user))
+        ids = [organisation.pk for organisation in organisations]
+        latest = latest_totals(ids)
+        open_counts = dict(
+            Investigation.objects.filter(organisation_id__in=ids, status=InvestigationStatus.OPEN)
+            .values_list("organisation_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        context.update(
+            title=_("Risk score"),
+            rows=[
+                {
+                    "organisation": organisation,
+                    "latest": latest.get(organisation.pk, {}).get("latest"),
+                    "change": latest.get(organisation.pk, {}).get("change"),
+                    "open_investigations": open_counts.get(organisation.pk, 0),
+                    "can_manage": services.can_manage_scores(user, organisation),
+                }
+                for organisation in organisations
+            ],
+            groups=OrganisationUnit.objects.visible_to(user).filter(kind=UnitKind.GROUP),
+        )
+        return context
+
+
+# --- an organisation's dashboard ---------------------------------------------------------------
+
+
+class ScoreDashboardView(OrganisationScoreMixin, TemplateView):
+    """24 months of an organisation's total and area scores (chart and table), each area's contribution
+    to the latest complete month, the drops and their investigations, VASP/VISP and incomplete months."""
+
+    template_name = "risks/scores/dashboard.html"
+    score_tab = "dashboard"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        trend = score_trend(self.organisation, TREND_MONTHS)
+        months, series = trend["months"], trend["series"]
+        areas = [
+            area for area in trend["areas"] if area.is_active or any(value is not None for value in series[area.code])
+        ]
+        rows = []
+        for index, monthly in enumerate(months):
+            missing = [
+                area for area in areas if area.is_active and series[area.code][index] is None and monthly.total is None
+            ]
+            rows.append(
+                {"monthly": monthly, "scores": [series[area.code][index] for area in areas], "missing": missing}
+            )
+        complete = [monthly for monthly in months if monthly.total is not None]
+        latest = complete[-1] if complete else None
+        previous = next(
+            (monthly for monthly in complete if latest and monthly.month == services.month_shift(latest.month, -1)),
+            None,
+        )
+        contributions = (
+            list(AreaScore.objects.filter(monthly=latest).select_related("area").order_by("area__position"))
+            if latest
+            else []
+        )
+        colours = {area.pk: chart_colour(index) for index, area in enumerate(areas)}
+        for score in contributions:
+            score.colour = colours.get(score.area_id, chart_colour(0))
+        first_month = months[0].month if months else this_month()
+        investigations = list(
+            INVESTIGATIONS.filter(organisation=self.organisation, month__gte=first_month)
+            .annotate(step_count=Count("steps"))
+            .order_by("-month", "area__position")
+        )
+        for investigation in investigations:
+            investigation.overdue = is_overdue(investigation)
+        context.update(
+            title=_("Risk score of %(org)s") % {"org": self.organisation},
+            months=months,
+            areas=areas,
+            rows=rows,
+            incomplete=[row for row in rows if row["monthly"].total is None],
+            latest=latest,
+            change=latest.total - previous.total if latest and previous else None,
+            contributions=contributions,
+            investigations=investigations,
+            open_investigations=sum(1 for item in investigations if item.status == InvestigationStatus.OPEN),
+            chart=self.chart(months, areas, series),
+            groups=OrganisationUnit.objects.visible_to(self.request.user).filter(
+                kind=UnitKind.GROUP, pk__in=self.organisation.ancestor_ids
+            ),
+        )
+        return context
+
+    def chart(self, months, areas, series) -> dict:
+        datasets = [
+            {
+                "label": _("Total"),
+                "data": [number(monthly.total) for monthly in months],
+                "colour": "#212529",
+                "width": 3,
+            }
+        ]
+        datasets += [
+            {"label": area.name, "data": [number(value) for value in series[area.code]], "colour": chart_colour(index)}
+            for index, area in enumerate(areas)
+        ]
+        return {"labels": [monthly.month_label for monthly in months], "datasets": datasets}
+
+
+# --- a month -----------------------------------------------------------------------------------
+
+
+class ScoreMonthView(OrganisationScoreMixin, TemplateView):
+    """A month's grid: each active area with its weight and score, the VASP/VISP levels and the total.
+    An open month is entered (``scores_enter``); a closed one is read-only and corrected with a reason
+    (``scores_correct``). Derived areas show their computed score and formula."""
+
+    template_name = "risks/scores/month.html"
+    score_tab = "month"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.month = month_or_404(kwargs["month"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        target = request.GET.get("go")
+        if target:
+            try:
+                month = services.parse_month(target)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                return redirect("risks:score_month", self.organisation.pk, month.strftime("%Y-%m"))
+        return super().get(request, *args, **kwargs)
+
+    def load(self):
+        self.monthly = MonthlyScore.objects.filter(organisation=self.organisation, month=self.month).first()
+        self.scores = (
+            {score.area_id: score for score in self.monthly.area_scores.select_related("area")} if self.monthly else {}
+        )
+        self.areas = [
+            area
+            for area in ScoreArea.objects.filter(organisation=self.organisation).order_by("position", "id")
+            if area.is_active or area.pk in self.scores
+        ]
+        self.is_closed = bool(self.monthly and self.monthly.is_closed)
+        self.is_future = self.month > this_month()
+
+    def make_form(self, data=None):
+        initial = {}
+        if self.monthly:
+            initial = {"vasp_level": self.monthly.vasp_level, "visp_level": self.monthly.visp_level}
+        return MonthScoresForm(data, areas=self.areas, scores=self.scores, correcting=self.is_closed, initial=initial)
+
+    def get_context_data(self, **kwargs):
+        if not hasattr(self, "monthly"):
+            self.load()
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form")
+        if form is None and self.can_manage and not self.is_future:
+            form = self.make_form()
+        fields = form.area_fields() if form else {}
+        derived = None
+        if any(area.source != ScoreSource.MANUAL for area in self.areas) and not self.is_future:
+            derived = services.training_scores([self.organisation.pk], self.month).get(self.organisation.pk)
+        active = [area for area in self.areas if area.is_active]
+        rows = []
+        for area in self.areas:
+            score = self.scores.get(area.pk)
+            rows.append(
+                {
+                    "area": area,
+                    "score": score,
+                    "weight": score.weight if score and self.is_closed else area.weight,
+                    "field": fields.get(area.pk),
+                    "derived": area.source != ScoreSource.MANUAL,
+                    "derived_now": derived if area.source != ScoreSource.MANUAL and score is None else None,
+                }
+            )
+        missing = (
+            services.missing_areas(self.monthly, areas=active, scores=self.scores.values()) if self.monthly else []
+        )
+        context.update(
+            title=_("Risk score of %(org)s, %(month)s")
+            % {"org": self.organisation, "month": self.month.strftime("%Y-%m")},
+            month=self.month,
+            month_label=self.month.strftime("%Y-%m"),
+            monthly=self.monthly,
+            rows=rows,
+            weight_sum=sum((area.weight for area in active), 0),
+            missing=missing,
+            form=form,
+            is_closed=self.is_closed,
+            is_future=self.is_future,
+            previous_month=services.month_shift(self.month, -1).strftime("%Y-%m"),
+            next_month=services.month_shift(self.month, 1).strftime("%Y-%m")
+            if services.month_shift(self.month, 1) <= this_month()
+            else None,
+            formula=services.TRAINING_FORMULA,
+            investigations=INVESTIGATIONS.filter(organisation=self.organisation, month=self.month),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.require_manage()
+        self.load()
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            arguments = {
+                "actor": request.user,
+                "organisation": self.organisation,
+                "month": self.month,
+                "scores": form.scores(),
+                "vasp_level": data["vasp_level"],
+                "visp_level": data["visp_level"],
+            }
+            try:
+                with transaction.atomic():
+                    if self.is_closed:
+                        monthly = services.scores_correct(reason=data["reason"], **arguments)
+                    else:
+                        monthly = services.scores_enter(**arguments)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if self.is_closed:
+                    text = _("The correction of %(month)s is saved and compared again.")
+                elif monthly.total is None:
+                    text = _("The scores of %(month)s are saved; the month is incomplete until every area has one.")
+                else:
+                    text = _("The scores of %(month)s are saved.")
+                messages.success(request, text % {"month": monthly.month_label})
+                return redirect("risks:score_month", self.organisation.pk, monthly.month_label)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+# --- areas -------------------------------------------------------------------------------------
+
+
+class ScoreAreasView(OrganisationScoreMixin, TemplateView):
+    """The organisation's areas and weights, changed as one set (``areas_set``): the active weights add
+    up to 100, or nothing changes."""
+
+    template_name = "risks/scores/areas.html"
+    score_tab = "areas"
+
+    def formset(self, data=None):
+        areas = list(ScoreArea.objects.filter(organisation=self.organisation).order_by("position", "id"))
+        if areas:
+            initial = area_initial(areas)
+        else:
+            initial = [
+                {"code": code, "name": str(name), "weight": weight, "source": source, "is_active": True}
+                for code, name, weight, source in DEFAULT_SCORE_AREAS
+            ]
+        owners = people_for(self.request.user, self.organisation)
+        return AreaFormSet(data, initial=initial, form_kwargs={"owners": owners}, prefix="areas")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        areas = list(ScoreArea.objects.filter(organisation=self.organisation).select_related("owner"))
+        if self.can_manage:
+            context["formset"] = kwargs.get("formset") or self.formset()
+        context.update(
+            title=_("Areas of %(org)s") % {"org": self.organisation},
+            areas=areas,
+            weight_sum=sum((area.weight for area in areas if area.is_active), 0),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.require_manage()
+        formset = self.formset(request.POST)
+        if formset.is_valid():
+            try:
+                with transaction.atomic():
+                    services.areas_set(actor=request.user, organisation=self.organisation, areas=formset.areas())
+            except ValidationError as error:
+                formset.add_service_error(error)
+            else:
+                messages.success(request, _("The areas of %(org)s are saved.") % {"org": self.organisation})
+                return redirect("risks:score_areas", self.organisation.pk)
+        return self.render_to_response(self.get_context_data(formset=formset))
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+class ScoreImportView(OrganisationScoreMixin, TemplateView):
+    """Month scores from a CSV or XLSX file: every row checked, nothing imported if any row fails."""
+
+    template_name = "risks/scores/import.html"
+    score_tab = "import"
+
+    def get(self, request, *args, **kwargs):
+        self.require_manage()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ScoreImportForm())
+        context.update(
+            title=_("Import scores of %(org)s") % {"org": self.organisation},
+            columns=imports_scoring.COLUMNS,
+            areas=ScoreArea.objects.filter(organisation=self.organisation, is_active=True),
+            levels=ProgrammeLevel.values,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.require_manage()
+        form = ScoreImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            rows = read_rows(
+                form.cleaned_data["file"], columns=imports_scoring.COLUMNS, required=imports_scoring.REQUIRED_COLUMNS
+            )
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+            return self.render_to_response(self.get_context_data(form=form))
+        if not rows:
+            form.add_error("file", _("The file has no rows to import."))
+            return self.render_to_response(self.get_context_data(form=form))
+        result = imports_scoring.scores_import(actor=request.user, organisation=self.organisation, rows=rows)
+        if result.errors:
+            return self.render_to_response(self.get_context_data(form=form, result=result))
+        messages.success(
+            request,
+            ngettext("%(count)s score imported (%(months)s).", "%(count)s scores imported (%(months)s).", result.scores)
+            % {"count": result.scores, "months": ", ".join(result.months)},
+        )
+        return redirect("risks:score_dashboard", self.organisation.pk)
+
+
+@require_GET
+def score_import_template(request, organisation):
+    organisation = get_object_or_404(score_organisations(request.user), pk=organisation)
+    response = HttpResponse(imports_scoring.template_csv(organisation), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="risk-score-import-template.csv"'
+    return response
+
+
+# --- investigations ----------------------------------------------------------------------------
+
+
+class InvestigationListView(ScoreNavMixin, ObjectListView):
+    queryset = INVESTIGATIONS
+    filterset_class = InvestigationListFilterSet
+    table_class = InvestigationTable
+    template_name = "risks/scores/investigation_list.html"
+    title = gettext_lazy("Investigations of score drops")
+    export_name = "investigations"
+    score_tab = "investigations"
+
+    def get_queryset(self):
+        # Counting the plan in the same query keeps the page at a fixed number of queries.
+        return (
+            Investigation.objects.visible_to(self.request.user)
+            .select_related("organisation", "area", "owner")
+            .annotate(step_count=Count("steps"))
+        )
+
+
+class InvestigationMixin(ScoreNavMixin):
+    """One investigation that the person sees (or owns), and what they may do with it."""
+
+    queryset = INVESTIGATIONS
+    template_name = "risks/scores/investigation_detail.html"
+    score_tab = "investigations"
+
+    def get_queryset(self):
+        return Investigation.objects.visible_to(self.request.user).select_related("organisation", "area", "owner")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        investigation = context["object"]
+        user = self.request.user
+        is_open = investigation.status == InvestigationStatus.OPEN
+        context.update(
+            can_work=is_open and services.can_work_on_investigation(user, investigation),
+            is_owner=investigation.owner_id == user.pk,
+            is_open=is_open,
+            overdue=is_overdue(investigation),
+            sees_organisation=score_organisations(user).filter(pk=investigation.organisation_id).exists(),
+        )
+        return context
+
+
+class InvestigationDetailView(InvestigationMixin, ObjectDetailView):
+    """The drop, the owner and due date, the plan's steps, the forms to add a step and to close with
+    the cause, and the follow-up: the area's scores in the months after and whether it recovered."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        investigation = context["object"]
+        step_form = kwargs.get("step_form")
+        if step_form is None and context["can_work"]:
+            step_form = self.step_form(initial={"owner": investigation.owner_id})
+        close_form = kwargs.get("close_form")
+        if close_form is None and context["is_open"] and context["is_owner"]:
+            close_form = InvestigationCloseForm()
+        steps = list(Action.objects.for_source(investigation).select_related("owner").order_by("due_date", "id"))
+        context.update(
+            steps=steps,
+            follow_up=investigation_follow_up(investigation),
+            step_form=step_form,
+            close_form=close_form,
+            drop=investigation.previous_score - investigation.score,
+        )
+        return context
+
+    def step_form(self, data=None, **kwargs):
+        form = StepForm(data, **kwargs)
+        form.fields["owner"].queryset = people_for(self.request.user, self.get_object().organisation) | (
+            people_for(self.request.user).filter(pk=self.get_object().owner_id)
+        )
+        return form
+
+
+class InvestigationHistoryView(InvestigationMixin, ObjectHistoryView):
+    template_name = "generic/object_history.html"
+    detail_template = "risks/scores/investigation_detail.html"
+
+
+class InvestigationStepAddView(InvestigationDetailView):
+    """Add a step to the plan (``investigation_add_step``): the owner or a quality officer."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.get_object())
+
+    def post(self, request, *args, **kwargs):
+        investigation = self.get_object()
+        if not services.can_work_on_investigation(request.user, investigation):
+            raise PermissionDenied(_("Only the owner or a quality officer works on this investigation."))
+        form = self.step_form(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.investigation_add_step(
+                        actor=request.user, investigation=investigation, **form.cleaned_data
+                    )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("The step is added to the plan."))
+                return redirect(reverse("risks:investigation_detail", args=[investigation.pk]) + "#plan")
+        return self.render_to_response(self.get_context_data(step_form=form))
+
+
+class InvestigationCloseView(InvestigationDetailView):
+    """Close with the cause (``investigation_close``): only the owner, only with a plan."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.get_object())
+
+    def post(self, request, *args, **kwargs):
+        investigation = self.get_object()
+        if investigation.owner_id != request.user.pk:
+            raise PermissionDenied(_("Only the owner closes an investigation."))
+        form = InvestigationCloseForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.investigation_close(actor=request.user, investigation=investigation, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("The investigation is closed."))
+                return redirect(investigation)
+        return self.render_to_response(self.get_context_data(close_form=form))
+
+
+# --- the group ---------------------------------------------------------------------------------
+
+
+class GroupComparisonView(ScoreNavMixin, TemplateView):
+    """The organisations of a group side by side: latest total, 12 months of totals, VASP/VISP."""
+
+    template_name = "risks/scores/group.html"
+    score_tab = "group"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        group = get_object_or_404(
+            OrganisationUnit.objects.visible_to(user).filter(kind=UnitKind.GROUP), pk=kwargs["group"]
+        )
+        organisations = score_organisations(user).filter(path__startswith=group.path)
+        comparison = group_comparison(organisations, GROUP_MONTHS)
+        labels = [month.strftime("%Y-%m") for month in comparison["months"]]
+        context.update(
+            title=_("Risk scores of %(group)s") % {"group": group},
+            group=group,
+            comparison=comparison,
+            month_labels=labels,
+            table_rows=[
+                {"month": label, "cells": [entry["series"][index] for entry in comparison["organisations"]]}
+                for index, label in enumerate(labels)
+            ],
+            chart={
+                "labels": labels,
+                "datasets": [
+                    {
+                        "label": entry["organisation"].name,
+                        "data": [number(monthly.total) if monthly else None for monthly in entry["series"]],
+                        "colour": chart_colour(index),
+                    }
+                    for index, entry in enumerate(comparison["organisations"])
+                ],
+            },
+        )
+        return context
