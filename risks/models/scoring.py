@@ -29,6 +29,15 @@ class OrganisationScopedQuerySet(ScopedQuerySet):
     unit_field = "organisation"
 
 
+class InvestigationQuerySet(OrganisationScopedQuerySet):
+    def visible_to(self, user):
+        # An area's owner may work in a team below the organisation (so not see its scores) and must
+        # still investigate and close the drop assigned to them: owners always see their own.
+        if not user.is_authenticated:
+            return self.none()
+        return super().visible_to(user) | self.filter(owner=user)
+
+
 class ScoreArea(models.Model):
     """An area of an organisation's monthly risk score, with its weight (percent) and owner. The
     weights of an organisation's active areas add up to 100 (``risks.services.scoring.areas_set``)."""
@@ -215,7 +224,7 @@ class Investigation(models.Model):
 
     steps = GenericRelation("qms.Action", content_type_field="source_content_type", object_id_field="source_object_id")
     history = HistoricalRecords()
-    objects = OrganisationScopedQuerySet.as_manager()
+    objects = InvestigationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("investigation")

@@ -181,3 +181,22 @@ def test_list_query_count_does_not_grow_with_rows(cast, api, org, path, django_a
     for index, month in enumerate(months[2:], start=2):
         add(month, index)
     assert count() == few
+
+
+def test_an_area_owner_below_the_organisation_works_on_their_investigation_but_sees_no_scores(cast, api, org):
+    ScoreArea.objects.filter(organisation=org, code="security").update(owner=cast.risk_owner_a)
+    officer = api(cast.qo_a)
+    officer.post("/api/v1/risk-scores/", payload(org, TWO_AGO, training=100), format="json")
+    scoring.monthly_run(month=TWO_AGO)
+    officer.post("/api/v1/risk-scores/", payload(org, LAST, training=100, security=70), format="json")
+    scoring.monthly_run(month=LAST)
+    investigation = Investigation.objects.get()
+    assert investigation.owner == cast.risk_owner_a
+    owner = api(cast.risk_owner_a)
+    assert [row["id"] for row in owner.get("/api/v1/investigations/").json()["results"]] == [investigation.pk]
+    assert owner.get(f"/api/v1/investigations/{investigation.pk}/").status_code == 200
+    assert owner.get("/api/v1/risk-scores/").json()["count"] == 0
+    step = {"title": "Patch", "owner": cast.risk_owner_a.pk, "due_date": str(timezone.localdate())}
+    assert owner.post(f"/api/v1/investigations/{investigation.pk}/steps/", step, format="json").status_code == 201
+    # Another business unit's people still see nothing of it.
+    assert api(cast.member_b).get(f"/api/v1/investigations/{investigation.pk}/").status_code == 404
