@@ -12,6 +12,7 @@ NAVIGATION = [
     (_("KPIs"), "kpis:index", "graph-up"),
     (_("Incidents"), "incidents:index", "life-preserver"),
     (_("Audits"), "audits:index", "clipboard-check"),
+    (_("Training"), "qms:my_trainings", "mortarboard"),
     (_("My actions"), "qms:my_actions", "check2-square"),
 ]
 

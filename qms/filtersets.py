@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from qms.choices import OPEN_ACTION_STATUSES, ActionKind, ActionStatus, Role, UnitKind
-from qms.models import Action, Membership, OrganisationUnit, User
+from qms.models import Action, Course, Membership, OrganisationUnit, TrainingAssignment, User
 
 
 class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
@@ -127,3 +127,58 @@ class ActionFilterSet(BaseFilterSet):
     def filter_source_type(self, queryset, name, value):
         app_label, _dot, model = value.lower().partition(".")
         return queryset.filter(source_content_type__app_label=app_label, source_content_type__model=model)
+
+
+class CourseFilterSet(BaseFilterSet):
+    search_fields = ("title", "description")
+    organisation = ScopedModelChoiceFilter(
+        queryset=OrganisationUnit.objects.filter(kind=UnitKind.ORGANISATION), label=_("Organisation")
+    )
+    is_mandatory = django_filters.BooleanFilter(label=_("Mandatory"))
+    # Not a filter: which year's completion the list shows (this year by default).
+    year = django_filters.NumberFilter(
+        method="filter_year", label=_("Year"), help_text=_("The year whose completion is shown (default: this year).")
+    )
+
+    class Meta:
+        model = Course
+        fields = ["q", "organisation", "is_mandatory", "year"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_year(self, queryset, name, value):
+        return queryset
+
+
+class TrainingAssignmentFilterSet(BaseFilterSet):
+    search_fields = ("course__title", "user__username", "user__first_name", "user__last_name")
+    course = ScopedModelChoiceFilter(queryset=Course.objects.all(), label=_("Course"))
+    user = ScopedModelChoiceFilter(queryset=User.objects.all(), label=_("Person"))
+    organisation = ScopedModelChoiceFilter(
+        queryset=OrganisationUnit.objects.filter(kind=UnitKind.ORGANISATION),
+        field_name="course__organisation",
+        label=_("Organisation"),
+    )
+    unit = ScopedModelChoiceFilter(
+        queryset=OrganisationUnit.objects.all(), method="filter_unit", label=_("Members of unit (and below)")
+    )
+    year = django_filters.NumberFilter(label=_("Year"))
+    completed = django_filters.BooleanFilter(
+        field_name="completed_on", lookup_expr="isnull", exclude=True, label=_("Completed")
+    )
+    is_mandatory = django_filters.BooleanFilter(field_name="course__is_mandatory", label=_("Mandatory"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only mine"))
+
+    class Meta:
+        model = TrainingAssignment
+        fields = ["q", "course", "user", "organisation", "unit", "year", "completed", "is_mandatory", "mine"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_unit(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(user__in=Membership.objects.filter(unit__path__startswith=value.path).values("user_id"))
+
+    def filter_mine(self, queryset, name, value):
+        if value is None or self.request is None:
+            return queryset
+        return queryset.filter(user=self.request.user) if value else queryset.exclude(user=self.request.user)

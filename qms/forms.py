@@ -6,7 +6,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from qms.choices import ActionStatus
-from qms.models import Action, Membership, OrganisationUnit, User
+from qms.models import Action, Course, Membership, OrganisationUnit, User
 
 
 class BootstrapFormRenderer(TemplatesSetting):
@@ -118,3 +118,40 @@ class ProfileForm(ModelForm):
 
 class TokenCreateForm(Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for."))
+
+
+class CourseForm(ModelForm):
+    class Meta:
+        model = Course
+        fields = ["organisation", "title", "description", "is_mandatory"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class TrainingAssignForm(Form):
+    """Assign a course for a year to people, or to every active member of a unit and its units."""
+
+    year = forms.IntegerField(label=_("Year"))
+    users = forms.ModelMultipleChoiceField(
+        label=_("People"),
+        queryset=User.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Or everyone in a unit"),
+        queryset=OrganisationUnit.objects.all(),
+        required=False,
+        help_text=_("Every active member of the unit and of the units below it."),
+    )
+
+
+class TrainingCompleteForm(Form):
+    completed_on = forms.DateField(label=_("Completed on"), widget=forms.DateInput())
+
+
+class TrainingReopenForm(Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=100,
+        help_text=_("Why the completion is undone; kept in the history."),
+    )

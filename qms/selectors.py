@@ -1,12 +1,14 @@
 """Reads of the core app that need shaping: role holders, dashboards, lists. Writes are in services."""
 
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, When
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from qms.choices import Role
-from qms.models import Action, Membership, Notification, OrganisationUnit, User
+from qms.models import Action, Membership, Notification, OrganisationUnit, TrainingAssignment, User
 
 
 def user_belongs_to_organisation(user: User, organisation: OrganisationUnit) -> bool:
@@ -82,4 +84,113 @@ def dashboard_for(user: User) -> dict:
         "overdue_action_count": actions.filter(due_date__lt=today).count(),
         "notifications": Notification.objects.visible_to(user).unread()[:10],
         "memberships": Membership.objects.filter(user=user).select_related("unit"),
+        "open_trainings": my_open_mandatory_trainings(user),
     }
+
+
+# --- training -------------------------------------------------------------------------------------
+
+
+def selected_year(value) -> int:
+    """The year a training page or list is about (``?year=``): the one asked for, else this year."""
+    from qms.services.training import FIRST_YEAR, last_year
+
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return timezone.localdate().year
+    return year if FIRST_YEAR <= year <= last_year() else timezone.localdate().year
+
+
+def percent(completed: int, assigned: int) -> Decimal | None:
+    """Completion in percent with one decimal, rounded as the risk score's training area is."""
+    if not assigned:
+        return None
+    return (Decimal(completed) * 100 / assigned).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def courses_with_completion(courses, user: User, year: int):
+    """``courses`` with ``assigned``, ``completed`` and ``completion`` (percent, None without
+    assignments) for ``year``, counting the assignments ``user`` may see: part of the list's own query."""
+    visible = TrainingAssignment.objects.visible_to(user).filter(course=OuterRef("pk"), year=year).order_by()
+
+    def count(assignments):
+        return Coalesce(Subquery(assignments.values("course").annotate(n=Count("pk")).values("n")), 0)
+
+    return courses.annotate(
+        assigned=count(visible), completed=count(visible.filter(completed_on__isnull=False))
+    ).annotate(
+        completion=Case(
+            When(assigned=0, then=None),
+            default=Cast("completed", FloatField()) * 100 / Cast("assigned", FloatField()),
+            output_field=FloatField(),
+        )
+    )
+
+
+def completion_summary(assignments) -> dict:
+    """Assigned, completed and the percentage of a set of assignments (one query)."""
+    totals = assignments.order_by().aggregate(
+        assigned=Count("pk"), completed=Count("pk", filter=Q(completed_on__isnull=False))
+    )
+    return {**totals, "percent": percent(totals["completed"], totals["assigned"])}
+
+
+def completion_per_person(assignments) -> list[dict]:
+    """Per person: assigned, completed and the percentage of ``assignments`` (one query plus one for
+    the people), most behind first."""
+    rows = list(
+        assignments.order_by()
+        .values("user_id")
+        .annotate(assigned=Count("pk"), completed=Count("pk", filter=Q(completed_on__isnull=False)))
+    )
+    people = User.objects.in_bulk([row["user_id"] for row in rows])
+    result = [
+        {
+            "user": people[row["user_id"]],
+            "assigned": row["assigned"],
+            "completed": row["completed"],
+            "percent": percent(row["completed"], row["assigned"]),
+        }
+        for row in rows
+    ]
+    return sorted(result, key=lambda row: (row["percent"], str(row["user"])))
+
+
+def my_trainings(user: User):
+    """The person's own trainings, newest year first, open ones first within a year."""
+    return (
+        TrainingAssignment.objects.visible_to(user)
+        .filter(user=user)
+        .select_related("course__organisation", "user")
+        .order_by("-year", F("completed_on").asc(nulls_first=True), "course__title", "pk")
+    )
+
+
+def my_open_mandatory_trainings(user: User, year: int | None = None):
+    """What the person must still complete this year (the dashboard's card)."""
+    return my_trainings(user).filter(
+        year=year or timezone.localdate().year, course__is_mandatory=True, completed_on__isnull=True
+    )
+
+
+def attach_units(assignments, user: User | None = None) -> list:
+    """Give each assignment ``units``: the units its person is a member of within the course's
+    organisation (those ``user`` may see). One query for the whole list."""
+    from qms.scoping import scope_for
+
+    assignments = list(assignments)
+    scope = scope_for(user) if user is not None else None
+    memberships = (
+        Membership.objects.filter(user_id__in={assignment.user_id for assignment in assignments})
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    units_of: dict[int, dict[int, OrganisationUnit]] = defaultdict(dict)
+    for membership in memberships:
+        if scope is None or scope.can_see_unit(membership.unit):
+            units_of[membership.user_id].setdefault(membership.unit_id, membership.unit)
+    for assignment in assignments:
+        path = assignment.course.organisation.path
+        assignment.units = [unit for unit in units_of[assignment.user_id].values() if unit.path.startswith(path)]
+    return assignments

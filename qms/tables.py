@@ -1,10 +1,12 @@
 """Tables of the core app, and the base every app's tables share (django-tables2)."""
 
 import django_tables2 as tables
+from django.template import Context
+from django.template.loader import get_template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from qms.models import Action, Membership, OrganisationUnit, User
+from qms.models import Action, Course, Membership, OrganisationUnit, TrainingAssignment, User
 
 
 class BaseTable(tables.Table):
@@ -78,3 +80,90 @@ class ActionTable(BaseTable):
 
     def value_due_date(self, record):
         return record.due_date.isoformat()
+
+
+class PageContextTemplateColumn(tables.TemplateColumn):
+    """A template column rendered with the page's context as it is: given the request, django-tables2
+    would run the context processors again for every cell, a query or two each."""
+
+    def render(self, record, table, value, bound_column, **kwargs):
+        page_context = getattr(table, "context", None) or Context()
+        context = self.get_context_data(record=record, table=table, value=value, bound_column=bound_column, **kwargs)
+        with page_context.update(context):
+            return get_template(self.template_name).render(page_context.flatten())
+
+
+class CourseTable(BaseTable):
+    """Courses with their completion in the year the list is about (annotated by
+    ``qms.selectors.courses_with_completion``)."""
+
+    title = tables.Column(verbose_name=_("Title"))
+    organisation = tables.Column(verbose_name=_("Organisation"))
+    is_mandatory = tables.BooleanColumn(verbose_name=_("Mandatory"))
+    assigned = tables.Column(verbose_name=_("Assigned"))
+    completed = tables.Column(verbose_name=_("Completed"))
+    completion = tables.Column(verbose_name=_("Completion"), default="—")
+
+    class Meta(BaseTable.Meta):
+        model = Course
+        fields = ["title", "organisation", "is_mandatory", "assigned", "completed", "completion"]
+        order_by = ["title"]
+
+    def __init__(self, *args, year=None, **kwargs):
+        self.year = year
+        super().__init__(*args, **kwargs)
+
+    def render_title(self, value, record):
+        url = record.get_absolute_url() + (f"?year={self.year}" if self.year else "")
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def render_completion(self, value, record):
+        return format_html('<span data-testid="completion">{} %</span>', round(value))
+
+    def value_completion(self, value, record):
+        return None if value is None else round(value, 1)
+
+
+class TrainingAssignmentTable(BaseTable):
+    """The assignments of a course in a year: who, in which units, and whether they completed it."""
+
+    user = tables.Column(verbose_name=_("Person"), order_by=("user__last_name", "user__first_name"))
+    units = tables.Column(verbose_name=_("Unit"), empty_values=(), orderable=False)
+    completed_on = PageContextTemplateColumn(
+        template_name="qms/training/_completion_cell.html", verbose_name=_("Completed on"), order_by="completed_on"
+    )
+    status = tables.Column(verbose_name=_("Status"), empty_values=(), order_by="completed_on")
+    actions = PageContextTemplateColumn(
+        template_name="qms/training/_assignment_actions_cell.html",
+        verbose_name="",
+        orderable=False,
+        exclude_from_export=True,
+    )
+
+    class Meta(BaseTable.Meta):
+        model = TrainingAssignment
+        fields = ["user", "units", "completed_on", "status"]
+        row_attrs = {"id": lambda record: f"assignment-{record.pk}"}
+
+    def render_user(self, value, record):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+
+    def value_user(self, value, record):
+        return str(value)
+
+    def render_units(self, record):
+        return ", ".join(unit.name for unit in record.units) or "—"
+
+    def value_units(self, record):
+        return self.render_units(record)
+
+    def render_status(self, record):
+        if record.is_completed:
+            return format_html('<span class="badge text-bg-success">{}</span>', _("Completed"))
+        return format_html('<span class="badge text-bg-warning">{}</span>', _("Open"))
+
+    def value_status(self, record):
+        return str(_("Completed") if record.is_completed else _("Open"))
+
+    def value_completed_on(self, record):
+        return record.completed_on.isoformat() if record.completed_on else ""

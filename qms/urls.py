@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from qms.views import actions, dashboard, organisation
+from qms.views import actions, dashboard, organisation, training
 
 core_patterns = [
     path("units/", organisation.UnitListView.as_view(), name="unit_list"),
@@ -28,6 +28,27 @@ core_patterns = [
     path("actions/<int:pk>/edit/", actions.ActionEditView.as_view(), name="action_edit"),
     path("actions/<int:pk>/status/", actions.ActionStatusView.as_view(), name="action_status"),
     path("actions/<int:pk>/history/", actions.ActionHistoryView.as_view(), name="action_history"),
+    path("training/", training.MyTrainingListView.as_view(), name="my_trainings"),
+    path("training/people/", training.TrainingPeopleView.as_view(), name="training_people"),
+    path("training/courses/", training.CourseListView.as_view(), name="course_list"),
+    path("training/courses/add/", training.CourseEditView.as_view(), name="course_add"),
+    path("training/courses/<int:pk>/", training.CourseDetailView.as_view(), name="course_detail"),
+    path("training/courses/<int:pk>/edit/", training.CourseEditView.as_view(), name="course_edit"),
+    path("training/courses/<int:pk>/history/", training.CourseHistoryView.as_view(), name="course_history"),
+    path("training/courses/<int:pk>/assign/", training.CourseAssignView.as_view(), name="course_assign"),
+    path(
+        "training/assignments/<int:pk>/",
+        training.TrainingAssignmentDetailView.as_view(),
+        name="training_assignment_detail",
+    ),
+    path(
+        "training/assignments/<int:pk>/history/",
+        training.TrainingAssignmentHistoryView.as_view(),
+        name="training_assignment_history",
+    ),
+    path("training/assignments/<int:pk>/complete/", training.TrainingCompleteView.as_view(), name="training_complete"),
+    path("training/assignments/<int:pk>/reopen/", training.TrainingReopenView.as_view(), name="training_reopen"),
+    path("training/assignments/<int:pk>/unassign/", training.TrainingUnassignView.as_view(), name="training_unassign"),
     path("notifications/", dashboard.NotificationListView.as_view(), name="notification_list"),
     path("notifications/read/", dashboard.NotificationReadView.as_view(), name="notification_read_all"),
     path("notifications/<int:pk>/read/", dashboard.NotificationReadView.as_view(), name="notification_read"),

@@ -6,7 +6,15 @@ from importlib import import_module
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from qms.api.views import ActionViewSet, MembershipViewSet, OrganisationUnitViewSet, TokenView, UserViewSet
+from qms.api.views import (
+    ActionViewSet,
+    CourseViewSet,
+    MembershipViewSet,
+    OrganisationUnitViewSet,
+    TokenView,
+    TrainingAssignmentViewSet,
+    UserViewSet,
+)
 
 DOMAIN_APPS = ["risks", "kpis", "incidents", "audits"]
 
@@ -15,6 +23,8 @@ routes = [
     ("users", UserViewSet, "user"),
     ("memberships", MembershipViewSet, "membership"),
     ("actions", ActionViewSet, "action"),
+    ("courses", CourseViewSet, "course"),
+    ("training-assignments", TrainingAssignmentViewSet, "training-assignment"),
 ]
 
 router = DefaultRouter()

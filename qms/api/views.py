@@ -2,6 +2,8 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -10,16 +12,32 @@ from rest_framework.views import APIView
 from qms.api.base import ReadCreateDeleteViewSet, ReadCreateUpdateViewSet
 from qms.api.serializers import (
     ActionSerializer,
+    CourseSerializer,
     MembershipSerializer,
     OrganisationUnitSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
+    TrainingAssignmentSerializer,
+    TrainingAssignResultSerializer,
+    TrainingAssignSerializer,
+    TrainingCompleteSerializer,
+    TrainingCompletionSerializer,
+    TrainingReopenSerializer,
     UserSerializer,
 )
-from qms.filtersets import ActionFilterSet, MembershipFilterSet, OrganisationUnitFilterSet, UserFilterSet
-from qms.models import Action, ApiToken, Membership, OrganisationUnit, User
+from qms.filtersets import (
+    ActionFilterSet,
+    CourseFilterSet,
+    MembershipFilterSet,
+    OrganisationUnitFilterSet,
+    TrainingAssignmentFilterSet,
+    UserFilterSet,
+)
+from qms.models import Action, ApiToken, Course, Membership, OrganisationUnit, TrainingAssignment, User
+from qms.selectors import courses_with_completion, selected_year
 from qms.services import actions as action_services
 from qms.services import organisation as org_services
+from qms.services import training as training_services
 from qms.services.security import token_create, token_revoke
 
 
@@ -137,3 +155,119 @@ class TokenView(APIView):
             )
         token_revoke(actor=request.user, token=request.auth, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CourseViewSet(ReadCreateUpdateViewSet):
+    """Training courses of organisations. ``assigned``, ``completed`` and ``completion`` count the
+    assignments you may see in ``?year=`` (default: this year). Quality officers and administrators
+    of the organisation add and change courses."""
+
+    queryset = Course.objects.select_related("organisation")
+    serializer_class = CourseSerializer
+    filterset_class = CourseFilterSet
+    ordering_fields = ["title", "id", "completion"]
+
+    def get_queryset(self):
+        year = selected_year(self.request.query_params.get("year"))
+        return courses_with_completion(super().get_queryset(), self.request.user, year)
+
+    def fresh(self, course, status_code=status.HTTP_200_OK):
+        return Response(self.get_serializer(self.get_queryset().get(pk=course.pk)).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        course = training_services.course_create(actor=request.user, **serializer.validated_data)
+        return self.fresh(course, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("organisation", None)
+        course = training_services.course_update(actor=request.user, course=serializer.instance, **data)
+        return self.fresh(course)
+
+
+class TrainingAssignmentViewSet(ReadCreateDeleteViewSet):
+    """Who must follow which course in which year, and when they completed it. ``POST`` assigns a
+    course for a year to ``user``, ``users`` or every active member of ``unit`` (people who have it
+    already are skipped and counted). ``POST training-assignments/{id}/complete/`` records a
+    completion; an LMS that does not know the ids posts ``training-assignments/completions/`` with
+    the course, the person and the date. ``DELETE`` takes an open assignment back."""
+
+    queryset = TrainingAssignment.objects.select_related("course__organisation", "user")
+    serializer_class = TrainingAssignmentSerializer
+    filterset_class = TrainingAssignmentFilterSet
+    ordering_fields = ["year", "completed_on", "id"]
+    delete_service = training_services.training_unassign
+    delete_kwarg = "assignment"
+
+    def fresh(self, assignment):
+        return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
+
+    @extend_schema(
+        request=TrainingAssignSerializer,
+        responses={201: TrainingAssignResultSerializer, 200: TrainingAssignResultSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = TrainingAssignSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        users = list(data.get("users", []))
+        if "user" in data:
+            users.append(data["user"])
+        result = training_services.training_assign(
+            actor=request.user, course=data["course"], year=data["year"], users=users, unit=data.get("unit")
+        )
+        created = self.get_queryset().filter(pk__in=[assignment.pk for assignment in result.created])
+        body = {
+            "assigned": len(result.created),
+            "skipped": result.skipped,
+            "results": self.get_serializer(created, many=True).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+    @extend_schema(request=TrainingCompleteSerializer, responses={200: TrainingAssignmentSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        assignment = self.get_object()
+        serializer = TrainingCompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        training_services.training_complete(
+            actor=request.user, assignment=assignment, completed_on=serializer.validated_data["completed_on"]
+        )
+        return self.fresh(assignment)
+
+    @extend_schema(request=TrainingReopenSerializer, responses={200: TrainingAssignmentSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        assignment = self.get_object()
+        serializer = TrainingReopenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        training_services.training_reopen(
+            actor=request.user, assignment=assignment, reason=serializer.validated_data["reason"]
+        )
+        return self.fresh(assignment)
+
+    @extend_schema(request=TrainingCompletionSerializer, responses={200: TrainingAssignmentSerializer})
+    @action(detail=False, methods=["post"])
+    def completions(self, request):
+        serializer = TrainingCompletionSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        completed_on = data["completed_on"]
+        assignment = (
+            self.get_queryset().filter(course=data["course"], user=data["user"], year=completed_on.year).first()
+        )
+        if assignment is None:
+            raise ValidationError(
+                {
+                    "user": [
+                        _("%(person)s does not have %(course)s for %(year)s.")
+                        % {"person": data["user"], "course": data["course"], "year": completed_on.year}
+                    ]
+                }
+            )
+        training_services.training_complete(actor=request.user, assignment=assignment, completed_on=completed_on)
+        return self.fresh(assignment)

@@ -1,14 +1,27 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qms.querysets import ScopedQuerySet
+from qms.scoping import scope_for
 
 
 class CourseQuerySet(ScopedQuerySet):
     unit_field = "organisation"
+
+    def visible_to(self, user):
+        # Besides the courses of the units in sight: the courses of every training one may see (one's
+        # own, those of the people one manages or leads), so a team member sees what they must follow.
+        scope = scope_for(user)
+        if scope.sees_everything:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        trainings = TrainingAssignment.objects.visible_to(user).values("course_id")
+        return self.filter(Q(organisation__in=scope.visible_units().values("pk")) | Q(pk__in=trainings))
 
 
 class Course(models.Model):
@@ -40,9 +53,34 @@ class Course(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("qms:course_detail", args=[self.pk])
+
 
 class TrainingAssignmentQuerySet(ScopedQuerySet):
     unit_field = "course__organisation"
+
+    def visible_to(self, user):
+        """The trainings of the organisations in sight, and also: one's own, those of the people one
+        manages, and those of the members of the units in sight (for the courses of the organisation
+        that unit belongs to), so a team lead follows their team's mandatory trainings."""
+        from qms.models.units import Membership
+
+        scope = scope_for(user)
+        if scope.sees_everything:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        units = scope.visible_units().values("pk")
+        member_in_sight = Membership.objects.filter(
+            user=OuterRef("user"), unit__in=units, unit__path__startswith=OuterRef("course__organisation__path")
+        )
+        return self.filter(
+            Q(course__organisation__in=units) | Q(user=user) | Q(user__manager=user) | Q(Exists(member_in_sight))
+        )
+
+    def open(self):
+        return self.filter(completed_on__isnull=True)
 
 
 class TrainingAssignment(models.Model):
@@ -77,3 +115,10 @@ class TrainingAssignment(models.Model):
 
     def __str__(self):
         return f"{self.course} - {self.user} ({self.year})"
+
+    def get_absolute_url(self):
+        return reverse("qms:training_assignment_detail", args=[self.pk])
+
+    @property
+    def is_completed(self) -> bool:
+        return self.completed_on is not None
