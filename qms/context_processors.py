@@ -18,6 +18,15 @@ NAVIGATION = [
 
 
 def navigation(request):
+    # Once per request: every RequestContext runs the context processors again (django-tables2 renders
+    # each TemplateColumn cell with one), and the counts below are queries.
+    cached = getattr(request, "_qms_navigation", None)
+    if cached is None:
+        cached = request._qms_navigation = _navigation(request)
+    return cached
+
+
+def _navigation(request):
     context = {"navigation": NAVIGATION, "site_name": settings.SITE_NAME, "languages": settings.LANGUAGES}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
