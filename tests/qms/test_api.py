@@ -292,3 +292,12 @@ def test_it_keeps_the_query_count_of_a_list_constant(api, cast, path):
         ActionFactory(unit=cast.units.bu_a1, owner=user)
     many = count_queries(client, path)
     assert few == many
+
+
+def test_it_answers_a_rule_about_the_whole_record_under_non_field_errors(api, cast):
+    # A duplicate role breaks a constraint over several fields: the model names it "__all__".
+    data = {"user": cast.qo_a.pk, "unit": cast.units.org_a.pk, "role": "quality_officer"}
+    response = api(cast.admin_a).post("/api/v1/memberships/", data)
+    assert response.status_code == 400
+    assert list(response.json()) == ["non_field_errors"], response.json()
+    assert Membership.objects.filter(user=cast.qo_a, role=Role.QUALITY_OFFICER).count() == 1
