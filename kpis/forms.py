@@ -61,6 +61,23 @@ class ImportForm(Form):
     )
 
 
+class FeedbackImportForm(Form):
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=OrganisationUnit.objects.none(),
+        required=False,
+        help_text=_("For the rows that name no unit of their own."),
+    )
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        help_text=_(
+            "Columns (the first row names them): unit (code or name), channel, category, score (1-5), "
+            "negative (yes/no), comment, received_at (YYYY-MM-DD HH:MM) and customer_reference. Only "
+            "a score or a comment is needed."
+        ),
+    )
+
+
 class DefaultsForm(Form):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=OrganisationUnit.objects.none())
 

@@ -13,9 +13,12 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from kpis import conf
-from kpis.choices import STATUS_COLOURS, Frequency, SmartProperty
+from kpis.choices import STATUS_COLOURS, Frequency, SmartProperty, Verdict
 from kpis.models import KeyResult, Kpi, KpiMeasurement, Objective
 from kpis.periods import Period, last_due_period, period_containing, periods_between
+from qms.choices import Role, UnitKind
+from qms.models import OrganisationUnit
+from qms.scoping import scope_for
 
 SPARKLINE_PERIODS = 12
 
@@ -35,6 +38,22 @@ def kpis_missing_due_measurement(today: datetime.date):
         measured = KpiMeasurement.objects.filter(kpi=OuterRef("pk"), period=str(due))
         condition |= Q(frequency=frequency, created_at__date__lte=due.end) & ~Exists(measured)
     return Kpi.objects.active().filter(condition)
+
+
+def new_organisations_of(user):
+    """The organisations without any KPI yet where ``user`` is a quality officer or administrator on
+    the organisation itself (not above it): they get the default set when that person first opens
+    the KPI overview. One query, none for anybody else."""
+    unit_ids = {
+        grant.unit_id for grant in scope_for(user).grants if grant.role in (Role.QUALITY_OFFICER, Role.ADMINISTRATOR)
+    }
+    if not unit_ids:
+        return OrganisationUnit.objects.none()
+    return (
+        OrganisationUnit.objects.filter(pk__in=unit_ids, kind=UnitKind.ORGANISATION, is_active=True)
+        .exclude(Exists(Kpi.objects.filter(organisation=OuterRef("pk"))))
+        .order_by("pk")
+    )
 
 
 def first_expected_period(kpi: Kpi, first_measured: datetime.date | None) -> Period:
@@ -104,7 +123,18 @@ class KpiTile:
 
     @property
     def latest(self) -> KpiMeasurement | None:
-        return self.recent[-1] if self.recent else None
+        """The latest measurement; one older than the sparkline's window comes from the KPI's
+        ``with_latest()`` annotations (the overview's queryset has them), so it shows all the same."""
+        if self.recent:
+            return self.recent[-1]
+        if getattr(self.kpi, "latest_period", None):
+            return KpiMeasurement(
+                kpi=self.kpi,
+                period=self.kpi.latest_period,
+                value=self.kpi.latest_value,
+                status=self.kpi.latest_status,
+            )
+        return None
 
     @property
     def colour(self) -> str:
@@ -135,12 +165,14 @@ def kpi_tiles(kpis, today: datetime.date | None = None) -> list[KpiTile]:
         .annotate(first=Min("period_start"), measured_due=Count("id", filter=due_condition))
         .order_by()
     }
-    # Query 2: the measurements of the sparkline window (12 periods of the longest frequency).
-    since = period_containing(today, Frequency.QUARTERLY).shift(-SPARKLINE_PERIODS).start
+    # Query 2: the measurements of the sparkline window, the last 12 periods of each KPI's frequency
+    # (a window per frequency: 12 months of a monthly KPI, not the 36 of 12 quarters).
+    window = Q()
+    for frequency in {kpi.frequency for kpi in kpis}:
+        since = period_containing(today, frequency).shift(-SPARKLINE_PERIODS).start
+        window |= Q(kpi_id__in=[kpi.pk for kpi in kpis if kpi.frequency == frequency], period_start__gte=since)
     recent = defaultdict(list)
-    for measurement in KpiMeasurement.objects.filter(kpi_id__in=ids, period_start__gte=since).order_by(
-        "kpi_id", "period_start"
-    ):
+    for measurement in KpiMeasurement.objects.filter(window).order_by("kpi_id", "period_start"):
         recent[measurement.kpi_id].append(measurement)
     tiles = []
     kpi_by_id = {kpi.pk: kpi for kpi in kpis}
@@ -270,3 +302,37 @@ def attach_progress(objectives) -> list[Objective]:
     for node in nodes:
         node.objective.node = node
     return [node.objective for node in nodes]
+
+
+# --- effects of improvement actions --------------------------------------------------------------
+
+
+@dataclass
+class UnitEffects:
+    """How the measured effects of one unit's improvement actions came out."""
+
+    unit: OrganisationUnit
+    reached: int
+    partly: int
+    not_reached: int
+    pending: int
+
+
+def effects_per_unit(effects) -> list[UnitEffects]:
+    """Per unit of the actions (in tree order), how many of ``effects`` (a scoped, filtered queryset)
+    reached their effect, partly, not, or are not measured yet: two queries, whatever the number."""
+    rows = (
+        effects.order_by()
+        .values("action__unit")
+        .annotate(
+            reached=Count("pk", filter=Q(verdict=Verdict.REACHED)),
+            partly=Count("pk", filter=Q(verdict=Verdict.PARTLY)),
+            not_reached=Count("pk", filter=Q(verdict=Verdict.NOT_REACHED)),
+            pending=Count("pk", filter=Q(verdict="")),
+        )
+    )
+    counts = {row.pop("action__unit"): row for row in rows}
+    if not counts:
+        return []
+    units = OrganisationUnit.objects.filter(pk__in=list(counts)).order_by("path")
+    return [UnitEffects(unit=unit, **counts[unit.pk]) for unit in units]

@@ -129,13 +129,14 @@ class IntendedEffectTable(BaseTable):
     def render_windows(self, record):
         return f"{record.baseline_from}–{record.baseline_to} → {record.evaluation_from}–{record.evaluation_to}"
 
-    def render_verdict(self, value, record):
-        if not value:
+    # ``value`` is the verdict's label for a field with choices: the code is ``record.verdict``.
+    def render_verdict(self, record):
+        if not record.verdict:
             return format_html('<span class="badge text-bg-light border">{}</span>', _("Not measured yet"))
-        return badge(VERDICT_COLOURS[value], record.get_verdict_display())
+        return badge(VERDICT_COLOURS[record.verdict], record.get_verdict_display())
 
-    def value_verdict(self, value, record):
-        return record.get_verdict_display() if value else ""
+    def value_verdict(self, record):
+        return record.get_verdict_display() if record.verdict else ""
 
     def render_details(self, record):
         return _("Details")

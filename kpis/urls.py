@@ -16,6 +16,7 @@ urlpatterns = [
     path("measurements/<int:pk>/history/", views.MeasurementHistoryView.as_view(), name="measurement_history"),
     path("feedback/", views.FeedbackListView.as_view(), name="feedback_list"),
     path("feedback/add/", views.FeedbackAddView.as_view(), name="feedback_add"),
+    path("feedback/import/", views.FeedbackImportView.as_view(), name="feedback_import"),
     path("feedback/<int:pk>/", views.FeedbackDetailView.as_view(), name="feedback_detail"),
     path("feedback/<int:pk>/history/", views.FeedbackHistoryView.as_view(), name="feedback_history"),
     path("objectives/", views.ObjectiveTreeView.as_view(), name="objective_list"),

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -30,6 +30,7 @@ from kpis.forms import (
     DefaultsForm,
     EffectConfirmForm,
     FeedbackForm,
+    FeedbackImportForm,
     ImportForm,
     IntendedEffectForm,
     KeyResultForm,
@@ -38,7 +39,15 @@ from kpis.forms import (
     ObjectiveForm,
 )
 from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
-from kpis.selectors import kpi_detail, kpi_tiles, last_due_periods, objective_node, objective_tree
+from kpis.selectors import (
+    effects_per_unit,
+    kpi_detail,
+    kpi_tiles,
+    last_due_periods,
+    new_organisations_of,
+    objective_node,
+    objective_tree,
+)
 from kpis.tables import FeedbackTable, IntendedEffectTable, KpiMeasurementTable, KpiTable
 from kpis.templatetags.kpi_tags import kpi_number
 from qms.choices import CONTRIBUTOR_ROLES, Role, UnitKind
@@ -87,7 +96,27 @@ class KpiOverviewView(ScopedQuerysetMixin, FilterView):
             table = KpiTable(filterset.qs if filterset.is_valid() else Kpi.objects.none())
             RequestConfig(request, paginate=False).configure(table)
             return export_response(rows=table.as_values(), name="kpis", fmt=fmt, request=request)
+        if not getattr(request, "htmx", False):
+            self.give_new_organisations_the_default_set()
         return super().get(request, *args, **kwargs)
+
+    def give_new_organisations_the_default_set(self):
+        """A new organisation gets the default KPI set of SPEC 4 the first time one of its quality
+        officers or administrators opens the overview (they own the KPIs until they hand them over)."""
+        for organisation in new_organisations_of(self.request.user):
+            created = services.kpi_defaults_ensure(actor=self.request.user, organisation=organisation)
+            if created:
+                messages.info(
+                    self.request,
+                    ngettext(
+                        "%(organisation)s had no KPIs yet: it has the default set now (%(count)s KPI), owned by "
+                        "you. Give each KPI its owner on its page.",
+                        "%(organisation)s had no KPIs yet: it has the default set now (%(count)s KPIs), owned by "
+                        "you. Give each KPI its owner on its page.",
+                        len(created),
+                    )
+                    % {"organisation": organisation, "count": len(created)},
+                )
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -302,10 +331,13 @@ class MeasurementHistoryView(ObjectHistoryView):
         return super().get_context_data(**kwargs) | {"section": "kpis"}
 
 
-class MeasurementImportView(View):
-    """Import measurements from a CSV or XLSX file: all or nothing, with a report of every bad row."""
+class ImportView(View):
+    """Import a CSV or XLSX file: all or nothing, with a report of every bad row. Subclasses read the
+    file into rows and hand them to their service (``save``)."""
 
-    template_name = "kpis/measurement_import.html"
+    template_name = ""
+    form_class = None
+    title = ""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not contributes_somewhere(request.user):
@@ -313,28 +345,29 @@ class MeasurementImportView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def form(self, *args):
-        form = ImportForm(*args)
-        organisations = Kpi.objects.visible_to(self.request.user).values("organisation")
-        form.fields["organisation"].queryset = OrganisationUnit.objects.filter(pk__in=organisations)
-        return form
+        return self.form_class(*args)
 
     def render(self, form, **context):
-        context = {"form": form, "title": _("Import measurements"), "section": "import", **context}
+        context = {"form": form, "title": self.title, "section": "import", **context}
         return render(self.request, self.template_name, context)
 
     def get(self, request):
         return self.render(self.form())
 
+    def save(self, form, read) -> list:
+        raise NotImplementedError
+
+    def saved(self, count: int) -> str:
+        raise NotImplementedError
+
     def post(self, request):
         form = self.form(request.POST, request.FILES)
         if not form.is_valid():
             return self.render(form)
-        kpis = Kpi.objects.visible_to(request.user).filter(organisation=form.cleaned_data["organisation"])
+        read = []
         try:
-            read = imports.read_rows(form.cleaned_data["file"])
-            rows = imports.measurement_rows(read, {kpi.code: kpi for kpi in kpis.select_related("org_unit")})
             with transaction.atomic():
-                saved = services.measurements_record_many(actor=request.user, rows=rows)
+                saved = self.save(form, read)
         except services.RowsInvalid as error:
             report = [
                 {"line": read[index].line, "cells": read[index].cells, "errors": errors}
@@ -347,12 +380,67 @@ class MeasurementImportView(View):
         except ValidationError as error:
             form.add_service_error(error)
             return self.render(form)
-        messages.success(
-            request,
-            ngettext("%(count)s measurement imported.", "%(count)s measurements imported.", len(saved))
-            % {"count": len(saved)},
-        )
-        return HttpResponseRedirect(reverse("kpis:index"))
+        messages.success(request, self.saved(len(saved)))
+        return HttpResponseRedirect(self.success_url)
+
+
+class MeasurementImportView(ImportView):
+    """Import measurements from a CSV or XLSX file: all or nothing, with a report of every bad row."""
+
+    template_name = "kpis/measurement_import.html"
+    form_class = ImportForm
+    title = gettext_lazy("Import measurements")
+    success_url = reverse_lazy("kpis:index")
+
+    def form(self, *args):
+        form = ImportForm(*args)
+        organisations = Kpi.objects.visible_to(self.request.user).values("organisation")
+        form.fields["organisation"].queryset = OrganisationUnit.objects.filter(pk__in=organisations)
+        return form
+
+    def save(self, form, read):
+        kpis = Kpi.objects.visible_to(self.request.user).filter(organisation=form.cleaned_data["organisation"])
+        read.extend(imports.read_rows(form.cleaned_data["file"]))
+        rows = imports.measurement_rows(read, {kpi.code: kpi for kpi in kpis.select_related("org_unit")})
+        return services.measurements_record_many(actor=self.request.user, rows=rows)
+
+    def saved(self, count):
+        return ngettext("%(count)s measurement imported.", "%(count)s measurements imported.", count) % {"count": count}
+
+
+class FeedbackImportView(ImportView):
+    """Import feedback from a CSV or XLSX file (a survey tool's export): all or nothing, with a report
+    of every bad row. Every row is flagged, assigned and escalated as feedback entered by hand is."""
+
+    template_name = "kpis/feedback_import.html"
+    form_class = FeedbackImportForm
+    title = gettext_lazy("Import feedback")
+    success_url = reverse_lazy("kpis:feedback_list")
+
+    def form(self, *args):
+        form = FeedbackImportForm(*args)
+        form.fields["unit"].queryset = scope_for(self.request.user).units_with_role(*CONTRIBUTOR_ROLES)
+        return form
+
+    def render(self, form, **context):
+        return super().render(form, section="feedback", **context)
+
+    def save(self, form, read):
+        read.extend(imports.read_rows(form.cleaned_data["file"], imports.FEEDBACK_COLUMNS, required=()))
+        # A unit is named by its code or its name, among the units the user may see (the service
+        # refuses a unit the user may not register feedback for).
+        units_by_key = {}
+        for unit in scope_for(self.request.user).visible_units().only("pk", "name", "code", "path"):
+            units_by_key.setdefault(unit.name.strip().lower(), unit)
+            if unit.code:
+                units_by_key[unit.code.strip().lower()] = unit
+        rows = imports.feedback_rows(read, units_by_key, default_unit=form.cleaned_data["unit"])
+        return services.feedback_receive_many(actor=self.request.user, rows=rows)
+
+    def saved(self, count):
+        return ngettext("%(count)s piece of feedback imported.", "%(count)s pieces of feedback imported.", count) % {
+            "count": count
+        }
 
 
 # --- feedback -----------------------------------------------------------------------------------
@@ -561,8 +649,16 @@ class EffectListView(ObjectListView):
     def can_add(self):
         return contributes_somewhere(self.request.user)
 
+    def get_template_names(self):
+        # With htmx the table and the summary per unit both follow the filters.
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return ["kpis/_effect_results.html"]
+        return [self.template_name]
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"section": "effects"}
+        context = super().get_context_data(**kwargs)
+        context.update(per_unit=effects_per_unit(self.object_list), section="effects")
+        return context
 
 
 class EffectDetailView(ObjectDetailView):

@@ -13,7 +13,13 @@ from kpis.services.effects import (
     sweep_effects,
     verdict_for,
 )
-from kpis.services.feedback import feedback_receive, flag_reason_for, follow_up_owner
+from kpis.services.feedback import (
+    FeedbackRow,
+    feedback_receive,
+    feedback_receive_many,
+    flag_reason_for,
+    follow_up_owner,
+)
 from kpis.services.kpis import (
     MeasurementRow,
     RowsInvalid,
@@ -21,6 +27,7 @@ from kpis.services.kpis import (
     can_enter_measurements,
     kpi_create,
     kpi_defaults_create,
+    kpi_defaults_ensure,
     kpi_update,
     measurement_correct,
     measurement_record,
@@ -37,6 +44,7 @@ from kpis.services.objectives import (
 )
 
 __all__ = [
+    "FeedbackRow",
     "MeasurementRow",
     "RowsInvalid",
     "can_configure_kpis",
@@ -49,6 +57,7 @@ __all__ = [
     "effect_evaluate",
     "effect_update",
     "feedback_receive",
+    "feedback_receive_many",
     "flag_reason_for",
     "follow_up_owner",
     "key_result_create",
@@ -56,6 +65,7 @@ __all__ = [
     "key_result_update",
     "kpi_create",
     "kpi_defaults_create",
+    "kpi_defaults_ensure",
     "kpi_update",
     "measurement_correct",
     "measurement_record",

@@ -198,6 +198,18 @@ def kpi_defaults_create(*, actor, organisation: OrganisationUnit, owner: User | 
     return created
 
 
+@transaction.atomic
+def kpi_defaults_ensure(*, actor, organisation: OrganisationUnit) -> list[Kpi]:
+    """Give a new organisation, one without any KPI (active or not), the default set, owned by
+    ``actor`` (one of its quality officers or administrators), who hands each KPI over to its real
+    owner. An organisation that has KPIs is left alone, so this happens once per organisation."""
+    # Lock the organisation: two first visits at the same time add one set, not two.
+    list(OrganisationUnit.objects.select_for_update().filter(pk=organisation.pk))
+    if Kpi.objects.filter(organisation=organisation).exists():
+        return []
+    return kpi_defaults_create(actor=actor, organisation=organisation)
+
+
 # --- measurements -------------------------------------------------------------------------------
 
 

@@ -76,6 +76,36 @@ def test_it_shows_another_organisation_nothing_and_404s_its_records(cast, api, c
     assert KpiMeasurement.objects.count() == 1
 
 
+@pytest.mark.parametrize("who", ["member_b", "outsider"])
+def test_it_404s_every_record_and_write_of_another_organisation(cast, api, csat, who):
+    measurement = measure(csat, month(1), "4.4")
+    objective = services.objective_create(actor=cast.qo_a, unit=cast.units.org_a, title="Happy", period="2026")
+    key_result = services.key_result_create(
+        actor=cast.qo_a, objective=objective, kpi=csat, baseline=Decimal(4), target=Decimal(5)
+    )
+    action = Action.objects.create(
+        unit=cast.units.bu_a1,
+        owner=cast.risk_owner_a,
+        title="Improve",
+        due_date=objective.created_at.date(),
+        kind="improvement",
+    )
+    effect = services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
+    client = api(getattr(cast, who))
+    for path in [f"/api/v1/key-results/{key_result.pk}/", f"/api/v1/intended-effects/{effect.pk}/"]:
+        assert client.get(path).status_code == 404, path
+    assert client.patch(f"/api/v1/kpis/{csat.pk}/", {"name": "Ours"}).status_code == 404
+    assert client.patch(f"/api/v1/objectives/{objective.pk}/", {"title": "Ours"}).status_code == 404
+    assert client.delete(f"/api/v1/key-results/{key_result.pk}/").status_code == 404
+    assert client.post(f"/api/v1/intended-effects/{effect.pk}/confirm/", {"explanation": "x"}).status_code == 404
+    bulk = client.post("/api/v1/kpi-measurements/bulk/", {"period": month(2), "values": [{"kpi": csat.pk, "value": 4}]})
+    assert bulk.status_code == 400 and "kpi" in bulk.json()["values"]["0"]
+    defaults = client.post("/api/v1/kpis/defaults/", {"organisation": cast.units.org_a.pk})
+    assert defaults.status_code == 400 and "organisation" in defaults.json()
+    assert [m.pk for m in KpiMeasurement.objects.all()] == [measurement.pk] and KeyResult.objects.count() == 1
+    assert Kpi.objects.get().name == "CSAT" and Objective.objects.get().title == "Happy"
+
+
 def test_it_forbids_a_viewer_to_write(cast, api, csat):
     client = api(cast.viewer_a)
     assert client.get("/api/v1/kpis/").json()["count"] == 1
@@ -88,6 +118,31 @@ def test_it_forbids_a_viewer_to_write(cast, api, csat):
     objective = {"unit": cast.units.org_a.pk, "title": "Vague", "period": "2026"}
     assert client.post("/api/v1/objectives/", objective).status_code == 403
     assert not KpiMeasurement.objects.exists() and not Feedback.objects.exists() and not Objective.objects.exists()
+    assert client.post("/api/v1/kpis/defaults/", {"organisation": cast.units.org_a.pk}).status_code == 403
+    measurement = measure(csat, month(1), "4")
+    correct = client.post(f"/api/v1/kpi-measurements/{measurement.pk}/correct/", {"value": "1", "reason": "Mine"})
+    assert correct.status_code == 403
+    owned = services.objective_create(actor=cast.qo_a, unit=cast.units.org_a, title="Happy", period="2026")
+    assert client.patch(f"/api/v1/objectives/{owned.pk}/", {"title": "Vague"}).status_code == 403
+    key_result = {"objective": owned.pk, "kpi": csat.pk, "baseline": "4", "target": "5"}
+    assert client.post("/api/v1/key-results/", key_result).status_code == 403
+    created = services.key_result_create(
+        actor=cast.qo_a, objective=owned, kpi=csat, baseline=Decimal(4), target=Decimal(5)
+    )
+    assert client.delete(f"/api/v1/key-results/{created.pk}/").status_code == 403
+    action = Action.objects.create(
+        unit=cast.units.bu_a1,
+        owner=cast.risk_owner_a,
+        title="Improve",
+        due_date=owned.created_at.date(),
+        kind="improvement",
+    )
+    effect = {"action": action.pk, "kpi": csat.pk, "expectation": "back_to_green"}
+    assert client.post("/api/v1/intended-effects/", effect).status_code == 403
+    stated = services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
+    assert client.post(f"/api/v1/intended-effects/{stated.pk}/confirm/", {"explanation": "x"}).status_code == 403
+    assert KpiMeasurement.objects.get().value == Decimal(4) and KeyResult.objects.count() == 1
+    assert Kpi.objects.count() == 1 and Objective.objects.get().title == "Happy"
 
 
 # --- KPIs ---
@@ -122,6 +177,30 @@ def test_bad_kpi_input_is_a_400_with_the_field_and_changes_nothing(cast, api, ch
     assert response.status_code == 400
     assert field in response.json(), response.json()
     assert not Kpi.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"acceptable_threshold": "4.4"}, "acceptable_threshold"),
+        ({"target": "4"}, "target"),
+        ({"direction": "lower_is_better"}, "acceptable_threshold"),
+        ({"good_threshold": "lots"}, "good_threshold"),
+    ],
+)
+def test_a_kpi_change_with_norms_in_the_wrong_order_is_a_400_and_changes_nothing(cast, api, csat, change, field):
+    measurement = measure(csat, month(1), "4.3")
+    response = api(cast.qo_a).patch(f"/api/v1/kpis/{csat.pk}/", change)
+    assert response.status_code == 400 and field in response.json(), response.json()
+    csat.refresh_from_db()
+    assert (csat.direction, csat.target, csat.good_threshold, csat.acceptable_threshold) == (
+        "higher_is_better",
+        Decimal("4.5"),
+        Decimal("4.2"),
+        Decimal("3.8"),
+    )
+    measurement.refresh_from_db()
+    assert measurement.status == "green" and csat.history.count() == 1
 
 
 def test_it_refuses_a_kpi_in_a_unit_out_of_sight(cast, api):
@@ -359,6 +438,16 @@ def test_list_query_count_does_not_grow_with_rows(cast, api, path):
         make_rows(cast, index)
     assert client.get(path).json()["count"] >= 50
     assert count_queries(client, path) == few
+
+
+def test_the_measurements_of_one_kpi_take_as_many_queries_for_one_as_for_many(cast, api, csat):
+    client = api(cast.qo_a)
+    measure(csat, month(1), "4")
+    path = f"/api/v1/kpi-measurements/?kpi={csat.pk}&limit=50"
+    one = count_queries(client, path)
+    series(csat, month(61), ["4.1"] * 60)
+    assert client.get(path).json()["count"] == 61
+    assert count_queries(client, path) == one
 
 
 def test_the_schema_is_valid_and_has_the_kpi_resources(tmp_path):

@@ -337,6 +337,16 @@ def test_it_gives_an_organisation_the_default_kpi_set_once(cast):
     assert Kpi.objects.filter(organisation=cast.units.org_a).count() == 7
 
 
+def test_it_gives_the_default_set_to_a_new_organisation_only_once(cast, csat):
+    assert services.kpi_defaults_ensure(actor=cast.qo_a, organisation=cast.units.org_a) == []
+    with pytest.raises(PermissionDenied):
+        services.kpi_defaults_ensure(actor=cast.viewer_a, organisation=cast.units.org_b)
+    created = services.kpi_defaults_ensure(actor=cast.member_b, organisation=cast.units.org_b)
+    assert len(created) == 7 and {kpi.owner for kpi in created} == {cast.member_b}
+    assert services.kpi_defaults_ensure(actor=cast.member_b, organisation=cast.units.org_b) == []
+    assert Kpi.objects.count() == 8
+
+
 def test_it_gives_the_default_set_to_organisations_only_and_by_their_officers(cast):
     with pytest.raises(ValidationError):
         services.kpi_defaults_create(actor=cast.qo_a, organisation=cast.units.bu_a1)

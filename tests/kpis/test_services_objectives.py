@@ -157,3 +157,27 @@ def test_the_objective_progress_is_the_weighted_mean_of_its_key_results(cast, cs
 def test_an_objective_without_key_results_has_no_progress(cast):
     assert objective_node(objective(cast)).progress is None
     assert weighted_progress([]) is None
+
+
+def test_the_tree_shows_the_weighted_progress_of_each_objective_at_every_level(cast, csat):
+    churn = KpiFactory(org_unit=cast.units.org_a, owner=cast.qo_a, actor=cast.qo_a, code="CHURN", **lower_is_better())
+    pnps = KpiFactory(org_unit=cast.units.org_a, owner=cast.qo_a, actor=cast.qo_a, code="PNPS")
+    organisation = objective(cast)
+    business_unit = objective(cast, unit=cast.units.bu_a1, title="Faster service", parent=organisation)
+    team = objective(cast, unit=cast.units.team_a1a, title="Answer within a day", parent=business_unit)
+    key_result(cast, organisation, csat, "4", "5", weight=3)  # at 50%
+    key_result(cast, organisation, churn, "3", "1", weight=1)  # at 80%
+    key_result(cast, business_unit, csat, "4", "4.5")  # at 100%
+    key_result(cast, team, churn, "3", "2")  # beyond the target: 100%
+    key_result(cast, team, pnps, "0", "40")  # no measurement yet: 0%
+    measure(csat, month(1), "4.5")
+    measure(churn, month(1), "1.4")
+    nodes = objective_tree(Objective.objects.all())
+    assert [(node.objective, node.depth, node.progress) for node in nodes] == [
+        (organisation, 0, Decimal("57.5")),  # (3 * 50 + 80) / 4
+        (business_unit, 1, Decimal("100.0")),
+        (team, 2, Decimal("50.0")),  # (100 + 0) / 2
+    ]
+    # A team lead sees the tree from the team down: the team's objective is the root of it.
+    visible = objective_tree(Objective.objects.visible_to(cast.team_lead_a))
+    assert [(node.objective, node.depth, node.progress) for node in visible] == [(team, 0, Decimal("50.0"))]

@@ -8,14 +8,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import Workbook
 
 from kpis import services
-from kpis.models import Feedback, IntendedEffect, Kpi, KpiMeasurement, Objective
-from qms.models import Action
-from tests.factories import ActionFactory
+from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
+from qms.choices import Role
+from qms.models import Action, Notification
+from tests.factories import ActionFactory, MembershipFactory
 from tests.factories.kpis import KpiFactory, lower_is_better, measure, series
-from tests.kpis.conftest import month
+from tests.kpis.conftest import backdate, month
 
 PAGES = ["/kpis/", "/kpis/objectives/", "/kpis/feedback/", "/kpis/effects/"]
 
@@ -36,9 +38,18 @@ def records(cast, csat):
     objective = services.objective_create(
         actor=cast.qo_a, unit=cast.units.org_a, title="Happy customers", period="2026"
     )
+    key_result = services.key_result_create(
+        actor=cast.qo_a, objective=objective, kpi=csat, baseline=Decimal(4), target=Decimal(5)
+    )
     action = ActionFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, kind="improvement")
     effect = services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
-    return {"measurement": measurement, "feedback": feedback, "objective": objective, "effect": effect}
+    return {
+        "measurement": measurement,
+        "feedback": feedback,
+        "objective": objective,
+        "key_result": key_result,
+        "effect": effect,
+    }
 
 
 def record_paths(csat, records):
@@ -55,6 +66,7 @@ def record_paths(csat, records):
         f"/kpis/objectives/{records['objective'].pk}/edit/",
         f"/kpis/objectives/{records['objective'].pk}/history/",
         f"/kpis/objectives/{records['objective'].pk}/key-results/add/",
+        f"/kpis/key-results/{records['key_result'].pk}/edit/",
         f"/kpis/effects/{records['effect'].pk}/",
         f"/kpis/effects/{records['effect'].pk}/history/",
         f"/kpis/effects/{records['effect'].pk}/edit/",
@@ -68,6 +80,21 @@ def record_paths(csat, records):
 def test_it_sends_anonymous_visitors_to_the_login_page(db, client, path):
     response = client.get(path)
     assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_it_sends_anonymous_visitors_to_the_login_page_from_every_record_and_write(client, csat, records):
+    for path in record_paths(csat, records):
+        response = client.get(path)
+        assert response.status_code == 302 and response.url.startswith("/login/"), path
+    for path in [
+        f"/kpis/{csat.pk}/measurements/add/",
+        f"/kpis/key-results/{records['key_result'].pk}/delete/",
+        f"/kpis/effects/{records['effect'].pk}/confirm/",
+        "/kpis/feedback/import/",
+    ]:
+        response = client.post(path, {"period": month(2), "value": "1", "explanation": "x"})
+        assert response.status_code == 302 and response.url.startswith("/login/"), path
+    assert KpiMeasurement.objects.count() == 1 and KeyResult.objects.count() == 1
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -88,13 +115,17 @@ def test_it_answers_404_for_records_of_another_organisation(cast, login, csat, r
         assert client.get(path).status_code == 404, path
     assert client.post(f"/kpis/{csat.pk}/measurements/add/", {"period": month(2), "value": "1"}).status_code == 404
     assert client.post(f"/kpis/effects/{records['effect'].pk}/confirm/", {"explanation": "x"}).status_code == 404
-    assert KpiMeasurement.objects.count() == 1
+    assert client.post(f"/kpis/key-results/{records['key_result'].pk}/delete/").status_code == 404
+    assert KpiMeasurement.objects.count() == 1 and KeyResult.objects.count() == 1
 
 
 @pytest.mark.parametrize("who", ["member_b", "outsider"])
 def test_it_lists_nothing_of_another_organisation(cast, login, csat, records, who):
     client = login(getattr(cast, who))
-    assert client.get("/kpis/").context["tiles"] == []
+    # member_b's own organisation has just got the default set: none of A's KPIs is among them.
+    assert [
+        tile.kpi for tile in client.get("/kpis/").context["tiles"] if tile.kpi.organisation != cast.units.org_b
+    ] == []
     assert list(client.get("/kpis/feedback/").context["table"].data) == []
     assert client.get("/kpis/objectives/").context["nodes"] == []
     assert list(client.get("/kpis/effects/").context["table"].data) == []
@@ -112,12 +143,21 @@ def test_it_forbids_a_viewer_every_write(cast, login, csat, records):
         "/kpis/feedback/add/",
         "/kpis/objectives/add/",
         f"/kpis/objectives/{records['objective'].pk}/key-results/add/",
+        f"/kpis/objectives/{records['objective'].pk}/edit/",
+        f"/kpis/key-results/{records['key_result'].pk}/edit/",
         "/kpis/effects/add/",
+        f"/kpis/effects/{records['effect'].pk}/edit/",
+        "/kpis/feedback/import/",
     ]:
         assert client.get(path).status_code == 403, path
     assert client.post(f"/kpis/{csat.pk}/measurements/add/", {"period": month(2), "value": "4"}).status_code == 403
     assert client.post("/kpis/feedback/add/", {"unit": cast.units.org_a.pk, "score": 1}).status_code == 403
-    assert KpiMeasurement.objects.count() == 1 and Feedback.objects.count() == 1
+    assert client.post(f"/kpis/key-results/{records['key_result'].pk}/delete/").status_code == 403
+    assert client.post(f"/kpis/effects/{records['effect'].pk}/confirm/", {"explanation": "x"}).status_code == 403
+    file = upload("feedback.csv", f"unit;score\n{cast.units.org_a.name};1\n")
+    assert client.post("/kpis/feedback/import/", {"file": file}).status_code == 403
+    assert KpiMeasurement.objects.count() == 1 and Feedback.objects.count() == 1 and KeyResult.objects.count() == 1
+    assert client.get("/kpis/").status_code == 200 and not Kpi.objects.filter(organisation=cast.units.org_b).exists()
     content = client.get(f"/kpis/{csat.pk}/").content.decode()
     assert 'id="add-measurement"' not in content and f"/kpis/{csat.pk}/edit/" not in content
 
@@ -134,6 +174,22 @@ def test_it_shows_a_tile_per_kpi_with_status_trend_and_missing_periods(english, 
     assert '<svg class="sparkline text-danger"' in content
     assert "worse" in content
     assert "without a measurement" not in content or "period" in content
+
+
+def test_a_tile_shows_a_latest_measurement_older_than_its_sparkline(english, login, csat):
+    backdate(csat, days=800)
+    series(csat, month(20), ["3.9", "4.4"])
+    response = login(english.qo_a).get("/kpis/")
+    tile = response.context["tiles"][0]
+    assert (tile.latest.period, tile.latest.value, tile.latest.status, tile.values) == (
+        month(19),
+        Decimal("4.4"),
+        "green",
+        [],
+    )
+    assert tile.missing >= 17
+    content = response.content.decode()
+    assert "Green (good)" in content and "No measurement yet" not in content
 
 
 def test_it_filters_the_overview_by_unit_and_category_with_htmx(cast, login, csat):
@@ -240,6 +296,28 @@ def test_it_corrects_a_measurement_with_a_reason(english, login, csat):
     assert "Typo" in history
 
 
+def test_a_quality_officer_changes_the_norms_through_the_form_and_the_statuses_follow(cast, login, csat):
+    measurement = measure(csat, month(1), "4.0")
+    client = login(cast.qo_a)
+    form = client.get(f"/kpis/{csat.pk}/edit/").context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(good_threshold="3.9", acceptable_threshold="3.5", is_active="on")
+    response = client.post(f"/kpis/{csat.pk}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    measurement.refresh_from_db()
+    assert measurement.status == "green"
+    assert measurement.history.first().history_change_reason == "Norms changed"
+
+
+def test_it_shows_the_forms_to_those_who_may_use_them(cast, login, csat, records):
+    client = login(cast.risk_owner_a)
+    for path in ["/kpis/import/", "/kpis/feedback/import/", "/kpis/feedback/add/", "/kpis/objectives/add/"]:
+        assert client.get(path).status_code == 200, path
+    client = login(cast.qo_a)
+    for path in ["/kpis/add/", "/kpis/defaults/", f"/kpis/effects/add/?action={records['effect'].action_id}"]:
+        assert client.get(path).status_code == 200, path
+
+
 def test_it_gives_the_default_set_from_the_page(cast, login):
     response = login(cast.qo_a).post("/kpis/defaults/", {"organisation": cast.units.org_a.pk})
     assert response.status_code == 302
@@ -327,6 +405,7 @@ def test_low_csat_entered_in_the_form_is_in_the_team_leads_actions_at_once(cast,
     assert feedback.flagged and feedback.assigned_to == cast.team_lead_a
     actions = login(cast.team_lead_a).get("/actions/").context["table"].data
     assert [action.pk for action in actions] == [feedback.follow_up_id]
+    assert Notification.objects.filter(recipient=cast.team_lead_a, verb="action_assigned").count() == 1
 
 
 def test_the_feedback_list_shows_proposed_escalations(english, login):
@@ -386,6 +465,51 @@ def test_it_adds_a_key_result_and_an_objective_through_the_forms(cast, login, cs
     assert response.status_code == 302 and objective.key_results.get().weight == Decimal(2)
 
 
+def test_it_changes_an_objective_and_its_key_results_through_the_forms(cast, login, csat, records):
+    client = login(cast.qo_a)
+    objective, key_result = records["objective"], records["key_result"]
+    response = client.post(
+        f"/kpis/objectives/{objective.pk}/edit/",
+        {"title": "Loyal customers", "period": "2026", "specific": "CSAT to 4.5", "deadline": "2026-12-31"},
+    )
+    assert response.status_code == 302
+    objective.refresh_from_db()
+    assert (objective.title, objective.specific, objective.unit) == ("Loyal customers", "CSAT to 4.5", cast.units.org_a)
+    response = client.post(
+        f"/kpis/key-results/{key_result.pk}/edit/", {"kpi": csat.pk, "baseline": "4", "target": "4,8", "weight": "2"}
+    )
+    assert response.status_code == 302
+    key_result.refresh_from_db()
+    assert (key_result.target, key_result.weight) == (Decimal("4.8"), Decimal(2))
+    assert client.post(f"/kpis/key-results/{key_result.pk}/delete/").status_code == 302
+    assert not KeyResult.objects.exists()
+
+
+def test_it_changes_an_intended_effect_until_it_is_measured(english, login, csat, records):
+    cast = english
+    effect = records["effect"]
+    client = login(cast.qo_a)
+    data = {
+        "kpi": csat.pk,
+        "expectation": "change",
+        "expected_change": "0.3",
+        "baseline_from": month(8),
+        "baseline_to": month(6),
+        "evaluation_from": month(4),
+        "evaluation_to": month(2),
+    }
+    assert client.post(f"/kpis/effects/{effect.pk}/edit/", data).status_code == 302
+    effect.refresh_from_db()
+    assert (effect.expected_change, effect.baseline_from) == (Decimal("0.3"), month(8))
+    IntendedEffect.objects.filter(pk=effect.pk).update(verdict="partly")
+    assert client.get(f"/kpis/effects/{effect.pk}/edit/").status_code == 403
+    owner = login(cast.risk_owner_a)
+    response = owner.post(f"/kpis/effects/{effect.pk}/confirm/", {"explanation": ""}, follow=True)
+    assert "Explain why the effect was not (fully) reached." in response.content.decode()
+    effect.refresh_from_db()
+    assert effect.confirmed_at is None
+
+
 def test_it_states_an_intended_effect_and_shows_the_verdict(english, login, csat):
     cast = english
     action = ActionFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, kind="improvement", created_by=cast.qo_a)
@@ -409,8 +533,209 @@ def test_it_states_an_intended_effect_and_shows_the_verdict(english, login, csat
     services.sweep_effects(today=effect.evaluate_after + datetime.timedelta(days=1))
     content = login(cast.risk_owner_a).get(effect.get_absolute_url()).content.decode()
     assert "Effect reached" in content and 'action="/kpis/effects/' in content
+    # The windows compared are stated on the page, with the means measured in them.
+    assert f"{month(8)} – {month(6)}" in content and f"{month(4)} – {month(2)}" in content
+    assert "3.8" in content and "4.4" in content
     confirmed = login(cast.risk_owner_a).post(f"/kpis/effects/{effect.pk}/confirm/", {"explanation": ""})
     assert confirmed.status_code == 302
     effect.refresh_from_db()
     assert effect.confirmed_by == cast.risk_owner_a
     assert Action.objects.filter(kind="follow_up").count() == 0
+
+
+# --- the default set for a new organisation ---
+
+
+def test_a_new_organisation_gets_the_default_set_when_its_quality_officer_first_opens_the_overview(english, login):
+    cast = english
+    login(cast.viewer_a).get("/kpis/")
+    assert not Kpi.objects.exists()
+    response = login(cast.qo_a).get("/kpis/")
+    kpis = Kpi.objects.filter(organisation=cast.units.org_a)
+    assert sorted(kpis.values_list("code", flat=True)) == sorted(
+        ["UPTIME", "DEFECTS", "ENPS", "WORKLOAD", "PNPS", "CSAT", "CHURN"]
+    )
+    assert set(kpis.values_list("owner", flat=True)) == {cast.qo_a.pk}
+    assert len(response.context["tiles"]) == 7
+    assert "Organisation A had no KPIs yet: it has the default set now (7 KPIs)" in response.content.decode()
+    login(cast.qo_a).get("/kpis/")
+    login(cast.admin_a).get("/kpis/")
+    assert kpis.count() == 7 and Kpi.objects.count() == 7
+
+
+def test_an_organisation_that_has_kpis_gets_no_default_set(cast, login, csat):
+    Kpi.objects.filter(pk=csat.pk).update(is_active=False)
+    login(cast.qo_a).get("/kpis/")
+    assert list(Kpi.objects.all()) == [csat]
+
+
+def test_a_quality_officer_of_a_business_unit_or_the_group_starts_no_default_set(cast, login):
+    MembershipFactory(user=cast.risk_owner_a, unit=cast.units.bu_a1, role=Role.QUALITY_OFFICER)
+    MembershipFactory(user=cast.group_mgmt, unit=cast.units.group, role=Role.QUALITY_OFFICER)
+    login(cast.risk_owner_a).get("/kpis/")
+    login(cast.group_mgmt).get("/kpis/")
+    assert not Kpi.objects.exists()
+
+
+# --- exports ---
+
+
+def read_export(response):
+    if response["Content-Type"].startswith("text/csv"):
+        return response.content.decode("utf-8-sig")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return "\n".join(
+        ",".join(str(cell) for cell in row if cell is not None) for row in sheet.iter_rows(values_only=True)
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_exports_hold_what_the_user_may_see_and_nothing_else(cast, login, csat, records, fmt):
+    KpiFactory(org_unit=cast.units.org_b, owner=cast.member_b, actor=cast.member_b, code="BONLY", name="B only")
+    services.feedback_receive(actor=cast.member_b, unit=cast.units.bu_b1, score=5, comment="Comment of B")
+    action_b = ActionFactory(unit=cast.units.bu_b1, owner=cast.member_b, kind="improvement", title="Action of B")
+    services.effect_create(
+        actor=cast.member_b, action=action_b, kpi=Kpi.objects.get(code="BONLY"), expectation="back_to_green"
+    )
+    client = login(cast.qo_a)
+    kpis = read_export(client.get(f"/kpis/?export={fmt}"))
+    assert "CSAT" in kpis and "BONLY" not in kpis
+    feedback = read_export(client.get(f"/kpis/feedback/?export={fmt}"))
+    assert "Too slow" in feedback and "Comment of B" not in feedback
+    effects = read_export(client.get(f"/kpis/effects/?export={fmt}"))
+    assert records["effect"].action.title in effects and "Action of B" not in effects
+    other = read_export(login(cast.member_b).get(f"/kpis/feedback/?export={fmt}"))
+    assert "Comment of B" in other and "Too slow" not in other
+
+
+def test_an_export_follows_the_filters(cast, login, csat):
+    services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=5, comment="All fine")
+    services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=1, comment="Too slow")
+    content = read_export(login(cast.qo_a).get("/kpis/feedback/?flagged=true&export=csv"))
+    assert "Too slow" in content and "All fine" not in content
+
+
+# --- the feedback import ---
+
+
+def test_it_imports_feedback_and_flags_low_scores_for_the_team_lead_at_once(cast, login):
+    type(cast.units.team_a1a).objects.filter(pk=cast.units.team_a1a.pk).update(code="A1A-SD")
+    content = (
+        "eenheid;kanaal;categorie;score;negatief;opmerking;ontvangen;klantreferentie\n"
+        f"a1a-sd;phone;service;2;;Slow answer;{timezone.localdate():%Y-%m-%d} 08:30;T-1\n"
+        ";E-mail;Invoicing;5;nee;;;T-2\n"
+        f"{cast.units.bu_a1.name.upper()};survey;delivery;;ja;Late again;;T-3\n"
+    )
+    response = login(cast.qo_a).post(
+        "/kpis/feedback/import/", {"unit": cast.units.bu_a1.pk, "file": upload("feedback.csv", content)}
+    )
+    assert response.status_code == 302 and response.url == "/kpis/feedback/"
+    items = {item.customer_reference: item for item in Feedback.objects.all()}
+    assert (items["T-1"].unit, items["T-1"].channel, items["T-1"].flag_reason) == (
+        cast.units.team_a1a,
+        "phone",
+        "low_score",
+    )
+    assert (items["T-2"].unit, items["T-2"].channel, items["T-2"].category, items["T-2"].flagged) == (
+        cast.units.bu_a1,
+        "email",
+        "invoicing",
+        False,
+    )
+    assert (items["T-3"].flag_reason, items["T-3"].assigned_to) == ("negative", cast.qo_a)
+    assert timezone.localtime(items["T-1"].received_at).hour == 8
+    actions = login(cast.team_lead_a).get("/actions/").context["table"].data
+    assert [action.pk for action in actions] == [items["T-1"].follow_up_id]
+    assert Notification.objects.filter(recipient=cast.team_lead_a, verb="action_assigned").count() == 1
+
+
+def test_it_imports_no_feedback_when_one_row_is_wrong_and_reports_each_bad_line(english, login):
+    cast = english
+    content = (
+        "unit,channel,category,score,negative,comment,received_at\n"
+        "Team A1a,survey,service,1,,Fine row,\n"
+        "Team A1a,survey,service,7,,,\n"
+        "Nowhere,survey,service,3,,,\n"
+        "Team A1a,fax,service,3,,,\n"
+        "Team A1a,survey,service,3,maybe,,\n"
+        "Team A1a,survey,service,3,,,yesterday\n"
+        "Team A1a,survey,service,,,,\n"
+        "Team A1a,survey,service,4.5,,,\n"
+    )
+    response = login(cast.qo_a).post("/kpis/feedback/import/", {"file": upload("feedback.csv", content)})
+    assert response.status_code == 200
+    assert [row["line"] for row in response.context["report"]] == [3, 4, 5, 6, 7, 8, 9]
+    page = response.content.decode()
+    assert "Nothing was imported: 7 of 8 rows have a problem." in page
+    for message in [
+        "No unit Nowhere here.",
+        "Unknown channel fax",
+        "Give yes or no, not maybe.",
+        "yesterday is not a date",
+        "Give a CSAT score or a comment.",
+        "4.5 is not a whole number.",
+    ]:
+        assert message in page, message
+    assert not Feedback.objects.exists() and not Action.objects.exists()
+    assert not Notification.objects.filter(verb="action_assigned").exists()
+
+
+def test_recurring_feedback_in_one_file_proposes_one_escalation_whatever_the_order_of_the_rows(cast, login):
+    today = timezone.localdate()
+    content = "unit;category;score;received_at\n" + "".join(
+        f"Team A1a;product;1;{today - datetime.timedelta(days=days):%d-%m-%Y}\n" for days in (1, 40, 3, 2)
+    )
+    response = login(cast.qo_a).post("/kpis/feedback/import/", {"file": upload("feedback.csv", content)})
+    assert response.status_code == 302
+    escalation = FeedbackEscalation.objects.get()
+    assert escalation.items.count() == 3
+    assert Notification.objects.filter(verb="feedback_recurring", recipient=cast.qo_a).count() == 1
+
+
+def test_it_refuses_a_feedback_file_naming_a_unit_the_user_may_only_read(cast, login):
+    MembershipFactory(user=cast.viewer_a, unit=cast.units.team_a1a, role=Role.TEAM_LEAD)
+    content = f"unit;score\nTeam A1a;4\n{cast.units.bu_a1.name};1\n"
+    response = login(cast.viewer_a).post("/kpis/feedback/import/", {"file": upload("feedback.csv", content)})
+    assert response.status_code == 200 and "You cannot register feedback for" in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
+def test_it_refuses_a_feedback_file_without_score_or_comment_rows_and_names_no_unknown_units(english, login):
+    response = login(english.outsider).post(
+        "/kpis/feedback/import/", {"file": upload("feedback.csv", "unit;score\nOrganisation A;4\n")}
+    )
+    assert response.status_code == 403
+    MembershipFactory(user=english.member_b, unit=english.units.bu_b1, role=Role.TEAM_LEAD)
+    response = login(english.member_b).post(
+        "/kpis/feedback/import/", {"file": upload("feedback.csv", "unit;score\nTeam A1a;4\n")}
+    )
+    assert response.status_code == 200 and "No unit Team A1a here." in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
+# --- which measures worked, per unit ---
+
+
+def test_the_effect_report_counts_the_verdicts_per_unit_and_follows_the_filters(english, login, csat):
+    cast = english
+    effects = []
+    for unit in (cast.units.bu_a1, cast.units.bu_a1, cast.units.bu_a1, cast.units.team_a1a):
+        action = ActionFactory(unit=unit, owner=cast.risk_owner_a, kind="improvement")
+        effects.append(services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green"))
+    for effect, verdict in zip(effects, ["reached", "reached", "not_reached"], strict=False):
+        IntendedEffect.objects.filter(pk=effect.pk).update(verdict=verdict)
+    client = login(cast.qo_a)
+    response = client.get("/kpis/effects/")
+    assert [
+        (row.unit, row.reached, row.partly, row.not_reached, row.pending) for row in response.context["per_unit"]
+    ] == [
+        (cast.units.bu_a1, 2, 0, 1, 0),
+        (cast.units.team_a1a, 0, 0, 0, 1),
+    ]
+    assert "Which measures worked, per unit" in response.content.decode()
+    filtered = client.get("/kpis/effects/?verdict=reached", HTTP_HX_REQUEST="true")
+    assert [(row.unit, row.reached) for row in filtered.context["per_unit"]] == [(cast.units.bu_a1, 2)]
+    assert 'hx-swap-oob="true"' in filtered.content.decode()
+    assert login(cast.member_b).get("/kpis/effects/").context["per_unit"] == []

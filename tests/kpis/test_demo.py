@@ -1,0 +1,59 @@
+"""The demo data of the KPI app (issue 5, item 7): the default KPI set with 24 months of measurements
+for both demo organisations, a goal tree with key results, improvement actions of which one reached
+its effect and one did not, and feedback with flagged items; seeding twice adds nothing."""
+
+from collections import Counter
+
+import pytest
+
+from kpis import demo
+from kpis.choices import DEFAULT_KPIS, Frequency
+from kpis.models import Feedback, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
+from kpis.selectors import objective_tree
+from qms.demo import seed_core
+
+
+@pytest.fixture
+def seeded(db):
+    context = seed_core()
+    demo.seed(context)
+    return context
+
+
+def test_the_demo_organisations_have_the_default_set_with_24_months_of_measurements(seeded):
+    codes = sorted(row[0] for row in DEFAULT_KPIS)
+    for organisation in ("NHS", "NHD"):
+        kpis = Kpi.objects.filter(organisation__code=organisation)
+        assert sorted(kpis.values_list("code", flat=True)) == codes
+        for kpi in kpis:
+            count = kpi.measurements.count()
+            expected = 24 if kpi.frequency == Frequency.MONTHLY else 8
+            # One KPI of the second organisation has its last periods missing, to show as missing.
+            assert count == expected or (organisation, kpi.code) == ("NHD", "DEFECTS"), (organisation, kpi.code)
+    statuses = Counter(KpiMeasurement.objects.values_list("status", flat=True))
+    assert set(statuses) == {"green", "amber", "red"}
+
+
+def test_the_demo_has_a_goal_tree_with_key_results_and_progress(seeded):
+    nodes = objective_tree(Objective.objects.filter(unit__code__startswith="NHS"))
+    assert max(node.depth for node in nodes) >= 2
+    assert KeyResult.objects.exists()
+    assert all(node.progress is not None for node in nodes if node.key_results)
+    assert any(node.smart_missing for node in nodes) and any(not node.smart_missing for node in nodes)
+
+
+def test_the_demo_has_an_effect_reached_one_not_reached_and_flagged_feedback(seeded):
+    verdicts = Counter(IntendedEffect.objects.values_list("verdict", flat=True))
+    assert verdicts["reached"] >= 1 and verdicts["not_reached"] >= 1
+    assert IntendedEffect.objects.filter(verdict="not_reached", follow_up__isnull=False).exists()
+    flagged = Feedback.objects.filter(flagged=True)
+    assert flagged.exists() and Feedback.objects.filter(flagged=False).exists()
+    assert not flagged.filter(assigned_to__isnull=True).exists()
+
+
+def test_seeding_the_demo_twice_adds_nothing(seeded):
+    counts = [model.objects.count() for model in (Kpi, KpiMeasurement, Feedback, Objective, KeyResult, IntendedEffect)]
+    demo.seed(seeded)
+    assert [
+        model.objects.count() for model in (Kpi, KpiMeasurement, Feedback, Objective, KeyResult, IntendedEffect)
+    ] == counts
