@@ -92,6 +92,19 @@ def login(client):
 
 
 @pytest.fixture
+def as_user(login):
+    """Log in as a cast member who reads English, so that messages can be asserted in English (a
+    person's language setting wins over the Dutch default)."""
+    from qms.models import User
+
+    def _as(user):
+        User.objects.filter(pk=user.pk).update(language="en")
+        return login(user)
+
+    return _as
+
+
+@pytest.fixture
 def api():
     """An API client authenticated as a user (by force: token auth itself is tested separately)."""
 

@@ -296,9 +296,9 @@ def test_it_corrects_a_measurement_with_a_reason(english, login, csat):
     assert "Typo" in history
 
 
-def test_a_quality_officer_changes_the_norms_through_the_form_and_the_statuses_follow(cast, login, csat):
+def test_a_quality_officer_changes_the_norms_through_the_form_and_the_statuses_follow(cast, as_user, csat):
     measurement = measure(csat, month(1), "4.0")
-    client = login(cast.qo_a)
+    client = as_user(cast.qo_a)
     form = client.get(f"/kpis/{csat.pk}/edit/").context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None}
     data.update(good_threshold="3.9", acceptable_threshold="3.5", is_active="on")
@@ -694,21 +694,21 @@ def test_recurring_feedback_in_one_file_proposes_one_escalation_whatever_the_ord
     assert Notification.objects.filter(verb="feedback_recurring", recipient=cast.qo_a).count() == 1
 
 
-def test_it_refuses_a_feedback_file_naming_a_unit_the_user_may_only_read(cast, login):
+def test_it_refuses_a_feedback_file_naming_a_unit_the_user_may_only_read(cast, as_user):
     MembershipFactory(user=cast.viewer_a, unit=cast.units.team_a1a, role=Role.TEAM_LEAD)
     content = f"unit;score\nTeam A1a;4\n{cast.units.bu_a1.name};1\n"
-    response = login(cast.viewer_a).post("/kpis/feedback/import/", {"file": upload("feedback.csv", content)})
+    response = as_user(cast.viewer_a).post("/kpis/feedback/import/", {"file": upload("feedback.csv", content)})
     assert response.status_code == 200 and "You cannot register feedback for" in response.content.decode()
     assert not Feedback.objects.exists()
 
 
-def test_it_refuses_a_feedback_file_without_score_or_comment_rows_and_names_no_unknown_units(english, login):
+def test_it_refuses_a_feedback_file_without_score_or_comment_rows_and_names_no_unknown_units(english, login, as_user):
     response = login(english.outsider).post(
         "/kpis/feedback/import/", {"file": upload("feedback.csv", "unit;score\nOrganisation A;4\n")}
     )
     assert response.status_code == 403
     MembershipFactory(user=english.member_b, unit=english.units.bu_b1, role=Role.TEAM_LEAD)
-    response = login(english.member_b).post(
+    response = as_user(english.member_b).post(
         "/kpis/feedback/import/", {"file": upload("feedback.csv", "unit;score\nTeam A1a;4\n")}
     )
     assert response.status_code == 200 and "No unit Team A1a here." in response.content.decode()

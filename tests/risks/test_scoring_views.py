@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
 
-from qms.models import Action, Course, TrainingAssignment, User
+from qms.models import Action, Course, TrainingAssignment
 from risks import services
 from risks.choices import InvestigationStatus, MonthStatus
 from risks.forms_scoring import plain_number
@@ -29,17 +29,6 @@ IN_A_WEEK = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
 
 def label(month) -> str:
     return month.strftime("%Y-%m")
-
-
-@pytest.fixture
-def as_user(login):
-    """Log in as a cast member who reads English, so that messages can be asserted in English."""
-
-    def _as(user):
-        User.objects.filter(pk=user.pk).update(language="en")
-        return login(user)
-
-    return _as
 
 
 @pytest.fixture

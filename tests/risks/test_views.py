@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from qms.choices import ActionStatus, Role
-from qms.models import OrganisationUnit, User
+from qms.models import OrganisationUnit
 from risks import services
 from risks.choices import ApprovalBody, Decision, RiskLevel, RiskStatus
 from risks.models import Risk, RiskCategory, RiskMatrix
@@ -21,17 +21,6 @@ from tests.factories.risks import RiskFactory, add_measure, category
 
 TODAY = timezone.localdate
 NEXT_MONTH = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
-
-
-@pytest.fixture
-def as_user(login):
-    """Log in as a cast member who reads English, so that messages can be asserted in English."""
-
-    def _as(user):
-        User.objects.filter(pk=user.pk).update(language="en")
-        return login(user)
-
-    return _as
 
 
 @pytest.fixture
