@@ -10,7 +10,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import filters, serializers, status
 from rest_framework.decorators import action
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 
 from qms.api.base import QmsModelSerializer, ReadCreateUpdateViewSet, ReadOnlyViewSet
 from qms.api.fields import BriefRelatedField
+from qms.api.filters import FilterBackend
 from qms.choices import ActionStatus
 from qms.models import Action, OrganisationUnit, User
 from qms.services.actions import action_set_status
@@ -269,12 +269,18 @@ class RiskViewSet(FreshMixin, ReadCreateUpdateViewSet):
     level or a change of plan asks for approval again. ``review/`` records the periodic reassessment,
     ``close/`` closes a risk that no longer applies (with a reason)."""
 
-    queryset = Risk.objects.select_related("category", "unit", "organisation", "owner", "created_by").prefetch_related(
-        Prefetch("approvals", queryset=RiskApproval.objects.pending(), to_attr="pending_approvals")
+    # Two joins, the other related rows by prefetch: PostgreSQL spends ~10 ms planning a page query
+    # that joins six tables and filters by the scope's units (far more than running it), ~0.5 ms with
+    # two; the three small "id IN (...)" queries cost less than the difference.
+    queryset = Risk.objects.select_related("category", "owner").prefetch_related(
+        "unit",
+        "organisation",
+        "created_by",
+        Prefetch("approvals", queryset=RiskApproval.objects.pending(), to_attr="pending_approvals"),
     )
     serializer_class = RiskSerializer
     filterset_class = RiskFilterSet
-    filter_backends = [DjangoFilterBackend, RiskOrderingFilter]
+    filter_backends = [FilterBackend, RiskOrderingFilter]
     ordering_fields = ["title", "level", "residual_level", "next_review", "id"]
 
     def get_queryset(self):
