@@ -17,7 +17,7 @@ from kpis.choices import (
     Verdict,
 )
 from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
-from qms.filtersets import BaseFilterSet, ScopedModelChoiceFilter
+from qms.filtersets import BaseFilterSet, MultipleChoiceFilter, ScopedModelChoiceFilter
 from qms.models import OrganisationUnit, User
 
 
@@ -45,13 +45,11 @@ class KpiFilterSet(UnitTreeFilterMixin, BaseFilterSet):
     search_fields = ("code", "name", "description")
     unit = unit_filter()
     organisation = ScopedModelChoiceFilter(queryset=OrganisationUnit.objects.all(), label=_("Organisation"))
-    category = django_filters.MultipleChoiceFilter(choices=KpiCategory.choices, label=_("Category"))
+    category = MultipleChoiceFilter(choices=KpiCategory.choices, label=_("Category"))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Direction"))
     frequency = django_filters.ChoiceFilter(choices=Frequency.choices, label=_("Frequency"))
     owner = ScopedModelChoiceFilter(queryset=User.objects.all(), label=_("Owner"))
-    status = django_filters.MultipleChoiceFilter(
-        choices=KpiStatus.choices, field_name="latest_status", label=_("Latest status")
-    )
+    status = MultipleChoiceFilter(choices=KpiStatus.choices, field_name="latest_status", label=_("Latest status"))
     code = django_filters.CharFilter(field_name="code", lookup_expr="iexact", label=_("Code"))
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
@@ -69,11 +67,9 @@ class KpiMeasurementFilterSet(UnitTreeFilterMixin, BaseFilterSet):
     organisation = ScopedModelChoiceFilter(
         queryset=OrganisationUnit.objects.all(), field_name="kpi__organisation", label=_("Organisation")
     )
-    category = django_filters.MultipleChoiceFilter(
-        choices=KpiCategory.choices, field_name="kpi__category", label=_("Category")
-    )
+    category = MultipleChoiceFilter(choices=KpiCategory.choices, field_name="kpi__category", label=_("Category"))
     period = django_filters.CharFilter(label=_("Period"))
-    status = django_filters.MultipleChoiceFilter(choices=KpiStatus.choices, label=_("Status"))
+    status = MultipleChoiceFilter(choices=KpiStatus.choices, label=_("Status"))
     since = django_filters.DateFilter(field_name="period_start", lookup_expr="gte", label=_("Periods from"))
     until = django_filters.DateFilter(field_name="period_start", lookup_expr="lte", label=_("Periods up to"))
 
@@ -85,8 +81,8 @@ class KpiMeasurementFilterSet(UnitTreeFilterMixin, BaseFilterSet):
 class FeedbackFilterSet(UnitTreeFilterMixin, BaseFilterSet):
     search_fields = ("comment", "customer_reference")
     unit = unit_filter()
-    channel = django_filters.MultipleChoiceFilter(choices=FeedbackChannel.choices, label=_("Channel"))
-    category = django_filters.MultipleChoiceFilter(choices=FeedbackCategory.choices, label=_("Category"))
+    channel = MultipleChoiceFilter(choices=FeedbackChannel.choices, label=_("Channel"))
+    category = MultipleChoiceFilter(choices=FeedbackCategory.choices, label=_("Category"))
     flagged = django_filters.BooleanFilter(label=_("Flagged"))
     negative = django_filters.BooleanFilter(label=_("Negative"))
     score = django_filters.NumberFilter(label=_("CSAT score"))
@@ -106,7 +102,7 @@ class FeedbackFilterSet(UnitTreeFilterMixin, BaseFilterSet):
 
 class FeedbackEscalationFilterSet(UnitTreeFilterMixin, BaseFilterSet):
     unit = unit_filter()
-    status = django_filters.MultipleChoiceFilter(choices=EscalationStatus.choices, label=_("Status"))
+    status = MultipleChoiceFilter(choices=EscalationStatus.choices, label=_("Status"))
 
     class Meta:
         model = FeedbackEscalation
@@ -145,7 +141,7 @@ class IntendedEffectFilterSet(UnitTreeFilterMixin, BaseFilterSet):
     unit = unit_filter()
     kpi = ScopedModelChoiceFilter(queryset=Kpi.objects.all(), label=_("KPI"))
     expectation = django_filters.ChoiceFilter(choices=Expectation.choices, label=_("Expected effect"))
-    verdict = django_filters.MultipleChoiceFilter(choices=Verdict.choices, label=_("Verdict"))
+    verdict = MultipleChoiceFilter(choices=Verdict.choices, label=_("Verdict"))
     measured = django_filters.BooleanFilter(method="filter_measured", label=_("Measured"))
 
     class Meta:

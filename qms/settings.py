@@ -149,6 +149,10 @@ FORM_RENDERER = "qms.forms.BootstrapFormRenderer"
 DATABASE_URL = envstr("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # No JIT compilation: it pays off for long analytical queries, and on this application's short
+        # ones it added 30-40 ms to a page of the register at 100,000 risks.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 else:
     DATABASES = {
         "default": {

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from qms.filtersets import BaseFilterSet, ScopedModelChoiceFilter
+from qms.filtersets import BaseFilterSet, MultipleChoiceFilter, ScopedModelChoiceFilter
 from qms.models import Action, OrganisationUnit, User
 from risks.choices import ApprovalBody, Decision, InvestigationStatus, MonthStatus, RiskLevel, RiskStatus
 from risks.models import Investigation, MonthlyScore, Risk, RiskApproval, RiskCategory, ScoreArea
@@ -20,10 +20,10 @@ class RiskFilterSet(BaseFilterSet):
     )
     organisation = ScopedModelChoiceFilter(queryset=OrganisationUnit.objects.all(), label=_("Organisation"))
     category = django_filters.CharFilter(method="filter_category", label=_("Category (code)"))
-    level = django_filters.MultipleChoiceFilter(choices=RiskLevel.choices, label=_("Level"))
-    residual_level = django_filters.MultipleChoiceFilter(choices=RiskLevel.choices, label=_("Residual level"))
+    level = MultipleChoiceFilter(choices=RiskLevel.choices, label=_("Level"))
+    residual_level = MultipleChoiceFilter(choices=RiskLevel.choices, label=_("Residual level"))
     owner = ScopedModelChoiceFilter(queryset=User.objects.all(), label=_("Owner"))
-    status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices, label=_("Status"))
+    status = MultipleChoiceFilter(choices=RiskStatus.choices, label=_("Status"))
     likelihood = django_filters.NumberFilter(label=_("Likelihood"))
     impact = django_filters.NumberFilter(label=_("Impact"))
     residual_likelihood = django_filters.NumberFilter(label=_("Residual likelihood"))
@@ -73,7 +73,7 @@ class RiskMeasureFilterSet(BaseFilterSet):
     search_fields = ("title", "description")
     risk = ScopedModelChoiceFilter(queryset=Risk.objects.all(), method="filter_risk", label=_("Risk"))
     owner = ScopedModelChoiceFilter(queryset=User.objects.all(), label=_("Owner"))
-    status = django_filters.MultipleChoiceFilter(choices=Action._meta.get_field("status").choices, label=_("Status"))
+    status = MultipleChoiceFilter(choices=Action._meta.get_field("status").choices, label=_("Status"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
 
     class Meta:
@@ -96,7 +96,7 @@ class RiskApprovalFilterSet(BaseFilterSet):
     search_fields = ("risk__title", "reason")
     risk = ScopedModelChoiceFilter(queryset=Risk.objects.all(), label=_("Risk"))
     body = django_filters.ChoiceFilter(choices=ApprovalBody.choices, label=_("Body"))
-    decision = django_filters.MultipleChoiceFilter(choices=Decision.choices, label=_("Decision"))
+    decision = MultipleChoiceFilter(choices=Decision.choices, label=_("Decision"))
     pending = django_filters.BooleanFilter(field_name="decision", lookup_expr="exact", method="filter_pending")
 
     class Meta:

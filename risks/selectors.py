@@ -106,9 +106,10 @@ def queue_counts(user) -> dict[str, int]:
     return {body: review_queue(user, body).count() for body in ApprovalBody.values}
 
 
-def heat_map(queryset, *, residual: bool = False, size: tuple[int, int] = (5, 5)) -> list[list[dict]]:
-    """Counts per likelihood x impact cell (one query), rows from the highest likelihood down, as the
-    matrix is usually drawn."""
+def heat_map(queryset, *, residual: bool = False, size: tuple[int, int] = (5, 5)) -> tuple[list[list[dict]], int]:
+    """Counts per likelihood x impact cell, rows from the highest likelihood down, as the matrix is
+    usually drawn; and how many risks are assessed at all (also those outside a matrix that shrank),
+    from the same one query."""
     likelihood_field, impact_field = (
         ("residual_likelihood", "residual_impact") if residual else ("likelihood", "impact")
     )
@@ -122,13 +123,14 @@ def heat_map(queryset, *, residual: bool = False, size: tuple[int, int] = (5, 5)
         }
     )
     rows, columns = size
-    return [
+    grid = [
         [
             {"likelihood": likelihood, "impact": impact, "count": counts[(likelihood, impact)]}
             for impact in range(1, columns + 1)
         ]
         for likelihood in range(rows, 0, -1)
     ]
+    return grid, sum(counts.values())
 
 
 def investigation_follow_up(investigation, months: int = 6) -> dict:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -132,14 +132,16 @@ class RiskListView(RiskNavMixin, ObjectListView):
         return self.base_queryset().with_plan_counts()
 
     def flags(self) -> dict:
-        """How many risks lack a plan, have overdue measures or reviews, or wait for approval (one query)."""
-        risks = self.base_queryset()
-        return risks.aggregate(
-            missing_plan=Count("pk", filter=Q(pk__in=risks.without_plan().values("pk"))),
-            measures_overdue=Count("pk", filter=Q(pk__in=risks.with_overdue_measures().values("pk"))),
-            review_overdue=Count("pk", filter=Q(pk__in=risks.review_overdue().values("pk"))),
-            awaiting=Count("pk", filter=Q(status=RiskStatus.AWAITING_APPROVAL)),
-        )
+        """How many risks lack a plan, have overdue measures or reviews, or wait for approval. Four counts
+        rather than one aggregate with four filters: each gets its own plan (an anti-join, a semi-join
+        from the few overdue measures, two index lookups) instead of probing every risk four times."""
+        risks = self.base_queryset().order_by()
+        return {
+            "missing_plan": risks.without_plan().count(),
+            "measures_overdue": risks.with_overdue_measures().count(),
+            "review_overdue": risks.review_overdue().count(),
+            "awaiting": risks.filter(status=RiskStatus.AWAITING_APPROVAL).count(),
+        }
 
     def can_add(self):
         return bool(scope_for(self.request.user).roles() & CONTRIBUTOR_ROLES)
@@ -248,7 +250,7 @@ class HeatMapView(RiskNavMixin, TemplateView):
         rows, columns = matrix.size
         prefix = "residual_" if residual else ""
         base = reverse("risks:risk_list") + "?" + (query + "&" if query else "")
-        cells = heat_map(risks, residual=residual, size=(rows, columns))
+        cells, assessed = heat_map(risks, residual=residual, size=(rows, columns))
         shown = 0
         grid_rows = []
         for row in cells:
@@ -258,7 +260,6 @@ class HeatMapView(RiskNavMixin, TemplateView):
                 cell["url"] = f"{base}{prefix}likelihood={cell['likelihood']}&{prefix}impact={cell['impact']}"
                 shown += cell["count"]
             grid_rows.append({"step": matrix.likelihood_steps[likelihood - 1], "number": likelihood, "cells": row})
-        assessed = risks.filter(**{f"{prefix}likelihood__isnull": False}).count()
         return {
             "residual": residual,
             "title": _("Residual risk") if residual else _("Inherent risk"),
