@@ -30,6 +30,7 @@ from django.utils import timezone
 from kpis.choices import Direction, Frequency, KpiCategory
 from kpis.models import Kpi, KpiMeasurement
 from kpis.periods import period_containing
+from qms import benchmark
 from qms.choices import Role, UnitKind
 from qms.models import Membership, OrganisationUnit, User
 from qms.services.organisation import unit_store_new
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         self._cleanup()
         started = time.perf_counter()
         officer, kpis, rows = self._seed(options["kpis"], options["years"] * 12)
+        benchmark.settle_database()
         seeded = time.perf_counter() - started
         self.stdout.write(
             f"database: {connection.vendor}; DEBUG={settings.DEBUG}; "

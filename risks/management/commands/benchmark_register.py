@@ -67,13 +67,8 @@ class Command(BaseCommand):
             f"database: {connection.vendor}; seeded {count} risks with {measures} measures "
             f"in {time.perf_counter() - started:.1f} s"
         )
-        if connection.vendor == "postgresql":
-            # Fresh bulk inserts have no planner statistics and no visibility map yet; autovacuum would
-            # make both within a minute in production. Without statistics PostgreSQL sorts the whole
-            # table for a page of 10; without the visibility map a count cannot use an index only.
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
-        else:
+        benchmark.settle_database()
+        if connection.vendor != "postgresql":
             self.stdout.write(self.style.WARNING("Not PostgreSQL: the figures are not the ones to record."))
         _token, raw = token_create(user=officer, name="benchmark")
         api = {"Authorization": f"Token {raw}", "Accept": "application/json"}
