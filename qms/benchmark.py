@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 
@@ -38,6 +38,20 @@ def settle_database() -> None:
     vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
+
+
+def current_database_url() -> str:
+    """The database this process uses, as a DATABASE_URL, so that the server reads what was seeded here
+    (under the tests, the test database)."""
+    from django.db import connection
+
+    config = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{config['NAME']}"
+    user, password = quote(config.get("USER") or ""), quote(config.get("PASSWORD") or "")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    port = f":{config['PORT']}" if config.get("PORT") else ""
+    return f"postgres://{credentials}{config.get('HOST') or ''}{port}/{config['NAME']}"
 
 
 def free_port() -> int:
@@ -100,6 +114,7 @@ class Gunicorn:
             API_THROTTLE_USER="1000000/minute",
             LOG_LEVEL="ERROR",
             QMS_VAR_DIR=str(settings.VAR_DIR),
+            DATABASE_URL=current_database_url(),
         )
         env.pop("DJANGO_SETTINGS_MODULE", None)
         env.update(self.extra_env)
@@ -181,13 +196,13 @@ class Latency:
     size: int
 
 
-def latency(port: int, path: str, headers: dict) -> Latency:
-    """Warm up, then RUNS runs of REQUESTS_PER_RUN sequential requests, each on a new connection."""
+def latency(port: int, path: str, headers: dict, *, runs: int = RUNS, per_run: int = REQUESTS_PER_RUN) -> Latency:
+    """Warm up, then ``runs`` runs of ``per_run`` sequential requests, each on a new connection."""
     for _ in range(WARMUPS):
         status, size = request(port, path, headers)
     timings = []
-    for _ in range(RUNS):
-        for _ in range(REQUESTS_PER_RUN):
+    for _ in range(runs):
+        for _ in range(per_run):
             started = time.perf_counter()
             status, size = request(port, path, headers)
             timings.append((time.perf_counter() - started) * 1000)
