@@ -6,7 +6,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from qms.api.base import ReadCreateDeleteViewSet, ReadCreateUpdateViewSet
@@ -25,6 +24,7 @@ from qms.api.serializers import (
     TrainingReopenSerializer,
     UserSerializer,
 )
+from qms.api.throttling import ScopedRateThrottle
 from qms.filtersets import (
     ActionFilterSet,
     CourseFilterSet,

@@ -107,7 +107,8 @@ def test_it_locks_the_login_page_by_username_and_address(cast, settings):
 
 def test_it_throttles_token_requests(cast):
     from rest_framework.settings import api_settings
-    from rest_framework.throttling import ScopedRateThrottle
+
+    from qms.api.throttling import ScopedRateThrottle
 
     original = ScopedRateThrottle.THROTTLE_RATES
     ScopedRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "auth": "2/minute"}
@@ -156,3 +157,20 @@ def test_it_requires_a_login_for_every_page(db):
         assert response.status_code in (302, 401, 403), path
         if response.status_code == 302:
             assert response["Location"].startswith("/login/"), path
+
+
+def test_it_limits_each_person_to_the_rate_per_window_and_lets_them_in_again_in_the_next(cast, api, monkeypatch):
+    from rest_framework.settings import api_settings
+
+    from qms.api.throttling import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {**api_settings.DEFAULT_THROTTLE_RATES, "user": "3/minute"})
+    now = [1_000_000.0]
+    monkeypatch.setattr(UserRateThrottle, "timer", lambda self: now[0])
+    client, other = api(cast.qo_a), api(cast.board_a)
+    statuses = [client.get("/api/v1/units/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert int(client.get("/api/v1/units/")["Retry-After"]) <= 60
+    assert other.get("/api/v1/units/").status_code == 200  # counted per person
+    now[0] += 60
+    assert client.get("/api/v1/units/").status_code == 200
