@@ -187,6 +187,14 @@ def request(port: int, path: str, headers: dict | None = None) -> tuple[int, int
         connection.close()
 
 
+def warm(port: int, requests: list[tuple[str, dict]], *, times: int) -> None:
+    """Every request ``times`` times before anything is measured, so that each worker has loaded its
+    code, translations and database connection: the figures are those of a server that is running."""
+    for _ in range(times):
+        for path, headers in requests:
+            request(port, path, headers)
+
+
 @dataclass
 class Latency:
     path: str
