@@ -131,6 +131,9 @@ class Gunicorn:
         command = [sys.executable, "-m", "gunicorn", "qms.wsgi:application"]
         command += ["--workers", str(self.workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--log-level", "warning"]
+        if Path("/dev/shm").is_dir():
+            # The workers' heartbeat file in memory, as gunicorn advises for containers (as in the Dockerfile).
+            command += ["--worker-tmp-dir", "/dev/shm"]
         self.process = subprocess.Popen(command, cwd=base, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
