@@ -27,6 +27,7 @@ from django.conf import settings
 WARMUPS = 3
 RUNS = 3
 REQUESTS_PER_RUN = 40
+SHARED_MEMORY = Path("/dev/shm")  # noqa: S108 - gunicorn's heartbeat files only, nothing of ours
 
 
 def settle_database() -> None:
@@ -131,9 +132,9 @@ class Gunicorn:
         command = [sys.executable, "-m", "gunicorn", "qms.wsgi:application"]
         command += ["--workers", str(self.workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--log-level", "warning"]
-        if Path("/dev/shm").is_dir():
+        if SHARED_MEMORY.is_dir():
             # The workers' heartbeat file in memory, as gunicorn advises for containers (as in the Dockerfile).
-            command += ["--worker-tmp-dir", "/dev/shm"]
+            command += ["--worker-tmp-dir", str(SHARED_MEMORY)]
         self.process = subprocess.Popen(command, cwd=base, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -31,6 +31,7 @@ from kpis.filtersets import (
 from kpis.models import Feedback, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
 from kpis.selectors import attach_progress
 from qms.api.base import QmsViewSetMixin, ReadCreateUpdateViewSet
+from qms.api.exceptions import api_field_errors
 
 
 class ReadCreateViewSet(
@@ -122,7 +123,7 @@ class KpiMeasurementViewSet(FreshMixin, ReadCreateViewSet):
         except services.RowsInvalid as error:
             # The same shape as the serializer's own errors for a list: the bad values by their index.
             return Response(
-                {"values": dict(sorted(error.rows.items()))},
+                {"values": {index: api_field_errors(errors) for index, errors in sorted(error.rows.items())}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         measurements = self.get_queryset().filter(pk__in=[measurement.pk for measurement in saved])

@@ -13,15 +13,19 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from qms.choices import SecurityEventKind
 
 
+def api_field_errors(errors: dict) -> dict:
+    """Field messages as the API names them: a model's rules about the whole record come under
+    ``non_field_errors`` (as a serializer's own do), not Django's ``__all__``."""
+    errors = dict(errors)
+    if NON_FIELD_ERRORS in errors:
+        errors.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(errors.pop(NON_FIELD_ERRORS))
+    return errors
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         # Services raise Django's ValidationError; answer it like a serializer's: 400 with field messages.
-        detail = as_serializer_error(exc)
-        # A model's clean() files rules that are not about one field under "__all__"; the API's name
-        # for them is non_field_errors, as for a serializer's own.
-        if NON_FIELD_ERRORS in detail:
-            detail.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(detail.pop(NON_FIELD_ERRORS))
-        exc = exceptions.ValidationError(detail)
+        exc = exceptions.ValidationError(api_field_errors(as_serializer_error(exc)))
     elif isinstance(exc, ProtectedError):
         exc = exceptions.ValidationError(
             {"detail": _("This record is still in use by other records and cannot be deleted.")}
