@@ -127,11 +127,26 @@ class CourseForm(ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing ids no database column can hold before they reach the query (on SQLite a
+    20-digit id is an OverflowError, a 500, instead of "not one of the choices")."""
+
+    BIGGEST_ID = 2**63 - 1
+
+    def _check_values(self, value):
+        for pk in value:
+            if str(pk).strip().isdigit() and int(str(pk).strip()) > self.BIGGEST_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class TrainingAssignForm(Form):
     """Assign a course for a year to people, or to every active member of a unit and its units."""
 
     year = forms.IntegerField(label=_("Year"))
-    users = forms.ModelMultipleChoiceField(
+    users = ModelMultipleChoiceField(
         label=_("People"),
         queryset=User.objects.all(),
         required=False,

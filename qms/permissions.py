@@ -20,14 +20,18 @@ def is_administrator_anywhere(user) -> bool:
 
 
 def can_manage_user(actor, target) -> bool:
-    """An administrator manages a person when every unit that person belongs to is under their care;
-    a person without any membership (just provisioned) may be managed by any administrator."""
+    """An administrator manages a person when every unit that person belongs to is under their care; a
+    person without any membership only by the administrator who provisioned them. Superusers and staff
+    only superusers manage: an organisation's administrator must never be able to take over an account
+    that sees everything (by setting its password, say)."""
     scope = scope_for(actor)
     if scope.sees_everything:
         return True
-    if Role.ADMINISTRATOR not in scope.roles():
+    if Role.ADMINISTRATOR not in scope.roles() or target.is_superuser or target.is_staff:
         return False
     units = [membership.unit for membership in target.memberships.select_related("unit")]
+    if not units:
+        return target.provisioned_by_id == actor.pk
     return all(scope.has_role(unit, Role.ADMINISTRATOR) for unit in units)
 
 

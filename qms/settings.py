@@ -315,6 +315,10 @@ REST_FRAMEWORK = {
         "auth": envstr("API_THROTTLE_AUTH", "10/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Who the client is for the rate limits: the address the proxies in front say, as many as there are
+    # (AXES_IPWARE_PROXY_COUNT, shared with the login lockout); with none, the socket's own address, so
+    # that a client cannot pick a fresh X-Forwarded-For for every try.
+    "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT or 0,
 }
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 500
@@ -344,6 +348,7 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeLevelEnum": "risks.choices.ProgrammeLevel",
         "RiskLevelEnum": "risks.choices.RiskLevel",
         "ApprovalBodyEnum": "risks.choices.ApprovalBody",
+        "FeedbackCategoryEnum": "kpis.choices.FeedbackCategory",
     },
 }
 

@@ -4,6 +4,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
@@ -30,6 +31,9 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             {"detail": _("This record is still in use by other records and cannot be deleted.")}
         )
+    if isinstance(exc, Http404):
+        # "Not found." in the caller's language, not Django's English "No Risk matches the given query."
+        exc = exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied | exceptions.PermissionDenied):
         from qms.services.security import security_event_log
 

@@ -10,8 +10,9 @@ from qms.choices import Language, Role
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """People who share a visible unit with ``user``, ``user`` themselves, and, for
-        administrators, people who have no membership yet (just provisioned, waiting for a role)."""
+        """People who share a visible unit with ``user``, ``user`` themselves, and, for an
+        administrator, the people they provisioned who have no membership yet (waiting for a role).
+        Someone else's unassigned people (a superuser made with createsuperuser, say) stay out of sight."""
         from qms.models.units import Membership
         from qms.scoping import scope_for
 
@@ -23,7 +24,7 @@ class UserQuerySet(models.QuerySet):
         in_scope = Membership.objects.visible_to(user).values("user_id")
         condition = models.Q(pk__in=in_scope) | models.Q(pk=user.pk)
         if scope.roles() & {Role.ADMINISTRATOR}:
-            condition |= ~models.Q(pk__in=Membership.objects.values("user_id"))
+            condition |= models.Q(provisioned_by=user) & ~models.Q(pk__in=Membership.objects.values("user_id"))
         return self.filter(condition)
 
 
@@ -42,6 +43,16 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="reports",
         help_text=_("Receives the escalations of this person's overdue actions."),
+    )
+    provisioned_by = models.ForeignKey(
+        "self",
+        verbose_name=_("provisioned by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The administrator who added this person; they manage them until they have a role."),
     )
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.DUTCH)
     email_notifications = models.BooleanField(

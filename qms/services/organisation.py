@@ -11,6 +11,7 @@ from qms.models import Membership, OrganisationUnit, User
 from qms.permissions import can_administer, can_manage_user, is_administrator_anywhere
 from qms.scoping import scope_for, scope_reset
 from qms.services.base import apply_changes, deny, save_validated
+from qms.services.security import tokens_revoke_all
 
 UNIT_FIELDS = {"name", "code", "kind", "parent", "description", "is_active"}
 USER_FIELDS = {
@@ -119,7 +120,7 @@ def user_create(*, actor, username: str, password: str | None = None, **fields) 
     """Provision a person (as an HR system would); roles follow through memberships."""
     if not is_administrator_anywhere(actor):
         deny(_("Only administrators can add people."))
-    user = User(username=username)
+    user = User(username=username, provisioned_by=actor)
     apply_changes(user, fields, USER_FIELDS)
     if password:
         _validate_password_for(user, password)
@@ -142,6 +143,9 @@ def user_update(*, actor, user: User, password: str | None = None, **changes) ->
         _validate_password_for(user, password)
         user.set_password(password)
     save_validated(user, actor=actor, exclude=["password"])
+    if password:
+        # A new password ends every API token made with the old one.
+        tokens_revoke_all(user=user, reason="password set by an administrator")
     return user
 
 

@@ -64,6 +64,17 @@ def token_authenticate(raw: str) -> ApiToken | None:
 
 
 @transaction.atomic
+def tokens_revoke_all(*, user: User, reason: str, request=None) -> int:
+    """End every API token of ``user`` (after a password change): a token outlives no password."""
+    deleted, _by_model = ApiToken.objects.filter(user=user).delete()
+    if deleted:
+        security_event_log(
+            kind=SecurityEventKind.TOKEN_REVOKED, request=request, user=user, detail=f"{deleted} token(s): {reason}"
+        )
+    return deleted
+
+
+@transaction.atomic
 def token_revoke(*, actor: User, token: ApiToken, request=None) -> None:
     security_event_log(kind=SecurityEventKind.TOKEN_REVOKED, request=request, user=actor, detail=token.prefix)
     token.delete()

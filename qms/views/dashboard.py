@@ -23,7 +23,7 @@ from qms.models import ApiToken, Notification
 from qms.selectors import dashboard_for
 from qms.services.notifications import notification_mark_read
 from qms.services.organisation import user_update_profile
-from qms.services.security import security_event_log, token_create, token_revoke
+from qms.services.security import security_event_log, token_create, token_revoke, tokens_revoke_all
 from qms.views.generic import ServiceFormView
 
 
@@ -123,6 +123,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         security_event_log(kind=SecurityEventKind.PASSWORD_CHANGED, request=self.request)
+        tokens_revoke_all(user=self.request.user, reason="password changed", request=self.request)
         return response
 
 

@@ -53,9 +53,14 @@ def test_it_shows_an_owner_their_action_from_a_unit_they_do_not_belong_to(cast):
     assert action in Action.objects.visible_to(cast.team_lead_a)
 
 
-def test_it_shows_administrators_people_without_any_role_yet(cast):
+def test_it_shows_administrators_the_people_they_provisioned_who_have_no_role_yet(cast):
+    User.objects.filter(pk=cast.outsider.pk).update(provisioned_by=cast.admin_a)
     assert cast.outsider in User.objects.visible_to(cast.admin_a)
     assert cast.outsider not in User.objects.visible_to(cast.qo_a)
+
+
+def test_it_hides_people_without_a_role_that_another_administrator_provisioned(cast):
+    assert cast.outsider not in User.objects.visible_to(cast.admin_a)
 
 
 def test_it_counts_a_role_held_on_a_unit_above(cast):
