@@ -63,10 +63,20 @@ class FlagReason(models.TextChoices):
 
 
 class EscalationStatus(models.TextChoices):
-    # Proposed until the non-conformity part (incidents app) takes it over or someone dismisses it.
+    # Proposed until a quality officer escalates it to a non-conformity (which the incidents app will
+    # take over) or dismisses it, with a reason (``kpis.services.feedback_escalation_decide``).
     PROPOSED = "proposed", _("Proposed")
     ESCALATED = "escalated", _("Escalated to a non-conformity")
     DISMISSED = "dismissed", _("Dismissed")
+
+
+# The decisions on a proposed escalation, in one table: from proposed to escalated or dismissed, and
+# nothing after that (a new episode of the same problem is a new proposal).
+ESCALATION_TRANSITIONS = {
+    EscalationStatus.PROPOSED: {EscalationStatus.ESCALATED, EscalationStatus.DISMISSED},
+    EscalationStatus.ESCALATED: set(),
+    EscalationStatus.DISMISSED: set(),
+}
 
 
 class Expectation(models.TextChoices):
@@ -78,9 +88,17 @@ class Verdict(models.TextChoices):
     REACHED = "reached", _("Effect reached")
     PARTLY = "partly", _("Effect partly reached")
     NOT_REACHED = "not_reached", _("Effect not reached")
+    # The evaluation window and its grace days are over and a window has no measurements: said out
+    # loud instead of waiting for ever.
+    NOT_MEASURABLE = "not_measurable", _("Cannot be measured")
 
 
-VERDICT_COLOURS = {Verdict.REACHED: "success", Verdict.PARTLY: "warning", Verdict.NOT_REACHED: "danger"}
+VERDICT_COLOURS = {
+    Verdict.REACHED: "success",
+    Verdict.PARTLY: "warning",
+    Verdict.NOT_REACHED: "danger",
+    Verdict.NOT_MEASURABLE: "secondary",
+}
 
 # The kinds of action that may state an intended effect: improvement actions now; corrective and
 # preventive actions (CAPA) are the same core Action and work the same way.

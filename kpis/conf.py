@@ -24,10 +24,18 @@ def recurring_days() -> int:
 
 
 def feedback_follow_up_days() -> int:
-    """When the follow-up of flagged feedback is due (calendar days after it came in)."""
+    """When the follow-up of flagged feedback is due (working days after it came in, so not on a
+    weekend)."""
     return getattr(settings, "FEEDBACK_FOLLOW_UP_DAYS", 2)
 
 
 def effect_follow_up_days() -> int:
     """When the follow-up of an improvement action whose effect was not reached is due."""
     return getattr(settings, "EFFECT_FOLLOW_UP_DAYS", 14)
+
+
+def text_language() -> str:
+    """The language of text the app generates and stores (titles of follow-up actions, reasons in
+    the history): the organisation's default language (``LANGUAGE_CODE``, Dutch), not the language of
+    whoever's request or run made it, so stored text does not mix languages."""
+    return settings.LANGUAGE_CODE

@@ -17,10 +17,10 @@ from kpis import services
 from kpis.choices import Frequency
 from kpis.models import Feedback, IntendedEffect, Kpi, KpiMeasurement, Objective
 from kpis.periods import period_containing
-from qms.choices import ActionKind
+from qms.choices import ActionKind, ActionStatus
 from qms.demo import DemoContext
 from qms.models import Action
-from qms.services.actions import action_create
+from qms.services.actions import action_create, action_set_status
 
 ORGANISATIONS = {"NHS": "kwaliteit", "NHD": "kwaliteit-b"}
 MONTHS = 24
@@ -250,6 +250,23 @@ EFFECTS = [
 ]
 
 
+def _backdate(action: Action, context: DemoContext, *, started: int, done: int) -> None:
+    """Make ``action`` one of the past: started ``started`` months ago and done ``done`` months ago,
+    so its effect windows (held to the action: the baseline before it started, the evaluation after
+    it was done) lie in the demo's 24 months. Only demo data rewrites dates; its owner finishes it
+    through the service first."""
+    this_month = period_containing(context.today, Frequency.MONTHLY)
+    action_set_status(actor=action.owner, action=action, status=ActionStatus.DONE, note="Afgerond.")
+    start_day = this_month.shift(-started).start + datetime.timedelta(days=4)
+    done_day = this_month.shift(-done).start + datetime.timedelta(days=20)
+    Action.objects.filter(pk=action.pk).update(
+        created_at=timezone.make_aware(datetime.datetime.combine(start_day, datetime.time(9))),
+        due_date=done_day,
+        completed_at=timezone.make_aware(datetime.datetime.combine(done_day, datetime.time(16))),
+    )
+    action.refresh_from_db()
+
+
 def _seed_effects(context: DemoContext) -> None:
     quality = context.people["kwaliteit"]
     this_month = period_containing(context.today, Frequency.MONTHLY)
@@ -264,6 +281,8 @@ def _seed_effects(context: DemoContext) -> None:
                 due_date=context.today + datetime.timedelta(days=30),
                 kind=ActionKind.IMPROVEMENT,
             )
+            if windows:
+                _backdate(action, context, started=windows[1] - 1, done=windows[2] + 1)
         if not IntendedEffect.objects.filter(action=action).exists():
             periods = {}
             if windows:

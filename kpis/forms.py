@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kpis.choices import Expectation
+from kpis.choices import EscalationStatus, Expectation
 from kpis.models import Feedback, IntendedEffect, KeyResult, Kpi, Objective
 from qms.forms import Form, ModelForm
 from qms.models import OrganisationUnit
@@ -132,6 +132,8 @@ class IntendedEffectForm(ModelForm):
         localized_fields = ["expected_change"]
         help_texts = {
             "baseline_from": _("Periods as YYYY-MM (or YYYY-Qn for quarterly KPIs); empty: a default window."),
+            "baseline_to": _("Before the period in which the action started."),
+            "evaluation_from": _("The period in which the action is due or was completed, or later."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -147,4 +149,29 @@ class EffectConfirmForm(Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required unless the effect was reached."),
+    )
+
+
+class EscalationDecisionForm(Form):
+    """The decision on a proposed escalation: the button pressed gives the status."""
+
+    status = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (EscalationStatus.ESCALATED, EscalationStatus.ESCALATED.label),
+            (EscalationStatus.DISMISSED, EscalationStatus.DISMISSED.label),
+        ],
+    )
+    note = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to dismiss: why this is not a non-conformity. Kept in the history."),
+    )
+
+
+class KeyResultDeleteForm(Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, remove this key result"),
+        help_text=_("The objective's progress is computed without it from now on; the history keeps it."),
     )

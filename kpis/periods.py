@@ -75,7 +75,8 @@ def parse_period(value, frequency: str, field: str = "period") -> Period:
             field: message
             % {
                 "frequency": Frequency(frequency).label.lower(),
-                "format": "YYYY-Qn" if frequency == Frequency.QUARTERLY else "YYYY-MM",
+                # The codes are translated with the words around them (JJJJ-MM in Dutch), as in the help texts.
+                "format": _("YYYY-Qn") if frequency == Frequency.QUARTERLY else _("YYYY-MM"),
                 "example": example(frequency),
             }
         }
@@ -95,3 +96,13 @@ def last_due_period(today: datetime.date, frequency: str, grace_days: int) -> Pe
 def periods_between(first: Period, last: Period) -> list[Period]:
     """Every period from ``first`` up to and including ``last`` (empty if ``last`` is earlier)."""
     return [first.shift(n) for n in range(max(last - first + 1, 0))]
+
+
+def working_days_after(day: datetime.date, days: int) -> datetime.date:
+    """The day ``days`` working days after ``day``, skipping Saturdays and Sundays (the code base has
+    no calendar of public holidays yet)."""
+    while days > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day

@@ -8,13 +8,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from kpis import conf
-from kpis.choices import STATUS_COLOURS, Frequency, SmartProperty, Verdict
-from kpis.models import KeyResult, Kpi, KpiMeasurement, Objective
+from kpis.choices import EFFECT_ACTION_KINDS, STATUS_COLOURS, Frequency, SmartProperty, Verdict
+from kpis.models import IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
 from kpis.periods import Period, last_due_period, period_containing, periods_between
 from qms.choices import Role, UnitKind
 from qms.models import OrganisationUnit
@@ -199,6 +200,32 @@ def kpi_detail(kpi: Kpi, today: datetime.date | None = None) -> dict:
     }
 
 
+def next_period_to_measure(kpi: Kpi, measured: set[str], today: datetime.date | None = None) -> Period | None:
+    """The period a new measurement is most likely for: the latest due period without one, else
+    the first period after the last due one that has started and has none (the current one); None
+    when every period up to now is measured."""
+    today = today or timezone.localdate()
+    missing = missing_periods(kpi, measured, today)
+    if missing:
+        return missing[-1]
+    due = last_due_periods(today)[kpi.frequency]
+    for period in periods_between(due.shift(1), period_containing(today, kpi.frequency)):
+        if str(period) not in measured:
+            return period
+    return None
+
+
+def chart_series(kpi: Kpi, measurements: list[KpiMeasurement], today: datetime.date | None = None) -> list:
+    """Every period from the first measurement up to the last measured or due one, each with its
+    measurement or None: a period without one is a gap on the chart's axis, not skipped."""
+    if not measurements:
+        return []
+    by_period = {measurement.period: measurement for measurement in measurements}
+    first = kpi.period(measurements[0].period)
+    last = max(kpi.period(measurements[-1].period), last_due_periods(today)[kpi.frequency])
+    return [(period, by_period.get(str(period))) for period in periods_between(first, last)]
+
+
 # --- objectives ---------------------------------------------------------------------------------
 
 
@@ -214,18 +241,33 @@ class KeyResultProgress:
 
 @dataclass
 class ObjectiveNode:
-    """An objective in the goal tree, with its key results' progress and its sub-objectives."""
+    """An objective in the goal tree, with its key results' progress and its sub-objectives.
+
+    ``children`` are the sub-objectives the page shows (those visible and matching its filters);
+    ``sub_objectives`` are all of them, for the roll-up of an objective without key results.
+    """
 
     objective: Objective
     key_results: list[KeyResultProgress] = field(default_factory=list)
     children: list["ObjectiveNode"] = field(default_factory=list)
+    sub_objectives: list["ObjectiveNode"] = field(default_factory=list)
     depth: int = 0
 
-    @property
+    @cached_property
     def progress(self) -> Decimal | None:
         """The weighted mean of the key results' progress; a key result without a measurement yet
-        counts as 0%. None without key results."""
-        return weighted_progress([(item.key_result.weight, item.progress) for item in self.key_results])
+        counts as 0%. Without key results of its own: the mean of its sub-objectives' progress, each
+        counting equally (those without any progress left out). None when there is neither."""
+        if self.key_results:
+            return weighted_progress([(item.key_result.weight, item.progress) for item in self.key_results])
+        return weighted_progress(
+            [(Decimal(1), child.progress) for child in self.sub_objectives if child.progress is not None]
+        )
+
+    @property
+    def progress_is_rolled_up(self) -> bool:
+        """True when the progress comes from the sub-objectives (the page says so)."""
+        return not self.key_results and self.progress is not None
 
     @property
     def smart_missing(self) -> list[SmartProperty]:
@@ -252,22 +294,46 @@ def latest_values(kpi_ids) -> dict[int, Decimal]:
     return dict(rows)
 
 
+def objectives_below(objectives: list[Objective], exclude) -> list[Objective]:
+    """The objectives in the units of ``objectives`` and below them, but for those in ``exclude``
+    (ids): every sub-objective lies there, as it serves an objective of its own unit or above. One
+    query (none without objectives). Whoever sees an objective sees these too: they are in its unit
+    or below it."""
+    roots: list[str] = []
+    for path in sorted({objective.unit.path for objective in objectives}):
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    if not roots:
+        return []
+    condition = Q()
+    for root in roots:
+        condition |= Q(unit__path__startswith=root)
+    return list(Objective.objects.filter(condition).exclude(pk__in=exclude).only("pk", "parent_id", "unit_id"))
+
+
 def objective_nodes(objectives) -> list[ObjectiveNode]:
-    """``objectives`` (a scoped queryset, or a page of it) as nodes with their progress, in three
-    queries: the objectives, their key results with KPIs, the KPIs' latest values."""
+    """``objectives`` (a scoped queryset, or a page of it) as nodes with their progress, in four
+    queries: the objectives, the objectives below them (for the roll-up), their key results with
+    KPIs, the KPIs' latest values."""
     if hasattr(objectives, "select_related"):
         objectives = objectives.select_related("unit", "owner", "parent")
     objectives = list(objectives)
+    below = objectives_below(objectives, exclude=[objective.pk for objective in objectives])
+    every = objectives + below
     key_results = list(
-        KeyResult.objects.filter(objective__in=[objective.pk for objective in objectives]).select_related("kpi")
+        KeyResult.objects.filter(objective__in=[objective.pk for objective in every]).select_related("kpi")
     )
     values = latest_values(key_result.kpi_id for key_result in key_results)
-    nodes = {objective.pk: ObjectiveNode(objective=objective) for objective in objectives}
+    nodes = {objective.pk: ObjectiveNode(objective=objective) for objective in every}
     for key_result in key_results:
         node = nodes[key_result.objective_id]
         key_result.objective = node.objective
         node.key_results.append(KeyResultProgress(key_result=key_result, current=values.get(key_result.kpi_id)))
-    return list(nodes.values())
+    for node in nodes.values():
+        parent = nodes.get(node.objective.parent_id)
+        if parent is not None and parent is not node:
+            parent.sub_objectives.append(node)
+    return [nodes[objective.pk] for objective in objectives]
 
 
 def objective_tree(objectives) -> list[ObjectiveNode]:
@@ -315,6 +381,7 @@ class UnitEffects:
     reached: int
     partly: int
     not_reached: int
+    not_measurable: int
     pending: int
 
 
@@ -328,6 +395,7 @@ def effects_per_unit(effects) -> list[UnitEffects]:
             reached=Count("pk", filter=Q(verdict=Verdict.REACHED)),
             partly=Count("pk", filter=Q(verdict=Verdict.PARTLY)),
             not_reached=Count("pk", filter=Q(verdict=Verdict.NOT_REACHED)),
+            not_measurable=Count("pk", filter=Q(verdict=Verdict.NOT_MEASURABLE)),
             pending=Count("pk", filter=Q(verdict="")),
         )
     )
@@ -336,3 +404,24 @@ def effects_per_unit(effects) -> list[UnitEffects]:
         return []
     units = OrganisationUnit.objects.filter(pk__in=list(counts)).order_by("path")
     return [UnitEffects(unit=unit, **counts[unit.pk]) for unit in units]
+
+
+def baseline_measurement_count(effect: IntendedEffect) -> int:
+    """How many measurements the effect's KPI has in its baseline window (one query): none means the
+    effect cannot be measured unless they are entered."""
+    first, last = effect.kpi.period(effect.baseline_from), effect.kpi.period(effect.baseline_to)
+    return KpiMeasurement.objects.filter(
+        kpi_id=effect.kpi_id, period_start__gte=first.start, period_start__lte=last.start
+    ).count()
+
+
+def action_effect_panel(user, action) -> dict | None:
+    """What an action's own page shows of its intended effect (the core action page asks through
+    ``qms.views.actions.ACTION_PANELS``): the effect and its verdict, or, for an action that may
+    state one and has none, whether ``user`` may state it. None for other kinds of action. One query."""
+    from kpis.services.effects import can_state_effect
+
+    if action.kind not in EFFECT_ACTION_KINDS:
+        return None
+    effect = IntendedEffect.objects.visible_to(user).filter(action=action).select_related("kpi").first()
+    return {"effect": effect, "can_state": effect is None and can_state_effect(user, action)}

@@ -1,6 +1,7 @@
 """django-tables2 tables of the KPI app."""
 
 import django_tables2 as tables
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,7 @@ class NumberColumn(tables.Column):
 
 class KpiTable(BaseTable):
     code = tables.Column(linkify=True, verbose_name=_("Code"))
-    name = tables.Column(verbose_name=_("Name"))
+    name = tables.Column(accessor="display_name", order_by="name", verbose_name=_("Name"))
     category = tables.Column(verbose_name=_("Category"))
     org_unit = tables.Column(verbose_name=_("Unit"))
     owner = tables.Column(verbose_name=_("Owner"))
@@ -75,7 +76,7 @@ class FeedbackTable(BaseTable):
     comment = tables.Column(verbose_name=_("Comment"))
     flagged = tables.Column(verbose_name=_("Flagged"))
     assigned_to = tables.Column(verbose_name=_("Assigned to"))
-    follow_up = tables.Column(linkify=True, verbose_name=_("Follow-up"))
+    follow_up = tables.Column(verbose_name=_("Follow-up"))
 
     class Meta(BaseTable.Meta):
         model = Feedback
@@ -85,10 +86,25 @@ class FeedbackTable(BaseTable):
     def render_comment(self, value):
         return value if len(value) <= 80 else f"{value[:79]}…"
 
+    # The follow-up's title repeats what the row says already: the status and due date, linked to
+    # the action (its title as the link's tooltip), keep the column narrow. The export has the title.
+    def render_follow_up(self, value):
+        return format_html(
+            '<a href="{}" title="{}">{}</a><div class="small text-body-secondary text-nowrap">{}</div>',
+            value.get_absolute_url(),
+            value.title,
+            value.get_status_display(),
+            formats.date_format(value.due_date, "SHORT_DATE_FORMAT"),
+        )
+
+    def value_follow_up(self, value):
+        return value.title if value else ""
+
     def render_flagged(self, value, record):
         if not value:
             return "—"
-        return badge("danger", record.get_flag_reason_display())
+        # The reason may wrap ("Marked negative" is long in Dutch): the table fits its column.
+        return format_html('<span class="badge text-bg-danger text-wrap">{}</span>', record.get_flag_reason_display())
 
     def value_flagged(self, value, record):
         return record.get_flag_reason_display() if value else ""

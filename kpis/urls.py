@@ -19,6 +19,21 @@ urlpatterns = [
     path("feedback/import/", views.FeedbackImportView.as_view(), name="feedback_import"),
     path("feedback/<int:pk>/", views.FeedbackDetailView.as_view(), name="feedback_detail"),
     path("feedback/<int:pk>/history/", views.FeedbackHistoryView.as_view(), name="feedback_history"),
+    path(
+        "feedback/escalations/<int:pk>/",
+        views.FeedbackEscalationDetailView.as_view(),
+        name="feedback_escalation_detail",
+    ),
+    path(
+        "feedback/escalations/<int:pk>/history/",
+        views.FeedbackEscalationHistoryView.as_view(),
+        name="feedback_escalation_history",
+    ),
+    path(
+        "feedback/escalations/<int:pk>/decide/",
+        views.FeedbackEscalationDecideView.as_view(),
+        name="feedback_escalation_decide",
+    ),
     path("objectives/", views.ObjectiveTreeView.as_view(), name="objective_list"),
     path("objectives/add/", views.ObjectiveEditView.as_view(), name="objective_add"),
     path("objectives/<int:pk>/", views.ObjectiveDetailView.as_view(), name="objective_detail"),

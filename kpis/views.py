@@ -4,6 +4,8 @@ corrected, imported), feedback, the goal tree of objectives, and the effects of 
 Every page starts from ``visible_to(user)`` (out of sight is a 404); every write goes to a service.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,8 +19,8 @@ from django.views.generic import View
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig
 
-from kpis import imports, services
-from kpis.choices import EFFECT_ACTION_KINDS, STATUS_COLOURS, Direction, KpiStatus
+from kpis import conf, imports, services
+from kpis.choices import EFFECT_ACTION_KINDS, STATUS_COLOURS, Direction, EscalationStatus, KpiStatus
 from kpis.filtersets import (
     FeedbackFilterSet,
     IntendedEffectFilterSet,
@@ -29,10 +31,12 @@ from kpis.forms import (
     CorrectionForm,
     DefaultsForm,
     EffectConfirmForm,
+    EscalationDecisionForm,
     FeedbackForm,
     FeedbackImportForm,
     ImportForm,
     IntendedEffectForm,
+    KeyResultDeleteForm,
     KeyResultForm,
     KpiForm,
     MeasurementForm,
@@ -40,11 +44,13 @@ from kpis.forms import (
 )
 from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
 from kpis.selectors import (
+    baseline_measurement_count,
+    chart_series,
     effects_per_unit,
     kpi_detail,
     kpi_tiles,
-    last_due_periods,
     new_organisations_of,
+    next_period_to_measure,
     objective_node,
     objective_tree,
 )
@@ -146,19 +152,22 @@ class KpiOverviewView(ScopedQuerysetMixin, FilterView):
 
 
 def chart_data(kpi: Kpi, measurements) -> dict:
-    """What the chart script draws: the series, the norm bands and the labels, in the page's language."""
+    """What the chart script draws: the series, the norm bands and the labels, in the page's language.
+    Every period is on the axis: one without a measurement has no value (a gap in the line)."""
+    series = chart_series(kpi, list(measurements))
     return {
-        "periods": [measurement.period for measurement in measurements],
-        "values": [float(measurement.value) for measurement in measurements],
-        "statuses": [measurement.status for measurement in measurements],
+        "periods": [str(period) for period, _measurement in series],
+        "values": [None if measurement is None else float(measurement.value) for _period, measurement in series],
+        "statuses": [None if measurement is None else measurement.status for _period, measurement in series],
         "target": float(kpi.target),
         "good": float(kpi.good_threshold),
         "acceptable": float(kpi.acceptable_threshold),
         "higherIsBetter": kpi.direction == Direction.HIGHER_IS_BETTER,
-        "unit": kpi.measure_unit,
+        "unit": kpi.display_measure_unit,
         "labels": {
-            "value": str(kpi.name),
+            "value": str(kpi.display_name),
             "target": _("Target"),
+            "missing": _("No measurement"),
             KpiStatus.GREEN: str(KpiStatus.GREEN.label),
             KpiStatus.AMBER: str(KpiStatus.AMBER.label),
             KpiStatus.RED: str(KpiStatus.RED.label),
@@ -177,7 +186,8 @@ class KpiDetailView(ObjectDetailView):
         table = KpiMeasurementTable(list(reversed(detail["measurements"])), orderable=False)
         RequestConfig(self.request, paginate={"per_page": 24}).configure(table)
         can_enter = services.can_enter_measurements(self.request.user, kpi)
-        due = last_due_periods()[kpi.frequency]
+        measured = {measurement.period for measurement in detail["measurements"]}
+        suggested = next_period_to_measure(kpi, measured) if can_enter else None
         context.update(
             detail=detail,
             trend=detail["trend"],
@@ -186,11 +196,7 @@ class KpiDetailView(ObjectDetailView):
             chart=chart_data(kpi, detail["measurements"]),
             can_enter=can_enter,
             can_configure=services.can_configure_kpis(self.request.user, kpi.org_unit),
-            measurement_form=MeasurementForm(
-                initial={"period": str(detail["missing"][-1] if detail["missing"] else due)}
-            )
-            if can_enter
-            else None,
+            measurement_form=MeasurementForm(initial={"period": str(suggested or "")}) if can_enter else None,
             effects=kpi.intended_effects.visible_to(self.request.user).select_related("action"),
             key_results=kpi.key_results.visible_to(self.request.user).select_related("objective"),
             status_colour=STATUS_COLOURS.get(kpi.latest_status, "secondary"),
@@ -278,13 +284,30 @@ class KpiMixin:
 
 class MeasurementAddView(KpiMixin, ServiceFormView):
     form_class = MeasurementForm
+    template_name = "kpis/measurement_form.html"
 
     def get_initial(self):
-        return {"period": self.request.GET.get("period", "")}
+        period = self.request.GET.get("period", "")
+        if not period:
+            measured = set(self.kpi.measurements.values_list("period", flat=True))
+            period = str(next_period_to_measure(self.kpi, measured) or "")
+        return {"period": period}
+
+    def existing_measurement(self, form):
+        """The measurement of the period the form names, if it has one: the page links to its
+        correction instead of accepting a second value."""
+        if not form.is_bound:
+            return None
+        try:
+            period = self.kpi.period(form.data.get("period"))
+        except ValidationError:
+            return None
+        return self.kpi.measurements.filter(period=str(period)).first()
 
     def get_context_data(self, **kwargs):
         title = _("Add a measurement of %(kpi)s") % {"kpi": self.kpi}
-        return super().get_context_data(**kwargs) | {"title": title, "object": self.kpi}
+        context = super().get_context_data(**kwargs)
+        return context | {"title": title, "object": self.kpi, "existing": self.existing_measurement(context["form"])}
 
     def perform(self, form):
         return services.measurement_record(actor=self.request.user, kpi=self.kpi, **form.cleaned_data)
@@ -462,7 +485,7 @@ class FeedbackListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         context["escalations"] = (
             FeedbackEscalation.objects.visible_to(self.request.user)
-            .filter(status="proposed")
+            .filter(status=EscalationStatus.PROPOSED)
             .select_related("unit")
             .order_by("-created_at")[:10]
         )
@@ -476,6 +499,62 @@ class FeedbackDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"section": "feedback"}
+
+
+ESCALATIONS = FeedbackEscalation.objects.select_related("unit", "decided_by")
+
+
+class FeedbackEscalationDetailView(ObjectDetailView):
+    """A proposed escalation of recurring feedback: its items, and the quality officer's decision
+    (escalate to a non-conformity, or dismiss with a reason)."""
+
+    queryset = ESCALATIONS
+    template_name = "kpis/feedback_escalation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        escalation = context["object"]
+        can_decide = escalation.is_open and services.can_decide_escalation(self.request.user, escalation)
+        context.update(
+            items=escalation.items.visible_to(self.request.user).select_related("unit", "assigned_to", "follow_up"),
+            can_decide=can_decide,
+            decision_form=(kwargs.get("decision_form") or EscalationDecisionForm()) if can_decide else None,
+            section="feedback",
+        )
+        return context
+
+
+class FeedbackEscalationHistoryView(ObjectHistoryView):
+    queryset = ESCALATIONS
+    detail_template = "kpis/feedback_escalation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"section": "feedback"}
+
+
+class FeedbackEscalationDecideView(View):
+    """Escalate or dismiss a proposed escalation (the button pressed names the decision)."""
+
+    def post(self, request, pk):
+        escalation = get_object_or_404(ESCALATIONS.visible_to(request.user), pk=pk)
+        form = EscalationDecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.feedback_escalation_decide(
+                    actor=request.user,
+                    escalation=escalation,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+        if form.errors:
+            view = FeedbackEscalationDetailView()
+            view.setup(request, pk=pk)
+            context = view.get_context_data(decision_form=form)
+            return render(request, view.template_name, context, status=200)
+        messages.success(request, _("Decision recorded."))
+        return HttpResponseRedirect(escalation.get_absolute_url())
 
 
 class FeedbackHistoryView(ObjectHistoryView):
@@ -622,11 +701,42 @@ class KeyResultEditView(ObjectEditView):
 
 
 class KeyResultDeleteView(View):
+    """Remove a key result, after a confirmation: the page asks first, and a post without the
+    confirmation only shows the question again."""
+
+    template_name = "kpis/key_result_confirm_delete.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        self.key_result = get_object_or_404(
+            KeyResult.objects.visible_to(request.user).select_related("objective__unit", "kpi"), pk=kwargs["pk"]
+        )
+        if not services.can_manage_objectives(request.user, self.key_result.objective.unit):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, form):
+        objective = self.key_result.objective
+        context = {
+            "form": form,
+            "object": self.key_result,
+            "objective": objective,
+            "title": _("Remove the key result %(key_result)s?") % {"key_result": self.key_result},
+            "section": "objectives",
+        }
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, pk):
+        return self.render(KeyResultDeleteForm())
+
     def post(self, request, pk):
-        key_result = get_object_or_404(KeyResult.objects.visible_to(request.user).select_related("objective"), pk=pk)
-        services.key_result_delete(actor=request.user, key_result=key_result)
+        form = KeyResultDeleteForm(request.POST)
+        if not form.is_valid():
+            return self.render(form)
+        services.key_result_delete(actor=request.user, key_result=self.key_result)
         messages.success(request, _("Key result removed."))
-        return HttpResponseRedirect(key_result.objective.get_absolute_url())
+        return HttpResponseRedirect(self.key_result.objective.get_absolute_url())
 
 
 # --- effects of improvement actions -------------------------------------------------------------
@@ -669,10 +779,18 @@ class EffectDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         effect = context["object"]
         can_state = services.can_state_effect(self.request.user, effect.action)
+        pending = not effect.verdict
         context.update(
-            can_edit=can_state and not effect.verdict,
-            can_confirm=can_state and bool(effect.verdict),
+            can_edit=can_state and pending,
+            can_confirm=bool(effect.verdict)
+            and effect.confirmed_at is None
+            and services.can_confirm_effect(self.request.user, effect),
             confirm_form=EffectConfirmForm(initial={"explanation": effect.explanation}),
+            baseline_count=baseline_measurement_count(effect) if pending else None,
+            window_problems=list(services.window_errors(effect).values()) if pending else [],
+            measured_by=effect.evaluate_after + datetime.timedelta(days=conf.measurement_grace_days() + 1),
+            evaluation_over=pending and effect.evaluate_after < timezone.localdate(),
+            on_behalf=effect.confirmed_by_id is not None and effect.confirmed_by_id != effect.action.owner_id,
             section="effects",
         )
         return context
@@ -725,8 +843,19 @@ class EffectEditView(ObjectEditView):
     def perform(self, form):
         data = dict(form.cleaned_data)
         if self.object is None:
-            return services.effect_create(actor=self.request.user, **data)
-        return services.effect_update(actor=self.request.user, effect=self.object, **data)
+            effect = services.effect_create(actor=self.request.user, **data)
+        else:
+            effect = services.effect_update(actor=self.request.user, effect=self.object, **data)
+        if not baseline_measurement_count(effect):
+            messages.warning(
+                self.request,
+                _(
+                    "%(kpi)s has no measurements in the baseline window (%(baseline)s) yet: without them, the "
+                    "effect cannot be measured. Enter them on the KPI's page."
+                )
+                % {"kpi": effect.kpi.display_name, "baseline": f"{effect.baseline_from} – {effect.baseline_to}"},
+            )
+        return effect
 
 
 class EffectConfirmView(View):

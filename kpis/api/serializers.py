@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from kpis.choices import SmartProperty
-from kpis.models import Feedback, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
+from kpis.choices import EscalationStatus, SmartProperty
+from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
 from kpis.selectors import objective_node
 from qms.api.base import QmsModelSerializer
 from qms.api.fields import BriefRelatedField
@@ -43,9 +43,9 @@ class KpiSerializer(QmsModelSerializer):
     org_unit = unit_field(help_text=_("The organisation unit the KPI belongs to (fixed once created)."))
     organisation = BriefRelatedField(view_name="api:unit-detail", read_only=True)
     owner = user_field()
-    target = NumberField()
-    good_threshold = NumberField(help_text=_("From this value on, a measurement is green."))
-    acceptable_threshold = NumberField(help_text=_("From this value on, a measurement is at least amber."))
+    target = NumberField(help_text=Kpi._meta.get_field("target").help_text)
+    good_threshold = NumberField(help_text=Kpi._meta.get_field("good_threshold").help_text)
+    acceptable_threshold = NumberField(help_text=Kpi._meta.get_field("acceptable_threshold").help_text)
     latest_period = serializers.CharField(read_only=True, allow_null=True)
     latest_value = NumberField(read_only=True, allow_null=True)
     latest_status = serializers.CharField(
@@ -146,7 +146,7 @@ class FeedbackSerializer(QmsModelSerializer):
     received_at = serializers.DateTimeField(required=False, help_text=_("Default: now."))
     assigned_to = user_field(read_only=True)
     follow_up = BriefRelatedField(view_name="api:action-detail", read_only=True)
-    escalation = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    escalation = BriefRelatedField(view_name="api:feedback-escalation-detail", read_only=True)
 
     class Meta:
         model = Feedback
@@ -170,6 +170,32 @@ class FeedbackSerializer(QmsModelSerializer):
             "created_at",
         ]
         read_only_fields = ["flagged", "flag_reason", "created_at"]
+
+
+class FeedbackEscalationSerializer(QmsModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:feedback-escalation-detail")
+    unit = BriefRelatedField(view_name="api:unit-detail", read_only=True)
+    decided_by = user_field(read_only=True)
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FeedbackEscalation
+        fields = ["id", "url", "display", "unit", "category", "status", "reason", "items"]
+        fields += ["decided_by", "decided_at", "decision_note", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_items(self, obj) -> list[int]:
+        """The ids of the flagged feedback in the escalation."""
+        return sorted(item.pk for item in obj.items.all())
+
+
+class EscalationDecisionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[EscalationStatus.ESCALATED, EscalationStatus.DISMISSED],
+        help_text=_("escalated (to a non-conformity) or dismissed."),
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("Why: required to dismiss."))
 
 
 class KeyResultSerializer(QmsModelSerializer):
@@ -252,7 +278,13 @@ class ObjectiveSerializer(QmsModelSerializer):
         return KeyResultSerializer([item.key_result for item in node.key_results], many=True, context=self.context).data
 
     @extend_schema_field(
-        NumberField(allow_null=True, help_text=_("The weighted mean of the key results' progress, 0 to 100 (%)."))
+        NumberField(
+            allow_null=True,
+            help_text=_(
+                "The weighted mean of the key results' progress, 0 to 100 (%); without key results of its own, "
+                "the mean of its sub-objectives' progress."
+            ),
+        )
     )
     def get_progress(self, obj) -> str | None:
         progress = self._node(obj).progress

@@ -6,6 +6,7 @@ routes = [
     ("kpis", views.KpiViewSet, "kpi"),
     ("kpi-measurements", views.KpiMeasurementViewSet, "kpi-measurement"),
     ("feedback", views.FeedbackViewSet, "feedback"),
+    ("feedback-escalations", views.FeedbackEscalationViewSet, "feedback-escalation"),
     ("objectives", views.ObjectiveViewSet, "objective"),
     ("key-results", views.KeyResultViewSet, "key-result"),
     ("intended-effects", views.IntendedEffectViewSet, "intended-effect"),

@@ -11,6 +11,8 @@ from kpis import services
 from kpis.api.serializers import (
     BulkMeasurementSerializer,
     EffectConfirmSerializer,
+    EscalationDecisionSerializer,
+    FeedbackEscalationSerializer,
     FeedbackSerializer,
     IntendedEffectSerializer,
     KeyResultSerializer,
@@ -21,6 +23,7 @@ from kpis.api.serializers import (
     ObjectiveSerializer,
 )
 from kpis.filtersets import (
+    FeedbackEscalationFilterSet,
     FeedbackFilterSet,
     IntendedEffectFilterSet,
     KeyResultFilterSet,
@@ -28,9 +31,9 @@ from kpis.filtersets import (
     KpiMeasurementFilterSet,
     ObjectiveFilterSet,
 )
-from kpis.models import Feedback, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
+from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
 from kpis.selectors import attach_progress
-from qms.api.base import QmsViewSetMixin, ReadCreateUpdateViewSet
+from qms.api.base import QmsViewSetMixin, ReadCreateUpdateViewSet, ReadOnlyViewSet
 from qms.api.exceptions import api_field_errors
 
 
@@ -136,7 +139,7 @@ class FeedbackViewSet(FreshMixin, ReadCreateViewSet):
     lead as a follow-up action in the same request; recurring flagged feedback proposes an
     escalation to the quality officer."""
 
-    queryset = Feedback.objects.select_related("unit", "assigned_to", "follow_up")
+    queryset = Feedback.objects.select_related("unit", "assigned_to", "follow_up", "escalation__unit")
     serializer_class = FeedbackSerializer
     filterset_class = FeedbackFilterSet
     ordering_fields = ["received_at", "score", "id"]
@@ -146,6 +149,26 @@ class FeedbackViewSet(FreshMixin, ReadCreateViewSet):
         serializer.is_valid(raise_exception=True)
         feedback = services.feedback_receive(actor=request.user, **serializer.validated_data)
         return self.fresh(feedback, status.HTTP_201_CREATED)
+
+
+class FeedbackEscalationViewSet(FreshMixin, ReadOnlyViewSet):
+    """Proposed escalations of recurring flagged feedback (N items of one unit and category within D
+    days). A quality officer decides with ``POST feedback-escalations/{id}/decide/``: ``escalated`` (to
+    a non-conformity) or ``dismissed`` (with the reason in ``note``); who and when are kept."""
+
+    queryset = FeedbackEscalation.objects.select_related("unit", "decided_by").prefetch_related("items")
+    serializer_class = FeedbackEscalationSerializer
+    filterset_class = FeedbackEscalationFilterSet
+    ordering_fields = ["created_at", "id"]
+
+    @extend_schema(request=EscalationDecisionSerializer, responses={200: FeedbackEscalationSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        escalation = self.get_object()
+        serializer = EscalationDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.feedback_escalation_decide(actor=request.user, escalation=escalation, **serializer.validated_data)
+        return self.fresh(escalation)
 
 
 class ProgressListMixin:

@@ -12,6 +12,17 @@ from kpis.models.kpis import NUMBER
 from kpis.periods import Period
 from qms.querysets import ScopedQuerySet
 
+# Why an effect cannot be measured, by which window has no measurements (``unmeasurable_case``):
+# shown on the page and sent to the owner, each in the reader's language.
+UNMEASURABLE_REASONS = {
+    "baseline": _("%(kpi)s has no measurements in the baseline window (%(baseline)s)."),
+    "evaluation": _("%(kpi)s has no measurements in the evaluation window (%(evaluation)s)."),
+    "both": _(
+        "%(kpi)s has no measurements in the baseline window (%(baseline)s) nor in the evaluation window "
+        "(%(evaluation)s)."
+    ),
+}
+
 
 class IntendedEffectQuerySet(ScopedQuerySet):
     unit_field = "action__unit"
@@ -25,8 +36,10 @@ class IntendedEffect(models.Model):
     good direction), or bring it back into green.
 
     The effect is measured from the KPI's measurements: the mean over the baseline window (before the
-    action) against the mean over the evaluation window (after it). Once the evaluation window has
-    passed, the daily sweep records the verdict; the action's owner confirms it or explains it.
+    action started) against the mean over the evaluation window (from when it is due or done; the
+    services hold the windows to the action). Once the evaluation window has passed, the daily sweep
+    records the verdict, or that the effect cannot be measured when a window has no measurements;
+    the action's owner confirms it or explains it, once.
     """
 
     action = models.OneToOneField(
@@ -146,3 +159,25 @@ class IntendedEffect(models.Model):
     @property
     def colour(self) -> str:
         return VERDICT_COLOURS.get(self.verdict, "secondary")
+
+    @property
+    def unmeasurable_case(self) -> str:
+        """Which window had no measurements when the effect could not be measured ("" otherwise): the
+        mean of a window that had some is kept."""
+        if self.verdict != Verdict.NOT_MEASURABLE:
+            return ""
+        if self.baseline_value is None and self.evaluation_value is None:
+            return "both"
+        return "baseline" if self.baseline_value is None else "evaluation"
+
+    def reason_params(self) -> dict:
+        return {
+            "kpi": self.kpi.display_name,
+            "baseline": f"{self.baseline_from} – {self.baseline_to}",
+            "evaluation": f"{self.evaluation_from} – {self.evaluation_to}",
+        }
+
+    @property
+    def unmeasurable_reason(self) -> str:
+        case = self.unmeasurable_case
+        return UNMEASURABLE_REASONS[case] % self.reason_params() if case else ""

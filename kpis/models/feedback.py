@@ -22,7 +22,8 @@ class FeedbackQuerySet(ScopedQuerySet):
 class FeedbackEscalation(models.Model):
     """A proposal to escalate recurring flagged feedback (same unit, same category, within a few days)
     into a formal non-conformity. The non-conformity part takes proposals over once it exists; until
-    then the proposal is recorded here and the quality officer is told."""
+    then the proposal is recorded here and the quality officer is told, who escalates or dismisses it
+    (who, when and why are kept). One proposal covers one episode: its items lie within the window."""
 
     unit = models.ForeignKey(
         "qms.OrganisationUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="feedback_escalations"
@@ -32,6 +33,19 @@ class FeedbackEscalation(models.Model):
         _("status"), max_length=20, choices=EscalationStatus.choices, default=EscalationStatus.PROPOSED
     )
     reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    decision_note = models.TextField(
+        _("reason for the decision"), blank=True, help_text=_("Required to dismiss a proposal.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -49,7 +63,11 @@ class FeedbackEscalation(models.Model):
         }
 
     def get_absolute_url(self):
-        return reverse("kpis:feedback_list") + f"?escalation={self.pk}"
+        return reverse("kpis:feedback_escalation_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == EscalationStatus.PROPOSED
 
 
 class Feedback(models.Model):

@@ -1,5 +1,6 @@
 """KPIs with norms, and their measurements per period."""
 
+import functools
 import operator
 from decimal import Decimal
 
@@ -8,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kpis.choices import STATUS_COLOURS, Direction, Frequency, KpiCategory, KpiStatus
+from kpis.choices import DEFAULT_KPIS, STATUS_COLOURS, Direction, Frequency, KpiCategory, KpiStatus
 from kpis.periods import Period, parse_period
 from qms.querysets import ScopedQuerySet
 
@@ -32,6 +35,25 @@ class KpiQuerySet(ScopedQuerySet):
             latest_value=Subquery(latest.values("value")[:1]),
             latest_status=Subquery(latest.values("status")[:1]),
         )
+
+
+# The translatable texts of the default KPI set, by code: a default KPI shows them in the reader's
+# language for as long as its organisation has not renamed it (as risks.RiskCategory does).
+DEFAULT_TEXTS = {row[0]: {"name": row[1], "description": row[2], "measure_unit": row[4]} for row in DEFAULT_KPIS}
+
+
+@functools.cache
+def default_spellings(code: str, field: str) -> frozenset[str]:
+    """The default text of ``field`` of default KPI ``code`` in every language of the site: a KPI
+    whose stored text is one of them was not renamed, whoever's language it was created in."""
+    text = DEFAULT_TEXTS[code][field]
+    if not isinstance(text, Promise):
+        return frozenset({str(text)})
+    spellings = set()
+    for language, _label in settings.LANGUAGES:
+        with translation.override(language):
+            spellings.add(str(text))
+    return frozenset(spellings)
 
 
 def norms_in_order() -> Q:
@@ -78,12 +100,29 @@ class Kpi(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_kpis"
     )
-    target = models.DecimalField(_("target"), **NUMBER)
+    target = models.DecimalField(
+        _("target"),
+        **NUMBER,
+        help_text=_(
+            "The value aimed for: at or above the threshold for good when higher is better; for a "
+            "lower-is-better KPI, at or below it."
+        ),
+    )
     good_threshold = models.DecimalField(
-        _("threshold for good"), **NUMBER, help_text=_("From this value on, a measurement is green.")
+        _("threshold for good"),
+        **NUMBER,
+        help_text=_(
+            "From this value on, a measurement is green: at or above it when higher is better; for a "
+            "lower-is-better KPI, green means at or below this value."
+        ),
     )
     acceptable_threshold = models.DecimalField(
-        _("threshold for good enough"), **NUMBER, help_text=_("From this value on, a measurement is at least amber.")
+        _("threshold for good enough"),
+        **NUMBER,
+        help_text=_(
+            "From this value on, a measurement is at least amber: at or above it when higher is better; for a "
+            "lower-is-better KPI, at or below this value. Past it, a measurement is red."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
@@ -124,10 +163,33 @@ class Kpi(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} · {self.name}"
+        return f"{self.code} · {self.display_name}"
 
     def get_absolute_url(self):
         return reverse("kpis:kpi_detail", args=[self.pk])
+
+    def _display(self, field: str) -> str:
+        stored = getattr(self, field)
+        if self.code in DEFAULT_TEXTS and stored.strip() in default_spellings(self.code, field):
+            return str(DEFAULT_TEXTS[self.code][field])
+        return stored
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: a default KPI's name in the reader's language unless it was renamed."""
+        return self._display("name")
+
+    @property
+    def display_description(self) -> str:
+        return self._display("description")
+
+    @property
+    def display_measure_unit(self) -> str:
+        return self._display("measure_unit")
+
+    def name_for_reader(self):
+        """``display_name`` translated when it is read: for a notification, in each recipient's language."""
+        return lazy(lambda: self.display_name, str)()
 
     def clean(self):
         self.code = (self.code or "").strip().upper()

@@ -155,7 +155,7 @@ class KeyResult(models.Model):
 
     def __str__(self):
         return _("%(kpi)s from %(baseline)s to %(target)s") % {
-            "kpi": self.kpi.name,
+            "kpi": self.kpi.display_name,
             "baseline": f"{self.baseline.normalize():f}",
             "target": f"{self.target.normalize():f}",
         }

@@ -4,6 +4,7 @@ KPIs and measurements (``kpis``), feedback (``feedback``), objectives (``objecti
 measurement (``effects``)."""
 
 from kpis.services.effects import (
+    can_confirm_effect,
     can_state_effect,
     default_windows,
     effect_confirm,
@@ -12,9 +13,12 @@ from kpis.services.effects import (
     effect_update,
     sweep_effects,
     verdict_for,
+    window_errors,
 )
 from kpis.services.feedback import (
     FeedbackRow,
+    can_decide_escalation,
+    feedback_escalation_decide,
     feedback_receive,
     feedback_receive_many,
     flag_reason_for,
@@ -48,6 +52,8 @@ __all__ = [
     "MeasurementRow",
     "RowsInvalid",
     "can_configure_kpis",
+    "can_confirm_effect",
+    "can_decide_escalation",
     "can_enter_measurements",
     "can_manage_objectives",
     "can_state_effect",
@@ -56,6 +62,7 @@ __all__ = [
     "effect_create",
     "effect_evaluate",
     "effect_update",
+    "feedback_escalation_decide",
     "feedback_receive",
     "feedback_receive_many",
     "flag_reason_for",
@@ -75,4 +82,5 @@ __all__ = [
     "sweep_effects",
     "sweep_missing_measurements",
     "verdict_for",
+    "window_errors",
 ]

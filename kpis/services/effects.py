@@ -7,17 +7,19 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kpis import conf
 from kpis.choices import EFFECT_ACTION_KINDS, Expectation, Frequency, KpiStatus, Verdict
 from kpis.models import IntendedEffect, Kpi, KpiMeasurement
-from kpis.periods import period_containing
+from kpis.models.effects import UNMEASURABLE_REASONS
+from kpis.periods import Period, period_containing
 from qms.choices import ActionKind, Role
 from qms.models import Action
 from qms.permissions import can_edit_action
+from qms.scoping import scope_for
 from qms.selectors import RoleHolders
 from qms.services.actions import action_create
 from qms.services.base import apply_changes, deny, save_validated
@@ -42,19 +44,78 @@ def can_state_effect(user, action: Action) -> bool:
     return action.owner_id == user.pk or can_edit_action(user, action)
 
 
+def can_confirm_effect(user, effect: IntendedEffect) -> bool:
+    """The action's owner, or a quality officer of its unit on the owner's behalf (recorded: the
+    confirmation names who gave it)."""
+    action = effect.action
+    return action.owner_id == user.pk or scope_for(user).has_role(action.unit, Role.QUALITY_OFFICER)
+
+
+def action_started(action: Action) -> datetime.date:
+    """When the action started: the day it was created (an action has no separate start)."""
+    return timezone.localdate(action.created_at) if action.created_at else timezone.localdate()
+
+
+def action_finished(action: Action) -> datetime.date:
+    """When the action is done: its due date, or the day it was completed if that was earlier."""
+    if action.completed_at is not None:
+        return min(action.due_date, timezone.localdate(action.completed_at))
+    return action.due_date
+
+
 def default_windows(kpi: Kpi, action: Action) -> dict[str, str]:
-    """Baseline: the periods just before the action was created; evaluation: as many periods, from
-    the period after the action is due."""
+    """Baseline: the periods just before the period the action started in; evaluation: as many
+    periods, from the period after the one it is due (or was done) in. Both meet ``window_errors``."""
     size = DEFAULT_WINDOW[kpi.frequency]
-    created = timezone.localdate(action.created_at) if action.created_at else timezone.localdate()
-    before = period_containing(created, kpi.frequency).shift(-1)
-    after = period_containing(action.due_date, kpi.frequency).shift(1)
+    before = period_containing(action_started(action), kpi.frequency).shift(-1)
+    after = period_containing(action_finished(action), kpi.frequency).shift(1)
     return {
         "baseline_from": str(before.shift(1 - size)),
         "baseline_to": str(before),
         "evaluation_from": str(after),
         "evaluation_to": str(after.shift(size - 1)),
     }
+
+
+def window_errors(effect: IntendedEffect) -> dict[str, str]:
+    """The windows against the action: the baseline must end before the period in which the action
+    started (it measures the situation before it), the evaluation must start in the period in which
+    it is due or was completed, or later (it measures the situation after it). Periods that are not
+    periods of the KPI are left to the model's ``clean()``."""
+    try:
+        baseline_to = effect.kpi.period(effect.baseline_to)
+        evaluation_from = effect.kpi.period(effect.evaluation_from)
+    except ValidationError:
+        return {}
+    errors = {}
+    started = period_containing(action_started(effect.action), effect.kpi.frequency)
+    if baseline_to >= started:
+        errors["baseline_to"] = _(
+            "The baseline window measures the situation before the action: it must end before %(period)s, "
+            "the period in which the action started (%(date)s)."
+        ) % {"period": started, "date": formats.date_format(action_started(effect.action), "SHORT_DATE_FORMAT")}
+    finished = period_containing(action_finished(effect.action), effect.kpi.frequency)
+    if evaluation_from < finished:
+        errors["evaluation_from"] = _(
+            "The evaluation window measures the situation after the action: it must start in %(period)s, the "
+            "period in which the action is due or was completed (%(date)s), or later."
+        ) % {"period": finished, "date": formats.date_format(action_finished(effect.action), "SHORT_DATE_FORMAT")}
+    return errors
+
+
+def _save(effect: IntendedEffect, *, actor) -> IntendedEffect:
+    """Validate the effect (the model's rules and the windows against the action, every field's
+    messages at once), then save it."""
+    errors: dict[str, list[str]] = {}
+    try:
+        effect.full_clean()
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    for field, message in window_errors(effect).items():
+        errors.setdefault(field, [message])
+    if errors:
+        raise ValidationError(errors)
+    return save_validated(effect, actor=actor)
 
 
 def _check_action(action: Action, kpi: Kpi) -> None:
@@ -102,12 +163,13 @@ def effect_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         **{name: value or windows[name] for name, value in given.items()},
     )
-    return save_validated(effect, actor=actor)
+    return _save(effect, actor=actor)
 
 
 @transaction.atomic
 def effect_update(*, actor, effect: IntendedEffect, **changes) -> IntendedEffect:
-    """Change an intended effect until its verdict is recorded."""
+    """Change an intended effect until its verdict is recorded (the windows still fit the action:
+    ``window_errors``)."""
     effect = (
         IntendedEffect.objects.select_for_update(of=("self",)).select_related("action__unit", "kpi").get(pk=effect.pk)
     )
@@ -119,11 +181,11 @@ def effect_update(*, actor, effect: IntendedEffect, **changes) -> IntendedEffect
     if "kpi" in changed:
         _check_action(effect.action, effect.kpi)
     if changed:
-        save_validated(effect, actor=actor)
+        _save(effect, actor=actor)
     return effect
 
 
-def window_mean(kpi: Kpi, first, last, *, with_count: bool = False):
+def window_mean(kpi: Kpi, first: Period, last: Period, *, with_count: bool = False):
     """The mean of the KPI's measurements from period ``first`` to ``last`` (None without any), and
     with ``with_count`` how many measurements there were."""
     result = KpiMeasurement.objects.filter(
@@ -155,7 +217,11 @@ def verdict_for(effect: IntendedEffect, baseline: Decimal, after: Decimal) -> st
 def effect_evaluate(*, effect: IntendedEffect, today: datetime.date | None = None) -> IntendedEffect:
     """Measure the effect once its evaluation window has passed: the means of both windows, the
     verdict, the owner asked to confirm or explain, and a follow-up action when it was not reached.
-    Does nothing while a window has no measurements or the verdict is there already."""
+
+    While a window misses measurements it waits, until they are overdue (the evaluation window's
+    end plus ``KPI_MEASUREMENT_GRACE_DAYS``); then it measures what is there, or, when a window has
+    none at all, records that the effect cannot be measured and tells the owner and the quality
+    officer why, once (the verdict is recorded under a row lock, and the sweep skips verdicts)."""
     today = today or timezone.localdate()
     effect = (
         IntendedEffect.objects.select_for_update(of=("self",))
@@ -164,19 +230,28 @@ def effect_evaluate(*, effect: IntendedEffect, today: datetime.date | None = Non
     )
     if effect.verdict or effect.evaluate_after >= today:
         return effect
+    if window_errors(effect):
+        # The action's dates moved after the windows were stated (a later due date): judging now
+        # would measure during the action. The effect's page asks for new windows.
+        return effect
     baseline_from, baseline_to, evaluation_from, evaluation_to = effect.windows()
     baseline = window_mean(effect.kpi, baseline_from, baseline_to)
     after, measured = window_mean(effect.kpi, evaluation_from, evaluation_to, with_count=True)
     complete = measured == evaluation_to - evaluation_from + 1
     late = effect.evaluate_after + datetime.timedelta(days=conf.measurement_grace_days()) < today
-    if baseline is None or after is None or not (complete or late):
+    if baseline is None or after is None:
+        if late:
+            _record_unmeasurable(effect, baseline=baseline, after=after)
+        return effect
+    if not (complete or late):
         # Wait for the window's measurements, until they are overdue; then measure what is there.
         return effect
     effect.baseline_value, effect.evaluation_value = baseline, after
     effect.measured_change = after - baseline
     effect.verdict = verdict_for(effect, baseline, after)
     effect.evaluated_at = timezone.now()
-    save_validated(effect, actor=None, reason=_("Effect measured"))
+    with translation.override(conf.text_language()):
+        save_validated(effect, actor=None, reason=_("Effect measured"))
     action = effect.action
     notify(
         recipients=[action.owner],
@@ -188,10 +263,10 @@ def effect_evaluate(*, effect: IntendedEffect, today: datetime.date | None = Non
             "Confirm the verdict or explain it."
         ),
         body_params={
-            "kpi": effect.kpi.name,
-            "before": f"{baseline.normalize():f}",
+            "kpi": effect.kpi.name_for_reader(),
+            "before": baseline.normalize(),
             "baseline": f"{effect.baseline_from} – {effect.baseline_to}",
-            "after": f"{after.normalize():f}",
+            "after": after.normalize(),
             "evaluation": f"{effect.evaluation_from} – {effect.evaluation_to}",
         },
         target=effect,
@@ -199,6 +274,34 @@ def effect_evaluate(*, effect: IntendedEffect, today: datetime.date | None = Non
     if effect.verdict == Verdict.NOT_REACHED:
         _open_follow_up(effect, today=today)
     return effect
+
+
+def _record_unmeasurable(effect: IntendedEffect, *, baseline: Decimal | None, after: Decimal | None) -> None:
+    """Record that the effect cannot be measured (the mean of a window that has measurements is
+    kept, so the page can say which window was empty), and tell the owner and the quality officer."""
+    effect.baseline_value, effect.evaluation_value = baseline, after
+    effect.verdict = Verdict.NOT_MEASURABLE
+    effect.evaluated_at = timezone.now()
+    params = effect.reason_params() | {"kpi": effect.kpi.name_for_reader()}
+    with translation.override(conf.text_language()):
+        # The history's reason is short (100 characters): the page says it in full.
+        reason = {
+            "baseline": _("Cannot be measured: no measurements in the baseline window"),
+            "evaluation": _("Cannot be measured: no measurements in the evaluation window"),
+            "both": _("Cannot be measured: no measurements in either window"),
+        }[effect.unmeasurable_case]
+        save_validated(effect, actor=None, reason=reason)
+    action = effect.action
+    quality_officers = RoleHolders([action.unit], [Role.QUALITY_OFFICER]).nearest(action.unit, Role.QUALITY_OFFICER)
+    notify(
+        recipients=[action.owner, *quality_officers],
+        verb="effect_not_measurable",
+        title=gettext_lazy("Effect cannot be measured: %(action)s"),
+        params={"action": action.title},
+        body=UNMEASURABLE_REASONS[effect.unmeasurable_case],
+        body_params=params,
+        target=effect,
+    )
 
 
 def _open_follow_up(effect: IntendedEffect, *, today: datetime.date) -> None:
@@ -209,20 +312,27 @@ def _open_follow_up(effect: IntendedEffect, *, today: datetime.date) -> None:
         owner = quality_officers[0] if quality_officers else None
     if owner is None:
         return
+    # Generated text is stored in the organisation's language (LANGUAGE_CODE), not in the language of
+    # whoever's request or run made it: one list of actions does not mix languages.
+    with translation.override(conf.text_language()):
+        title = (_("Effect not reached: %(action)s") % {"action": action.title})[:200]
+        description = _("The intended effect on %(kpi)s was not reached. Find out why and decide what to do next.") % {
+            "kpi": effect.kpi.display_name
+        }
+        reason = _("Follow-up opened")
     effect.follow_up = action_create(
         actor=None,
         unit=action.unit,
         owner=owner,
-        title=(_("Effect not reached: %(action)s") % {"action": action.title})[:200],
+        title=title,
         # From the day it is opened (a run for an earlier day, by hand, still gets a future due date).
         due_date=max(today, timezone.localdate()) + datetime.timedelta(days=conf.effect_follow_up_days()),
-        description=_("The intended effect on %(kpi)s was not reached. Find out why and decide what to do next.")
-        % {"kpi": effect.kpi.name},
+        description=description,
         kind=ActionKind.FOLLOW_UP,
         source=effect,
         check_permission=False,
     )
-    save_validated(effect, actor=None, reason=_("Follow-up opened"))
+    save_validated(effect, actor=None, reason=reason)
 
 
 def sweep_effects(*, today: datetime.date) -> int:
@@ -237,15 +347,34 @@ def sweep_effects(*, today: datetime.date) -> int:
 
 @transaction.atomic
 def effect_confirm(*, actor, effect: IntendedEffect, explanation: str = "") -> IntendedEffect:
-    """The action's owner confirms the measured verdict, or explains it (required unless reached)."""
-    effect = IntendedEffect.objects.select_for_update(of=("self",)).select_related("action__unit").get(pk=effect.pk)
-    if not can_state_effect(actor, effect.action):
-        deny(_("Only the owner of the action confirms its effect."))
+    """The action's owner confirms the measured verdict, or explains it (required unless reached),
+    once. A quality officer may do it on the owner's behalf: the confirmation names who gave it."""
+    effect = (
+        IntendedEffect.objects.select_for_update(of=("self",))
+        .select_related("action__unit", "action__owner", "confirmed_by")
+        .get(pk=effect.pk)
+    )
+    if not can_confirm_effect(actor, effect):
+        deny(_("Only the owner of the action, or a quality officer on their behalf, confirms its effect."))
     if not effect.verdict:
         raise ValidationError(_("The effect has not been measured yet."))
+    if effect.confirmed_at is not None:
+        raise ValidationError(
+            _("The verdict was confirmed already, by %(person)s on %(date)s.")
+            % {
+                "person": effect.confirmed_by or _("someone no longer here"),
+                "date": formats.date_format(timezone.localtime(effect.confirmed_at), "SHORT_DATE_FORMAT"),
+            }
+        )
     explanation = (explanation or "").strip()
+    if effect.verdict == Verdict.NOT_MEASURABLE and not explanation:
+        raise ValidationError({"explanation": _("Explain why the effect could not be measured.")})
     if effect.verdict != Verdict.REACHED and not explanation:
         raise ValidationError({"explanation": _("Explain why the effect was not (fully) reached.")})
     effect.explanation = explanation
     effect.confirmed_by, effect.confirmed_at = actor, timezone.now()
-    return save_validated(effect, actor=actor)
+    reason = ""
+    if actor.pk != effect.action.owner_id:
+        with translation.override(conf.text_language()):
+            reason = (_("Confirmed on behalf of %(owner)s") % {"owner": effect.action.owner})[:100]
+    return save_validated(effect, actor=actor, reason=reason)

@@ -5,17 +5,20 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kpis import conf
-from kpis.choices import EscalationStatus, FeedbackCategory, FeedbackChannel, FlagReason
+from kpis.choices import ESCALATION_TRANSITIONS, EscalationStatus, FeedbackCategory, FeedbackChannel, FlagReason
 from kpis.models import Feedback, FeedbackEscalation
+from kpis.periods import working_days_after
 from kpis.services.kpis import RowsInvalid
 from qms.choices import ActionKind, Role
 from qms.models import OrganisationUnit, User
 from qms.permissions import can_contribute
+from qms.scoping import scope_for
 from qms.selectors import RoleHolders
 from qms.services.actions import action_create
 from qms.services.base import deny, save_validated
@@ -120,10 +123,14 @@ def _assign_follow_up(feedback: Feedback, *, actor) -> None:
     owner = follow_up_owner(feedback.unit)
     if owner is None:
         return
-    if feedback.flag_reason == FlagReason.LOW_SCORE:
-        title = _("Follow up on feedback with CSAT score %(score)s") % {"score": feedback.score}
-    else:
-        title = _("Follow up on negative feedback")
+    # Generated text is stored in the organisation's language (LANGUAGE_CODE), not in the language of
+    # whoever registered the feedback: the team lead's list of actions does not mix languages.
+    with translation.override(conf.text_language()):
+        if feedback.flag_reason == FlagReason.LOW_SCORE:
+            title = _("Follow up on feedback with CSAT score %(score)s") % {"score": feedback.score}
+        else:
+            title = _("Follow up on negative feedback")
+        reason = _("Flagged and assigned")
     if feedback.customer_reference:
         title = f"{title} ({feedback.customer_reference})"
     action = action_create(
@@ -131,22 +138,28 @@ def _assign_follow_up(feedback: Feedback, *, actor) -> None:
         unit=feedback.unit,
         owner=owner,
         title=title[:200],
-        due_date=timezone.localdate() + datetime.timedelta(days=conf.feedback_follow_up_days()),
+        # Working days: feedback that comes in on a Friday is not due on Sunday.
+        due_date=working_days_after(timezone.localdate(), conf.feedback_follow_up_days()),
         description=feedback.comment,
         kind=ActionKind.FOLLOW_UP,
         source=feedback,
         check_permission=False,
     )
     feedback.assigned_to, feedback.follow_up = owner, action
-    save_validated(feedback, actor=actor, reason=_("Flagged and assigned"))
+    save_validated(feedback, actor=actor, reason=reason)
 
 
 def _escalate_if_recurring(feedback: Feedback, *, actor) -> None:
+    """The Nth flagged item of a unit and category within D days proposes an escalation. Items of a
+    proposal that was decided on (escalated or dismissed) count no more. A proposal still open takes
+    the new item in only when all its items lie within the new item's D days (the same episode);
+    a later episode is a new proposal, and the quality officers are told again."""
     since = feedback.received_at - datetime.timedelta(days=conf.recurring_days())
     recent = list(
-        Feedback.objects.select_for_update()
+        Feedback.objects.select_for_update(of=("self",))
         .flagged()
         .filter(
+            Q(escalation__isnull=True) | Q(escalation__status=EscalationStatus.PROPOSED),
             unit=feedback.unit,
             category=feedback.category,
             received_at__gt=since,
@@ -156,24 +169,30 @@ def _escalate_if_recurring(feedback: Feedback, *, actor) -> None:
     )
     if len(recent) < conf.recurring_count():
         return
-    escalation = FeedbackEscalation.objects.filter(
-        unit=feedback.unit, category=feedback.category, status=EscalationStatus.PROPOSED
-    ).first()
+    escalation = (
+        FeedbackEscalation.objects.select_for_update()
+        .filter(unit=feedback.unit, category=feedback.category, status=EscalationStatus.PROPOSED)
+        .exclude(items__received_at__lte=since)
+        .order_by("-created_at", "-id")
+        .first()
+    )
     is_new = escalation is None
-    if is_new:
-        escalation = save_validated(
-            FeedbackEscalation(
-                unit=feedback.unit,
-                category=feedback.category,
-                reason=_("%(count)s flagged feedback items within %(days)s days.")
-                % {"count": len(recent), "days": conf.recurring_days()},
-            ),
-            actor=actor,
-        )
+    with translation.override(conf.text_language()):
+        item_reason = _("Recurring: escalation proposed")
+        if is_new:
+            escalation = save_validated(
+                FeedbackEscalation(
+                    unit=feedback.unit,
+                    category=feedback.category,
+                    reason=_("%(count)s flagged feedback items within %(days)s days.")
+                    % {"count": len(recent), "days": conf.recurring_days()},
+                ),
+                actor=actor,
+            )
     for item in recent:
         if item.escalation_id is None:
             item.escalation = escalation
-            save_validated(item, actor=actor, reason=_("Recurring: escalation proposed"))
+            save_validated(item, actor=actor, reason=item_reason)
     if is_new:
         holders = RoleHolders([feedback.unit], [Role.QUALITY_OFFICER])
         notify(
@@ -189,3 +208,42 @@ def _escalate_if_recurring(feedback: Feedback, *, actor) -> None:
             },
             target=escalation,
         )
+
+
+# --- decisions on proposed escalations ------------------------------------------------------------
+
+
+def can_decide_escalation(user, escalation: FeedbackEscalation) -> bool:
+    """The quality officers of the unit (or above it) decide on a proposed escalation."""
+    return scope_for(user).has_role(escalation.unit, Role.QUALITY_OFFICER)
+
+
+@transaction.atomic
+def feedback_escalation_decide(
+    *, actor, escalation: FeedbackEscalation, status: str, note: str = ""
+) -> FeedbackEscalation:
+    """Escalate a proposal to a non-conformity (``escalated``; the incidents app takes it over once
+    it exists) or dismiss it (``dismissed``, with the reason). Allowed moves are in
+    ``ESCALATION_TRANSITIONS``; who decided, when and why are kept, and the history has every step."""
+    escalation = FeedbackEscalation.objects.select_for_update(of=("self",)).select_related("unit").get(pk=escalation.pk)
+    if not can_decide_escalation(actor, escalation):
+        deny(_("Only a quality officer of %(unit)s decides on this escalation.") % {"unit": escalation.unit})
+    if status not in EscalationStatus.values:
+        raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": status}})
+    if status not in ESCALATION_TRANSITIONS[escalation.status]:
+        raise ValidationError(
+            {
+                "status": _("This escalation is %(current)s: it cannot become %(new)s.")
+                % {
+                    "current": escalation.get_status_display().lower(),
+                    "new": EscalationStatus(status).label.lower(),
+                }
+            }
+        )
+    note = (note or "").strip()
+    if status == EscalationStatus.DISMISSED and not note:
+        raise ValidationError({"note": _("Say why the escalation is dismissed.")})
+    escalation.status = status
+    escalation.decision_note = note
+    escalation.decided_by, escalation.decided_at = actor, timezone.now()
+    return save_validated(escalation, actor=actor, reason=note)

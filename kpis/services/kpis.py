@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
@@ -244,7 +245,12 @@ def _duplicate_error(kpi: Kpi, existing: KpiMeasurement) -> ValidationError:
             "period": _(
                 "%(kpi)s has a measurement for %(period)s already (%(value)s): correct it, with a reason, instead."
             )
-            % {"kpi": kpi.code, "period": existing.period, "value": f"{existing.value.normalize():f}"}
+            # The value as the reader writes numbers: "4,5" on a Dutch page, "4.5" on an English one.
+            % {
+                "kpi": kpi.code,
+                "period": existing.period,
+                "value": number_format(existing.value.normalize(), use_l10n=True),
+            }
         }
     )
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpis.models import KeyResult, Kpi, Objective
@@ -20,6 +21,14 @@ KEY_RESULT_FIELDS = {"kpi", "baseline", "target", "weight", "deadline"}
 def can_manage_objectives(user, unit: OrganisationUnit) -> bool:
     """Whoever registers work in a unit sets its objectives (not viewers or auditors)."""
     return can_contribute(user, unit)
+
+
+def _check_deadline(deadline: datetime.date | None) -> None:
+    """A new deadline lies ahead: an objective set with a deadline already past cannot be met (an
+    objective whose deadline passed keeps it when other fields change)."""
+    deadline = Objective._meta.get_field("deadline").to_python(deadline)
+    if deadline is not None and deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
 
 
 @transaction.atomic
@@ -42,6 +51,7 @@ def objective_create(
         deny(_("You cannot set objectives for %(unit)s.") % {"unit": unit})
     if owner is not None:
         validate_owner_for_unit(owner, unit)
+    _check_deadline(deadline)
     objective = Objective(
         unit=unit,
         title=title,
@@ -70,6 +80,8 @@ def objective_update(*, actor, objective: Objective, **changes) -> Objective:
         return objective
     if "owner" in changed and objective.owner is not None:
         validate_owner_for_unit(objective.owner, objective.unit)
+    if "deadline" in changed:
+        _check_deadline(objective.deadline)
     return save_validated(objective, actor=actor)
 
 

@@ -1,5 +1,7 @@
 """Pages of actions: my open actions, all actions in my units, one action."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -18,6 +20,11 @@ from qms.tables import ActionTable
 from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
 
 ACTIONS_QUERYSET = Action.objects.select_related("unit", "owner", "created_by", "source_content_type")
+
+# Panels other apps add to an action's page, registered in their AppConfig.ready(): (template,
+# function(user, action) returning the panel's context, or None to show nothing). The core app
+# knows no app; the KPI app shows an improvement action's intended effect this way.
+ACTION_PANELS: list[tuple[str, Callable]] = []
 
 
 class ActionListView(ObjectListView):
@@ -59,6 +66,11 @@ class ActionDetailView(ObjectDetailView):
             can_change_status=can_change_action_status(self.request.user, action),
             status_form=kwargs.get("status_form") or ActionStatusForm(initial={"status": action.status}),
             transitions=services.ACTION_TRANSITIONS[action.status],
+            panels=[
+                {"template": template, "context": panel}
+                for template, panel_for in ACTION_PANELS
+                if (panel := panel_for(self.request.user, action)) is not None
+            ],
         )
         return context
 

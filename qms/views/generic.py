@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
@@ -167,4 +168,7 @@ class ObjectEditView(ObjectMixin, ServiceFormView):
     def get_title(self):
         if self.object is not None:
             return _("Edit %(object)s") % {"object": self.object}
-        return _("Add %(model)s") % {"model": self.model_name or self.form_class._meta.model._meta.verbose_name}
+        # capfirst: a Dutch title starts with the (lower-case) model name: "Doelstelling toevoegen".
+        return capfirst(
+            _("Add %(model)s") % {"model": self.model_name or self.form_class._meta.model._meta.verbose_name}
+        )

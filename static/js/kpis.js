@@ -54,7 +54,10 @@
     },
   };
 
-  var values = data.values.concat([data.target, data.good, data.acceptable]);
+  // A period without a measurement has no value (null): a gap in the line, left out of the scale.
+  var values = data.values
+    .filter(function (value) { return value !== null; })
+    .concat([data.target, data.good, data.acceptable]);
   var lowest = Math.min.apply(null, values);
   var highest = Math.max.apply(null, values);
   var margin = (highest - lowest) * 0.15 || Math.abs(highest) * 0.05 || 1;
@@ -73,6 +76,7 @@
           pointRadius: 3,
           pointBackgroundColor: data.statuses.map(function (status) { return points[status]; }),
           pointBorderColor: data.statuses.map(function (status) { return points[status]; }),
+          spanGaps: false,
         },
         {
           label: data.labels.target,
@@ -96,7 +100,10 @@
         tooltip: {
           callbacks: {
             afterLabel: function (item) {
-              return item.datasetIndex === 0 ? data.labels[data.statuses[item.dataIndex]] : "";
+              if (item.datasetIndex !== 0) {
+                return "";
+              }
+              return data.statuses[item.dataIndex] ? data.labels[data.statuses[item.dataIndex]] : data.labels.missing;
             },
           },
         },

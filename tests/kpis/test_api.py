@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from drf_spectacular.drainage import GENERATOR_STATS
 
 from kpis import services
-from kpis.models import Feedback, KeyResult, Kpi, KpiMeasurement, Objective
+from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
 from qms.models import Action
 from tests.factories.kpis import KpiFactory, lower_is_better, measure, series
-from tests.kpis.conftest import month, quarter
+from tests.kpis.conftest import first_day, month, quarter
 
 LISTS = [
     "/api/v1/kpis/",
@@ -457,3 +457,83 @@ def test_the_schema_is_valid_and_has_the_kpi_resources(tmp_path):
     content = schema_file.read_text()
     for path in ["/api/v1/kpis/", "/api/v1/kpi-measurements/bulk/", "/api/v1/feedback/", "/api/v1/objectives/"]:
         assert f"  {path}:" in content
+
+
+# --- from the acceptance review ---
+
+
+def test_it_answers_400_for_effect_windows_that_do_not_fit_the_action(cast, api, csat):
+    action = Action.objects.create(
+        unit=cast.units.bu_a1,
+        owner=cast.risk_owner_a,
+        title="Improve",
+        due_date=first_day(month(-2)),
+        kind="improvement",
+    )
+    response = api(cast.qo_a).post(
+        "/api/v1/intended-effects/",
+        {
+            "action": action.pk,
+            "kpi": csat.pk,
+            "expectation": "back_to_green",
+            "baseline_from": month(3),
+            "baseline_to": month(1),
+            "evaluation_from": month(0),
+            "evaluation_to": month(-1),
+        },
+    )
+    assert response.status_code == 400
+    assert "situation after the action" in response.json()["evaluation_from"][0]
+    assert not IntendedEffect.objects.exists()
+
+
+@pytest.fixture
+def proposal(cast):
+    for _index in range(3):
+        services.feedback_receive(actor=cast.qo_a, unit=cast.units.team_a1a, score=1, category="invoicing")
+    return FeedbackEscalation.objects.get()
+
+
+def test_it_lists_escalations_with_their_items_and_links_feedback_to_them(cast, api, proposal):
+    client = api(cast.team_lead_a)
+    body = client.get("/api/v1/feedback-escalations/?status=proposed").json()
+    assert [row["id"] for row in body["results"]] == [proposal.pk]
+    assert sorted(body["results"][0]["items"]) == sorted(proposal.items.values_list("pk", flat=True))
+    feedback = client.get(f"/api/v1/feedback/{proposal.items.first().pk}/").json()
+    assert feedback["escalation"]["id"] == proposal.pk
+    assert api(cast.member_b).get("/api/v1/feedback-escalations/").json()["results"] == []
+    assert api(cast.member_b).get(f"/api/v1/feedback-escalations/{proposal.pk}/").status_code == 404
+    assert api().get("/api/v1/feedback-escalations/").status_code in (401, 403)
+
+
+def test_a_quality_officer_decides_on_an_escalation_through_the_api(cast, api, proposal):
+    path = f"/api/v1/feedback-escalations/{proposal.pk}/decide/"
+    assert api(cast.team_lead_a).post(path, {"status": "escalated"}).status_code == 403
+    assert api(cast.member_b).post(path, {"status": "escalated"}).status_code == 404
+    refused = api(cast.qo_a).post(path, {"status": "dismissed"})
+    assert refused.status_code == 400 and "note" in refused.json()
+    assert api(cast.qo_a).post(path, {"status": "proposed"}).status_code == 400
+    decided = api(cast.qo_a).post(path, {"status": "escalated", "note": "Third invoice error this month"})
+    assert decided.status_code == 200
+    assert (decided.json()["status"], decided.json()["decided_by"]["id"]) == ("escalated", cast.qo_a.pk)
+    again = api(cast.qo_a).post(path, {"status": "dismissed", "note": "No"})
+    assert again.status_code == 400 and "status" in again.json()
+
+
+def test_the_escalations_take_as_many_queries_for_one_as_for_many(cast, api):
+    client = api(cast.qo_a)
+    units = [cast.units.team_a1a, cast.units.bu_a1]
+    categories = ["invoicing", "delivery", "product"]
+
+    def propose(unit, category):
+        for _index in range(3):
+            services.feedback_receive(actor=cast.qo_a, unit=unit, score=1, category=category)
+
+    propose(units[0], categories[0])
+    one = count_queries(client, "/api/v1/feedback-escalations/")
+    for unit in units:
+        for category in categories:
+            if (unit, category) != (units[0], categories[0]):
+                propose(unit, category)
+    assert client.get("/api/v1/feedback-escalations/").json()["count"] == 6
+    assert count_queries(client, "/api/v1/feedback-escalations/") == one

@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kpis import services
 from kpis.choices import Direction, Frequency, KpiStatus
 from kpis.models import Kpi, KpiMeasurement
-from kpis.selectors import kpi_detail, kpi_tiles, missing_periods
+from kpis.periods import periods_between
+from kpis.selectors import chart_series, kpi_detail, kpi_tiles, missing_periods, next_period_to_measure
 from qms.escalations import escalations_run
 from qms.models import EscalationLog, Notification
 from tests.factories.kpis import KpiFactory, lower_is_better, measure, series
@@ -227,6 +228,24 @@ def test_it_refuses_a_second_measurement_for_the_same_period_and_points_to_the_c
     assert list(KpiMeasurement.objects.values_list("value", flat=True)) == [Decimal("4.0")]
 
 
+def test_the_duplicate_error_writes_the_value_as_the_reader_does(cast, csat):
+    services.measurement_record(actor=cast.qo_a, kpi=csat, period=month(1), value="4.5")
+    for language, written in (("nl", "(4,5)"), ("en", "(4.5)")):
+        with translation.override(language), pytest.raises(ValidationError) as error:
+            services.measurement_record(actor=cast.qo_a, kpi=csat, period=month(1), value="4.6")
+        assert written in error.value.message_dict["period"][0]
+
+
+def test_the_period_format_is_translated_with_the_message(cast, csat):
+    # The codes go through the catalogue (JJJJ-MM in Dutch, like the help texts), not pasted in.
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.measurement_record(actor=cast.qo_a, kpi=csat, period="March", value="4")
+    assert error.value.message_dict["period"] == ["Give the period as YYYY-MM, e.g. 2026-01."]
+    with translation.override("nl"), pytest.raises(ValidationError) as error:
+        services.measurement_record(actor=cast.qo_a, kpi=csat, period="March", value="4")
+    assert error.value.message_dict["period"][0].startswith("Geef de periode als ")
+
+
 def test_it_corrects_a_measurement_with_a_reason_and_keeps_the_old_value_in_the_history(cast, csat):
     measurement = services.measurement_record(actor=cast.qo_a, kpi=csat, period=month(1), value="3.5")
     corrected = services.measurement_correct(
@@ -337,6 +356,28 @@ def test_it_gives_an_organisation_the_default_kpi_set_once(cast):
     assert Kpi.objects.filter(organisation=cast.units.org_a).count() == 7
 
 
+def test_default_kpis_read_in_the_readers_language_until_they_are_renamed(cast):
+    with translation.override("nl"):
+        created = {
+            kpi.code: kpi for kpi in services.kpi_defaults_create(actor=cast.qo_a, organisation=cast.units.org_a)
+        }
+    churn, defects = created["CHURN"], created["DEFECTS"]
+    assert churn.name != "Churn"  # stored in the language it was created in (Dutch)
+    with translation.override("en"):
+        assert (churn.display_name, str(churn)) == ("Churn", "CHURN · Churn")
+        assert defects.display_measure_unit == "bugs/release"
+        assert defects.display_description.startswith("Bugs found per release")
+    with translation.override("nl"):
+        assert churn.display_name == churn.name
+    services.kpi_update(actor=cast.qo_a, kpi=churn, name="Opzeggers")
+    churn.refresh_from_db()
+    with translation.override("en"):
+        assert churn.display_name == "Opzeggers"  # renamed: shown as named
+    custom = KpiFactory(org_unit=cast.units.org_a, owner=cast.qo_a, actor=cast.qo_a, code="MINE", name="Churn")
+    with translation.override("nl"):
+        assert custom.display_name == "Churn"  # not a default code
+
+
 def test_it_gives_the_default_set_to_a_new_organisation_only_once(cast, csat):
     assert services.kpi_defaults_ensure(actor=cast.qo_a, organisation=cast.units.org_a) == []
     with pytest.raises(PermissionDenied):
@@ -400,3 +441,26 @@ def test_the_sweep_escalates_a_missing_measurement_to_the_kpi_owner_once_a_day(c
     assert not EscalationLog.objects.filter(
         day=TODAY(), target_object_id__in=[on_time.pk, new.pk, inactive.pk]
     ).exists()
+
+
+# --- what a new measurement is for, and the chart's axis ---
+
+
+def test_it_suggests_the_latest_unmeasured_due_period_or_else_the_current_one(cast, csat):
+    backdate(csat)
+    due = csat.period(due_month())
+    measured = {str(due.shift(-1))}
+    assert next_period_to_measure(csat, measured) == due
+    # Every due period is measured: the one after the last due one (the current one).
+    after_due = next_period_to_measure(csat, {str(period) for period in periods_between(due.shift(-30), due)})
+    assert after_due == due.shift(1)
+    everything = {str(period) for period in periods_between(due.shift(-30), csat.period(month(0)))}
+    assert next_period_to_measure(csat, everything) is None
+
+
+def test_the_chart_axis_has_every_period_with_gaps_for_the_missing_ones(cast, csat):
+    measurements = [measure(csat, month(5), "4"), measure(csat, month(3), "4.4")]
+    series_ = chart_series(csat, measurements)
+    labels = [str(period) for period, _measurement in series_]
+    assert labels[:3] == [month(5), month(4), month(3)] and labels[-1] == due_month()
+    assert [measurement for _period, measurement in series_][:3] == [measurements[0], None, measurements[1]]

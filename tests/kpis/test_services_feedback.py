@@ -5,10 +5,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kpis import services
 from kpis.models import Feedback, FeedbackEscalation
+from kpis.periods import working_days_after
 from qms.choices import ActionKind, Role
 from qms.models import Action, Notification
 from tests.factories import MembershipFactory, UserFactory
@@ -47,7 +48,8 @@ def test_it_assigns_flagged_feedback_to_the_team_lead_with_a_due_date_in_the_sam
         cast.units.team_a1a,
         feedback,
     )
-    assert action.due_date == timezone.localdate() + datetime.timedelta(days=2)
+    assert action.due_date == working_days_after(timezone.localdate(), 2)
+    assert action.due_date.weekday() < 5
     assert "T-1234" in action.title and action.description == "Nobody called back"
     assert Notification.objects.filter(recipient=cast.team_lead_a, verb="action_assigned").count() == 1
 
@@ -145,6 +147,98 @@ def test_other_units_do_not_add_up(cast):
     receive(cast, score=1, category="invoicing", unit=cast.units.bu_a1)
     receive(cast, score=1, category="invoicing", unit=cast.units.org_a)
     assert not FeedbackEscalation.objects.exists()
+
+
+def test_a_later_episode_is_a_new_proposal_and_the_quality_officer_is_told_again(cast):
+    now = timezone.now()
+
+    def days_ago(days):
+        return receive(cast, score=1, category="invoicing", received_at=now - datetime.timedelta(days=days))
+
+    first_episode = [days_ago(50), days_ago(49), days_ago(48)]
+    joined = days_ago(25)  # all of the proposal's items lie within its 30 days: the same episode
+    proposal = FeedbackEscalation.objects.get()
+    assert set(proposal.items.all()) == {*first_episode, joined}
+    assert Notification.objects.filter(verb="feedback_recurring").count() == 1
+    later = [days_ago(1), days_ago(0)]  # three in 30 days again, but the proposal reaches back 50 days
+    second = FeedbackEscalation.objects.exclude(pk=proposal.pk).get()
+    assert set(second.items.all()) == set(later)
+    assert set(proposal.items.all()) == {*first_episode, joined}
+    assert Notification.objects.filter(verb="feedback_recurring").count() == 2
+
+
+def test_items_of_a_decided_escalation_count_no_more(cast):
+    for _index in range(3):
+        receive(cast, score=1, category="invoicing")
+    proposal = FeedbackEscalation.objects.get()
+    services.feedback_escalation_decide(actor=cast.qo_a, escalation=proposal, status="dismissed", note="Known bug")
+    receive(cast, score=1, category="invoicing")
+    assert FeedbackEscalation.objects.count() == 1
+    receive(cast, score=1, category="invoicing")
+    receive(cast, score=1, category="invoicing")
+    new = FeedbackEscalation.objects.get(status="proposed")
+    assert new.items.count() == 3 and proposal.items.count() == 3
+
+
+def test_a_quality_officer_escalates_or_dismisses_a_proposal_and_who_when_and_why_are_kept(cast):
+    for _index in range(3):
+        receive(cast, score=1, category="invoicing")
+    proposal = FeedbackEscalation.objects.get()
+    with pytest.raises(ValidationError) as error:
+        services.feedback_escalation_decide(actor=cast.qo_a, escalation=proposal, status="dismissed", note=" ")
+    assert "note" in error.value.message_dict
+    escalated = services.feedback_escalation_decide(actor=cast.qo_a, escalation=proposal, status="escalated")
+    assert (escalated.status, escalated.decided_by) == ("escalated", cast.qo_a)
+    assert escalated.decided_at is not None
+    with pytest.raises(ValidationError) as error:
+        services.feedback_escalation_decide(actor=cast.qo_a, escalation=proposal, status="dismissed", note="No")
+    assert "cannot become dismissed" in error.value.message_dict["status"][0]
+    assert [entry.status for entry in proposal.history.order_by("history_date")] == ["proposed", "escalated"]
+
+
+def test_a_dismissal_keeps_its_reason_in_the_history(cast):
+    for _index in range(3):
+        receive(cast, score=1, category="delivery")
+    proposal = FeedbackEscalation.objects.get()
+    services.feedback_escalation_decide(
+        actor=cast.qo_a, escalation=proposal, status="dismissed", note="One carrier strike"
+    )
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decision_note) == ("dismissed", "One carrier strike")
+    assert proposal.history.first().history_change_reason == "One carrier strike"
+    assert proposal.history.first().history_user == cast.qo_a
+
+
+@pytest.mark.parametrize("who", ["team_lead_a", "admin_a", "viewer_a", "member_b"])
+def test_only_a_quality_officer_decides_on_an_escalation(cast, who):
+    for _index in range(3):
+        receive(cast, score=1, category="invoicing")
+    proposal = FeedbackEscalation.objects.get()
+    with pytest.raises(PermissionDenied):
+        services.feedback_escalation_decide(actor=getattr(cast, who), escalation=proposal, status="escalated")
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed" and proposal.decided_by is None
+
+
+def test_the_follow_up_is_due_in_working_days(cast, settings):
+    settings.FEEDBACK_FOLLOW_UP_DAYS = 1
+    friday = datetime.date(2026, 11, 27)
+    assert working_days_after(friday, 1) == datetime.date(2026, 11, 30)
+    assert working_days_after(datetime.date(2026, 11, 28), 2) == datetime.date(2026, 12, 1)
+    feedback = receive(cast, score=1)
+    assert feedback.follow_up.due_date == working_days_after(timezone.localdate(), 1)
+
+
+def test_generated_titles_are_in_the_organisations_language_whoever_registers(cast, settings):
+    # The active language here is English (the tests' default), the organisation's is Dutch.
+    settings.LANGUAGE_CODE = "nl"
+    feedback = receive(cast, score=1)
+    assert feedback.follow_up.title == "Feedback met CSAT-score 1 opvolgen"
+    with translation.override("nl"):
+        other = receive(cast, score=None, negative=True, comment="Boos")
+    assert other.follow_up.title == "Negatieve feedback opvolgen"
+    settings.LANGUAGE_CODE = "en"
+    assert receive(cast, score=2).follow_up.title == "Follow up on feedback with CSAT score 2"
 
 
 # --- many at once (an imported file) ---

@@ -1,9 +1,11 @@
 """SMART objectives and key results, rule by rule: the goal tree, the SMART gaps, progress."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from kpis import services
 from kpis.choices import SmartProperty
@@ -154,9 +156,53 @@ def test_the_objective_progress_is_the_weighted_mean_of_its_key_results(cast, cs
     assert objective_node(parent).progress == Decimal("70.0")  # (3*100 + 50 + 0) / 5
 
 
-def test_an_objective_without_key_results_has_no_progress(cast):
+def test_an_objective_without_key_results_or_sub_objectives_has_no_progress(cast):
     assert objective_node(objective(cast)).progress is None
     assert weighted_progress([]) is None
+
+
+def test_an_objective_without_key_results_rolls_up_the_mean_of_its_sub_objectives(cast, csat):
+    pnps = KpiFactory(org_unit=cast.units.org_a, owner=cast.qo_a, actor=cast.qo_a, code="PNPS")
+    top = objective(cast)
+    halfway = objective(cast, unit=cast.units.bu_a1, title="Halfway", parent=top)
+    middle = objective(cast, unit=cast.units.bu_a1, title="Through its own children", parent=top)
+    done = objective(cast, unit=cast.units.team_a1a, title="Done", parent=middle)
+    objective(cast, unit=cast.units.team_a1a, title="Not measurable yet", parent=middle)  # left out
+    key_result(cast, halfway, csat, "4", "5", weight=5)  # at 50%
+    key_result(cast, done, pnps, "0", "40")  # at 100%
+    measure(csat, month(1), "4.5")
+    measure(pnps, month(1), "40")
+    node = objective_node(top)
+    # Each sub-objective counts once, whatever its key results' weights: (50 + 100) / 2.
+    assert (node.progress, node.progress_is_rolled_up) == (Decimal("75.0"), True)
+    assert (objective_node(middle).progress, objective_node(halfway).progress_is_rolled_up) == (Decimal("100.0"), False)
+    # The tree rolls up from all sub-objectives, also those its filters leave out.
+    nodes = objective_tree(Objective.objects.filter(pk__in=[top.pk, halfway.pk]))
+    assert [(item.objective, item.progress) for item in nodes] == [(top, Decimal("75.0")), (halfway, Decimal("50.0"))]
+
+
+def test_the_roll_up_takes_a_fixed_number_of_queries(cast, csat, django_assert_max_num_queries):
+    top = objective(cast)
+    for index in range(5):
+        child = objective(cast, unit=cast.units.bu_a1, title=f"Child {index}", parent=top)
+        key_result(cast, child, csat, "4", "5")
+    # The objectives, those below them, their key results, the KPIs' latest values.
+    with django_assert_max_num_queries(4):
+        assert objective_tree(Objective.objects.filter(pk=top.pk))[0].progress == Decimal("0.0")
+
+
+def test_it_refuses_a_deadline_in_the_past(cast):
+    with pytest.raises(ValidationError) as error:
+        objective(cast, deadline=timezone.localdate() - datetime.timedelta(days=1))
+    assert "deadline" in error.value.message_dict
+    assert not Objective.objects.exists()
+    current = objective(cast, deadline=timezone.localdate())
+    with pytest.raises(ValidationError):
+        services.objective_update(actor=cast.qo_a, objective=current, deadline="2020-12-31")
+    # An objective whose deadline has passed keeps it when something else changes.
+    Objective.objects.filter(pk=current.pk).update(deadline=datetime.date(2020, 12, 31))
+    current.refresh_from_db()
+    assert services.objective_update(actor=cast.qo_a, objective=current, title="Renamed").title == "Renamed"
 
 
 def test_the_tree_shows_the_weighted_progress_of_each_objective_at_every_level(cast, csat):

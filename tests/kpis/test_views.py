@@ -17,7 +17,7 @@ from qms.choices import Role
 from qms.models import Action, Notification
 from tests.factories import ActionFactory, MembershipFactory
 from tests.factories.kpis import KpiFactory, lower_is_better, measure, series
-from tests.kpis.conftest import backdate, month
+from tests.kpis.conftest import backdate, due_month, first_day, month, past_action
 
 PAGES = ["/kpis/", "/kpis/objectives/", "/kpis/feedback/", "/kpis/effects/"]
 
@@ -236,7 +236,10 @@ def test_it_shows_the_chart_data_the_table_the_trend_and_the_missing_periods(eng
     measure(csat, month(4), "4.4")
     response = login(cast.qo_a).get(f"/kpis/{csat.pk}/")
     content = response.content.decode()
-    assert response.context["chart"]["values"] == [3.5, 4.4]
+    # Every period is on the axis, up to the last due one: those without a measurement are gaps.
+    chart = response.context["chart"]
+    assert chart["periods"][:3] == [month(6), month(5), month(4)] and chart["periods"][-1] == due_month()
+    assert chart["values"][:3] == [3.5, None, 4.4] and set(chart["values"][3:]) == {None}
     assert response.context["chart"]["good"] == 4.2 and response.context["chart"]["higherIsBetter"]
     assert 'id="kpi-chart-data"' in content and "chart.umd.min.js" in content and "js/kpis.js" in content
     assert 'data-testid="chart-table"' in content
@@ -481,7 +484,11 @@ def test_it_changes_an_objective_and_its_key_results_through_the_forms(cast, log
     assert response.status_code == 302
     key_result.refresh_from_db()
     assert (key_result.target, key_result.weight) == (Decimal("4.8"), Decimal(2))
-    assert client.post(f"/kpis/key-results/{key_result.pk}/delete/").status_code == 302
+    # Removing asks first: a post without the confirmation removes nothing.
+    assert "Yes, remove this key result" in client.get(f"/kpis/key-results/{key_result.pk}/delete/").content.decode()
+    assert client.post(f"/kpis/key-results/{key_result.pk}/delete/").status_code == 200
+    assert KeyResult.objects.exists()
+    assert client.post(f"/kpis/key-results/{key_result.pk}/delete/", {"confirm": "on"}).status_code == 302
     assert not KeyResult.objects.exists()
 
 
@@ -489,14 +496,15 @@ def test_it_changes_an_intended_effect_until_it_is_measured(english, login, csat
     cast = english
     effect = records["effect"]
     client = login(cast.qo_a)
+    # The action was made today and is due within weeks: the windows are held to it.
     data = {
         "kpi": csat.pk,
         "expectation": "change",
         "expected_change": "0.3",
         "baseline_from": month(8),
         "baseline_to": month(6),
-        "evaluation_from": month(4),
-        "evaluation_to": month(2),
+        "evaluation_from": month(-2),
+        "evaluation_to": month(-4),
     }
     assert client.post(f"/kpis/effects/{effect.pk}/edit/", data).status_code == 302
     effect.refresh_from_db()
@@ -512,7 +520,14 @@ def test_it_changes_an_intended_effect_until_it_is_measured(english, login, csat
 
 def test_it_states_an_intended_effect_and_shows_the_verdict(english, login, csat):
     cast = english
-    action = ActionFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, kind="improvement", created_by=cast.qo_a)
+    action = past_action(
+        first_day(month(5)),
+        first_day(month(5)),
+        unit=cast.units.bu_a1,
+        owner=cast.risk_owner_a,
+        kind="improvement",
+        created_by=cast.qo_a,
+    )
     client = login(cast.qo_a)
     response = client.post(
         f"/kpis/effects/add/?action={action.pk}",
@@ -739,3 +754,220 @@ def test_the_effect_report_counts_the_verdicts_per_unit_and_follows_the_filters(
     assert [(row.unit, row.reached) for row in filtered.context["per_unit"]] == [(cast.units.bu_a1, 2)]
     assert 'hx-swap-oob="true"' in filtered.content.decode()
     assert login(cast.member_b).get("/kpis/effects/").context["per_unit"] == []
+
+
+# --- measurements: the period suggested, the way to the correction ---
+
+
+def test_the_add_form_suggests_a_period_that_has_no_measurement_yet(english, login, csat):
+    cast = english
+    backdate(csat)
+    measure(csat, due_month(), "4.4")
+    client = login(cast.qo_a)
+    suggested = client.get(f"/kpis/{csat.pk}/").context["measurement_form"].initial["period"]
+    assert suggested != due_month() and not KpiMeasurement.objects.filter(kpi=csat, period=suggested).exists()
+    assert client.get(f"/kpis/{csat.pk}/measurements/add/").context["form"].initial["period"] == suggested
+    asked = client.get(f"/kpis/{csat.pk}/measurements/add/?period={month(3)}")
+    assert asked.context["form"].initial["period"] == month(3)
+
+
+def test_a_duplicate_links_to_the_correction_and_writes_the_value_the_dutch_way(cast, login, csat):
+    measurement = measure(csat, month(1), "4.5")
+    response = login(cast.qo_a).post(f"/kpis/{csat.pk}/measurements/add/", {"period": month(1), "value": "3"})
+    content = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="correction-hint"' in content
+    assert f'href="/kpis/measurements/{measurement.pk}/correct/"' in content
+    assert "(4,5)" in content and "4.5" not in content
+    assert KpiMeasurement.objects.get().value == Decimal("4.5")
+
+
+def test_add_titles_start_with_a_capital_in_dutch(cast, login):
+    client = login(cast.qo_a)
+    assert client.get("/kpis/objectives/add/").context["title"] == "Doelstelling toevoegen"
+    assert client.get("/kpis/effects/add/").context["title"] == "Beoogd effect toevoegen"
+
+
+def test_the_kpi_form_explains_the_thresholds_in_both_directions(english, login):
+    content = login(english.qo_a).get("/kpis/add/").content.decode()
+    assert "for a lower-is-better KPI, green means at or below this value" in content
+
+
+# --- objectives: removing a key result, the roll-up, the deadline ---
+
+
+def test_removing_a_key_result_asks_first_and_only_who_manages_the_objective_may(cast, login, csat, records):
+    key_result = records["key_result"]
+    path = f"/kpis/key-results/{key_result.pk}/delete/"
+    assert login(cast.viewer_a).get(path).status_code == 403
+    assert login(cast.member_b).get(path).status_code == 404
+    client = login(cast.qo_a)
+    objective_page = client.get(f"/kpis/objectives/{records['objective'].pk}/").content.decode()
+    assert f'href="{path}"' in objective_page and f'action="{path}"' not in objective_page
+    assert client.get(path).status_code == 200
+    assert client.post(path, {}).status_code == 200 and KeyResult.objects.exists()
+    assert client.post(path, {"confirm": "on"}).url == records["objective"].get_absolute_url()
+    assert not KeyResult.objects.exists()
+
+
+def test_the_goal_tree_says_when_progress_comes_from_sub_objectives(english, login, csat):
+    cast = english
+    top = services.objective_create(actor=cast.qo_a, unit=cast.units.org_a, title="Loyal customers", period="2026")
+    child = services.objective_create(
+        actor=cast.qo_a, unit=cast.units.bu_a1, title="Faster answers", period="2026", parent=top
+    )
+    services.key_result_create(actor=cast.qo_a, objective=child, kpi=csat, baseline=Decimal(4), target=Decimal(5))
+    measure(csat, month(1), "4.5")
+    client = login(cast.qo_a)
+    response = client.get("/kpis/objectives/")
+    assert [(node.objective, node.progress) for node in response.context["nodes"]] == [
+        (top, Decimal("50.0")),
+        (child, Decimal("50.0")),
+    ]
+    assert response.content.decode().count('data-testid="rolled-up"') == 1
+    assert "from sub-objectives" in client.get(top.get_absolute_url()).content.decode()
+
+
+def test_an_objective_form_refuses_a_deadline_in_the_past(english, login):
+    response = login(english.qo_a).post(
+        "/kpis/objectives/add/",
+        {"unit": english.units.org_a.pk, "title": "Late", "period": "2020", "deadline": "2020-12-31"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["deadline"] == ["The deadline cannot be in the past."]
+    assert not Objective.objects.exists()
+
+
+# --- effects: the windows, the unmeasurable, the confirmation, the action's page ---
+
+
+def test_the_effect_form_refuses_windows_before_the_action(english, login, csat, records):
+    action = ActionFactory(unit=english.units.bu_a1, owner=english.risk_owner_a, kind="improvement")
+    response = login(english.qo_a).post(
+        "/kpis/effects/add/",
+        {
+            "action": action.pk,
+            "kpi": csat.pk,
+            "expectation": "back_to_green",
+            "baseline_from": month(3),
+            "baseline_to": month(0),
+            "evaluation_from": month(2),
+            "evaluation_to": month(1),
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "situation before the action" in errors["baseline_to"][0]
+    assert not IntendedEffect.objects.filter(action=action).exists()
+
+
+def test_it_warns_when_the_baseline_window_has_no_measurements(english, login, csat):
+    cast = english
+    action = ActionFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, kind="improvement")
+    client = login(cast.qo_a)
+    data = {"action": action.pk, "kpi": csat.pk, "expectation": "back_to_green"}
+    response = client.post("/kpis/effects/add/", data, follow=True)
+    assert "no measurements in the baseline window" in response.content.decode()
+    assert 'data-testid="baseline-empty"' in response.content.decode()
+    effect = IntendedEffect.objects.get()
+    measure(csat, effect.baseline_to, "4")
+    assert 'data-testid="baseline-empty"' not in client.get(effect.get_absolute_url()).content.decode()
+
+
+def test_the_effect_page_says_why_an_effect_cannot_be_measured(english, login, csat):
+    cast = english
+    action = past_action(
+        first_day(month(8)), first_day(month(7)), unit=cast.units.bu_a1, owner=cast.risk_owner_a, kind="improvement"
+    )
+    effect = services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
+    series(csat, effect.evaluation_from, ["4", "4", "4"])
+    client = login(cast.risk_owner_a)
+    assert services.sweep_effects(today=timezone.localdate()) == 1
+    content = client.get(effect.get_absolute_url()).content.decode()
+    assert "Cannot be measured" in content
+    assert f"no measurements in the baseline window ({effect.baseline_from} – {effect.baseline_to})" in content
+    effects = client.get("/kpis/effects/")
+    assert [(row.unit, row.not_measurable) for row in effects.context["per_unit"]] == [(cast.units.bu_a1, 1)]
+
+
+def test_only_the_owner_or_a_quality_officer_sees_the_confirmation_and_it_says_on_whose_behalf(
+    english, login, csat, records
+):
+    cast = english
+    effect = records["effect"]
+    IntendedEffect.objects.filter(pk=effect.pk).update(verdict="reached", evaluated_at=timezone.now())
+    assert 'action="/kpis/effects/' not in login(cast.admin_a).get(effect.get_absolute_url()).content.decode()
+    assert login(cast.admin_a).post(f"/kpis/effects/{effect.pk}/confirm/", {"explanation": ""}).status_code == 403
+    client = login(cast.qo_a)
+    assert 'action="/kpis/effects/' in client.get(effect.get_absolute_url()).content.decode()
+    assert client.post(f"/kpis/effects/{effect.pk}/confirm/", {"explanation": ""}).status_code == 302
+    content = client.get(effect.get_absolute_url()).content.decode()
+    assert f"on behalf of {cast.risk_owner_a}" in content and 'action="/kpis/effects/' not in content
+    again = login(cast.risk_owner_a).post(f"/kpis/effects/{effect.pk}/confirm/", {"explanation": ""}, follow=True)
+    assert "The verdict was confirmed already" in again.content.decode()
+
+
+def test_the_action_page_shows_the_intended_effect_or_offers_to_state_it(english, login, csat, records):
+    cast = english
+    effect = records["effect"]
+    content = login(cast.risk_owner_a).get(f"/actions/{effect.action_id}/").content.decode()
+    assert 'data-testid="action-effect"' in content and f'href="{effect.get_absolute_url()}"' in content
+    assert "Not measured yet" in content
+    bare = ActionFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, kind="improvement", created_by=cast.qo_a)
+    offer = f'href="/kpis/effects/add/?action={bare.pk}"'
+    assert offer in login(cast.qo_a).get(f"/actions/{bare.pk}/").content.decode()
+    assert offer in login(cast.risk_owner_a).get(f"/actions/{bare.pk}/").content.decode()
+    viewer = login(cast.viewer_a).get(f"/actions/{bare.pk}/").content.decode()
+    assert offer not in viewer and "No intended effect stated." in viewer
+    general = ActionFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, kind="general")
+    assert 'data-testid="action-effect"' not in login(cast.qo_a).get(f"/actions/{general.pk}/").content.decode()
+    assert login(cast.member_b).get(f"/actions/{bare.pk}/").status_code == 404
+
+
+# --- recurring feedback: the decision ---
+
+
+@pytest.fixture
+def proposal(cast):
+    for _index in range(3):
+        services.feedback_receive(actor=cast.qo_a, unit=cast.units.team_a1a, score=1, category="invoicing")
+    return FeedbackEscalation.objects.get()
+
+
+def test_the_escalation_page_is_for_its_organisation_only(cast, client, login, proposal):
+    path = proposal.get_absolute_url()
+    assert client.get(path).url.startswith("/login/")
+    assert client.post(f"{path}decide/", {"status": "escalated"}).url.startswith("/login/")
+    for who in ("member_b", "outsider"):
+        assert login(getattr(cast, who)).get(path).status_code == 404
+        assert login(getattr(cast, who)).post(f"{path}decide/", {"status": "escalated"}).status_code == 404
+    assert login(cast.qo_a).get(f"{path}history/").status_code == 200
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"
+
+
+def test_a_team_lead_sees_the_escalation_but_does_not_decide(cast, login, proposal):
+    client = login(cast.team_lead_a)
+    content = client.get(proposal.get_absolute_url()).content.decode()
+    assert proposal.items.first().get_absolute_url() in content and 'value="dismissed"' not in content
+    assert client.post(f"{proposal.get_absolute_url()}decide/", {"status": "escalated"}).status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed"
+
+
+def test_a_quality_officer_dismisses_with_a_reason_or_escalates_from_the_page(english, login, proposal):
+    client = login(english.qo_a)
+    listing = client.get("/kpis/feedback/").content.decode()
+    assert f'href="{proposal.get_absolute_url()}"' in listing
+    path = f"{proposal.get_absolute_url()}decide/"
+    refused = client.post(path, {"status": "dismissed", "note": ""})
+    assert refused.status_code == 200 and "Say why the escalation is dismissed." in refused.content.decode()
+    assert client.post(path, {"status": "dismissed", "note": "A one-off price change"}).status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by, proposal.decision_note) == (
+        "dismissed",
+        english.qo_a,
+        "A one-off price change",
+    )
+    content = client.get(proposal.get_absolute_url()).content.decode()
+    assert "A one-off price change" in content and 'value="escalated"' not in content
+    assert 'data-testid="escalations"' not in client.get("/kpis/feedback/").content.decode()
