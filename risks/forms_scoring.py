@@ -31,8 +31,9 @@ def score_field(label, *, required=False, help_text=""):
 
 class MonthScoresForm(Form):
     """A month's grid: a score per area scored by hand (``area_<code>``), the VASP and VISP levels, and
-    for a closed month the reason of the correction. Derived areas have no field: their score is
-    computed. A score once entered can be changed but not emptied."""
+    for a closed month the reason of the correction (and whether to compute its derived areas again).
+    Derived areas have no field: their score is computed. A score once entered can be changed but not
+    emptied."""
 
     vasp_level = forms.ChoiceField(
         label=_("VASP level"), choices=LEVEL_CHOICES, required=False, help_text=_("Application security programme.")
@@ -50,6 +51,11 @@ class MonthScoresForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The month is closed: the correction is recorded with this reason and compared again."),
     )
+    recompute_derived = forms.BooleanField(
+        label=_("Compute the derived areas again from today's data"),
+        required=False,
+        help_text=_("Without this, a correction keeps the derived scores the month closed with."),
+    )
 
     def __init__(self, *args, areas, scores, correcting=False, **kwargs):
         self.areas = [area for area in areas if area.is_active and area.source == ScoreSource.MANUAL]
@@ -59,12 +65,14 @@ class MonthScoresForm(Form):
                 initial.setdefault(self.field_name(area), scores[area.pk].score)
         super().__init__(*args, **kwargs)
         for area in reversed(self.areas):
-            field = score_field(area.name, required=area.pk in scores)
+            field = score_field(str(area), required=area.pk in scores)
             field.widget.attrs["class"] = "form-control text-end score-input"
             field.widget.attrs["aria-describedby"] = f"weight-{area.code}"
             self.fields = {self.field_name(area): field, **self.fields}
         if not correcting:
             del self.fields["reason"]
+        if not correcting or not any(area.is_active and area.source != ScoreSource.MANUAL for area in areas):
+            del self.fields["recompute_derived"]
 
     @staticmethod
     def field_name(area) -> str:
@@ -155,7 +163,8 @@ def area_initial(areas) -> list[dict]:
     return [
         {
             "code": area.code,
-            "name": area.name,
+            # A default area's name in the reader's language (saved so, it is still the default).
+            "name": str(area),
             "weight": plain_number(area.weight),
             "owner": area.owner_id,
             "description": area.description,
@@ -184,6 +193,19 @@ class InvestigationCloseForm(Form):
     )
 
 
+class InvestigationReassignForm(Form):
+    """Another owner for an open investigation (someone of its organisation), and why."""
+
+    owner = forms.ModelChoiceField(label=_("New owner"), queryset=None)
+    reason = forms.CharField(
+        label=_("Why"), required=False, max_length=500, help_text=_("Kept in the history; the new owner reads it.")
+    )
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+
+
 class InvestigationListFilterSet(InvestigationFilterSet):
     """The API's investigation filters with a form for people: organisations and areas as choices."""
 
@@ -201,7 +223,7 @@ class InvestigationListFilterSet(InvestigationFilterSet):
             areas = ScoreArea.objects.visible_to(user).order_by("position", "code") if user else []
             choices = {}
             for area in areas:
-                choices.setdefault(area.code, area.name)
+                choices.setdefault(area.code, str(area))
             form.fields["area"].widget = forms.Select(
                 choices=[("", "---------"), *choices.items()], attrs={"class": "form-select"}
             )

@@ -152,33 +152,51 @@ def investigation_follow_up(investigation, months: int = 6) -> dict:
 
 
 def score_trend(organisation, months: int = 24) -> dict:
-    """An organisation's last ``months`` months: totals, each area's scores and contributions, the
-    VASP/VISP levels (three queries)."""
+    """An organisation's ``months`` calendar months up to its latest month with scores (three queries):
+    per month its ``MonthlyScore`` or None (a month nobody entered shows as a gap, not skipped), each
+    area's scores and contributions (None where there is none), the VASP/VISP levels."""
     from risks.models import AreaScore, MonthlyScore, ScoreArea
+    from risks.services.scoring import month_shift
 
-    monthly = list(MonthlyScore.objects.filter(organisation=organisation).order_by("-month")[:months])[::-1]
+    latest = MonthlyScore.objects.filter(organisation=organisation).order_by("-month").values_list("month", flat=True)
+    end = latest.first()
+    calendar = [month_shift(end, index - months + 1) for index in range(months)] if end else []
+    stored = {
+        monthly.month: monthly for monthly in MonthlyScore.objects.filter(organisation=organisation, month__in=calendar)
+    }
+    monthly = [stored.get(month) for month in calendar]
+    # Before the first month with scores there is nothing to show: the trend starts there.
+    while monthly and monthly[0] is None:
+        calendar, monthly = calendar[1:], monthly[1:]
     areas = list(ScoreArea.objects.filter(organisation=organisation).order_by("position", "id"))
     by_month_area = {
-        (score.monthly_id, score.area_id): score for score in AreaScore.objects.filter(monthly__in=monthly)
+        (score.monthly_id, score.area_id): score
+        for score in AreaScore.objects.filter(monthly__in=[month for month in monthly if month])
     }
+
+    def cell(month, area, attribute):
+        score = by_month_area.get((month.pk, area.pk)) if month else None
+        return getattr(score, attribute) if score else None
+
     return {
+        "calendar": calendar,
         "months": monthly,
         "areas": areas,
-        "series": {
-            area.code: [
-                by_month_area[(month.pk, area.pk)].score if (month.pk, area.pk) in by_month_area else None
-                for month in monthly
-            ]
-            for area in areas
-        },
-        "contributions": {
-            area.code: [
-                by_month_area[(month.pk, area.pk)].contribution if (month.pk, area.pk) in by_month_area else None
-                for month in monthly
-            ]
-            for area in areas
-        },
+        "series": {area.code: [cell(month, area, "score") for month in monthly] for area in areas},
+        "contributions": {area.code: [cell(month, area, "contribution") for month in monthly] for area in areas},
     }
+
+
+def training_years(organisation) -> set[int]:
+    """The years in which the organisation has mandatory courses with people assigned: the training
+    area's score can only be derived in those years (one query)."""
+    from qms.models import TrainingAssignment
+
+    return set(
+        TrainingAssignment.objects.filter(course__organisation=organisation, course__is_mandatory=True)
+        .values_list("year", flat=True)
+        .distinct()
+    )
 
 
 def latest_totals(organisation_ids) -> dict[int, dict]:

@@ -49,7 +49,9 @@ class InvestigationTable(BaseTable):
     def value_previous_score(self, value):
         return value
 
-    def render_score(self, value):
+    def render_score(self, value, record):
+        if value >= record.previous_score:  # no drop any more, after a correction
+            return floatformat(value, 1)
         return format_html(
             '<span class="text-danger text-nowrap"><i class="bi bi-arrow-down-right" aria-hidden="true"></i> {}</span>',
             floatformat(value, 1),

@@ -22,17 +22,15 @@ from risks.services import scoring
 
 
 class MonthField(serializers.Field):
-    """A month written and read as ``YYYY-MM``."""
-
-    default_error_messages = {"invalid": _("Give the month as YYYY-MM, e.g. 2026-01.")}
+    """A month written and read as ``YYYY-MM`` (the service's message when it is not one)."""
 
     def to_internal_value(self, data):
         from django.core.exceptions import ValidationError
 
         try:
             return scoring.parse_month(data)
-        except ValidationError:
-            self.fail("invalid")
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def to_representation(self, value):
         return value.strftime("%Y-%m")
@@ -89,12 +87,29 @@ class AreaScoreEntrySerializer(serializers.Serializer):
         return {"area": instance.area.code, "score": f"{instance.score:.1f}"}
 
 
+def check_areas_once(entries) -> list:
+    """Each area once in a request: a second score for it would silently replace the first."""
+    seen, twice = set(), []
+    for entry in entries:
+        if entry["area"] in seen and entry["area"] not in twice:
+            twice.append(entry["area"])
+        seen.add(entry["area"])
+    if twice:
+        raise serializers.ValidationError(
+            _("Give each area once; more than one score for: %(areas)s.") % {"areas": ", ".join(twice)}
+        )
+    return entries
+
+
 class MonthlyScoreSerializer(QmsModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:risk-score-detail")
     organisation = BriefRelatedField(view_name="api:unit-detail", queryset=OrganisationUnit.objects.all())
     month = SchemaMonthField()
     areas = AreaScoreEntrySerializer(
-        many=True, source="area_scores", help_text=_("All areas of the month in one request.")
+        many=True,
+        source="area_scores",
+        allow_empty=False,
+        help_text=_("All areas of the month in one request, each once."),
     )
     missing_areas = serializers.SerializerMethodField()
     vasp_level = serializers.ChoiceField(choices=ProgrammeLevel.choices, required=False, allow_blank=True)
@@ -120,6 +135,9 @@ class MonthlyScoreSerializer(QmsModelSerializer):
         # The month's uniqueness is the service's to explain (closed months have a correction path).
         validators = []
 
+    def validate_areas(self, entries):
+        return check_areas_once(entries)
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_missing_areas(self, obj) -> list[str]:
         active = [area for area in obj.organisation.score_areas.all() if area.is_active]
@@ -127,10 +145,17 @@ class MonthlyScoreSerializer(QmsModelSerializer):
 
 
 class CorrectionSerializer(serializers.Serializer):
-    areas = AreaScoreEntrySerializer(many=True)
+    areas = AreaScoreEntrySerializer(many=True, help_text=_("The areas to correct (or to add), each once."))
     reason = serializers.CharField()
     vasp_level = serializers.ChoiceField(choices=ProgrammeLevel.choices, required=False, allow_blank=True)
     visp_level = serializers.ChoiceField(choices=ProgrammeLevel.choices, required=False, allow_blank=True)
+    recompute_derived = serializers.BooleanField(
+        default=False,
+        help_text=_("Compute the derived areas again from today's data; without it they keep their scores."),
+    )
+
+    def validate_areas(self, entries):
+        return check_areas_once(entries)
 
 
 class InvestigationSerializer(QmsModelSerializer):
@@ -157,6 +182,7 @@ class InvestigationSerializer(QmsModelSerializer):
             "due_date",
             "cause",
             "closed_at",
+            "withdrawn_reason",
             "steps",
             "created_at",
         ]
@@ -172,6 +198,11 @@ class StepSerializer(serializers.Serializer):
 
 class CloseSerializer(serializers.Serializer):
     cause = serializers.CharField(allow_blank=True)
+
+
+class ReassignSerializer(serializers.Serializer):
+    owner = BriefRelatedField(view_name="api:user-detail", queryset=User.objects.all())
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 def _scores(entries) -> dict:
@@ -243,6 +274,7 @@ class MonthlyScoreViewSet(ReadOnlyViewSet):
             month=monthly.month,
             scores=_scores(data["areas"]),
             reason=data["reason"],
+            recompute_derived=data["recompute_derived"],
             **_levels(data),
         )
         return Response(self._fresh(monthly))
@@ -252,8 +284,9 @@ class MonthlyScoreViewSet(ReadOnlyViewSet):
 
 
 class InvestigationViewSet(ReadOnlyViewSet):
-    """Investigations of score drops, opened by the monthly job. Add plan steps with
-    ``POST investigations/{id}/steps/``; the owner closes it with the cause (``close/``)."""
+    """Investigations of score drops, opened by the monthly job (``withdrawn`` when a correction removed
+    the drop). Add plan steps with ``POST investigations/{id}/steps/``; the owner closes it with the
+    cause (``close/``); the owner or a quality officer gives it to another owner (``reassign/``)."""
 
     queryset = Investigation.objects.select_related("organisation", "area", "owner").prefetch_related(
         "steps__unit", "steps__owner", "steps__created_by"
@@ -285,6 +318,18 @@ class InvestigationViewSet(ReadOnlyViewSet):
             actor=request.user, investigation=investigation, cause=serializer.validated_data["cause"]
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=investigation.pk)).data)
+
+    @extend_schema(request=ReassignSerializer, responses={200: InvestigationSerializer})
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        investigation = self.get_object()
+        serializer = ReassignSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        investigation = scoring.investigation_reassign(
+            actor=request.user, investigation=investigation, **serializer.validated_data
+        )
+        # The previous owner may not see it any more: the answer is the record as it is now.
+        return Response(self.get_serializer(investigation).data)
 
 
 routes = [

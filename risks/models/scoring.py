@@ -4,7 +4,8 @@ the weighted total, and the investigations opened when an area's score drops.
 Months are stored as the first day of the month; the API speaks ``YYYY-MM``.
 """
 
-from decimal import Decimal
+import functools
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -12,17 +13,47 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qms.querysets import ScopedQuerySet
-from risks.choices import InvestigationStatus, MonthStatus, ProgrammeLevel, ScoreSource
+from risks.choices import DEFAULT_SCORE_AREAS, InvestigationStatus, MonthStatus, ProgrammeLevel, ScoreSource
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+# How the training area's score is computed (``risks.services.scoring.training_scores``): shown to
+# people in their own language, whatever the area's stored description says.
+TRAINING_FORMULA = _(
+    "Of the people who must follow a mandatory course this year, the share who completed it in the twelve "
+    "months up to the end of the month, times 100."
+)
 
 
 def month_label(month) -> str:
     return month.strftime("%Y-%m") if month else ""
+
+
+DEFAULT_AREA_NAMES = {code: name for code, name, _weight, _source in DEFAULT_SCORE_AREAS}
+
+
+def _in_every_language(text) -> set[str]:
+    """A translatable text as it reads in each language (and untranslated), to recognise a default
+    stored in whichever language was active when it was saved."""
+    texts = set()
+    for code in [None, *(code for code, _name in settings.LANGUAGES)]:
+        with translation.override(code):
+            texts.add(str(text))
+    return texts
+
+
+@functools.cache
+def _default_area_names() -> dict[str, set[str]]:
+    return {code: _in_every_language(name) for code, name in DEFAULT_AREA_NAMES.items()}
+
+
+@functools.cache
+def _training_formulas() -> set[str]:
+    return _in_every_language(TRAINING_FORMULA)
 
 
 class OrganisationScopedQuerySet(ScopedQuerySet):
@@ -83,10 +114,27 @@ class ScoreArea(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return str(self.display_name)
 
     def get_absolute_url(self):
         return reverse("risks:score_areas", args=[self.organisation_id])
+
+    @property
+    def display_name(self):
+        """The name in the reader's language for a default area the organisation did not rename (the
+        defaults are stored in the language of whoever created them); else the name as given. Lazy
+        for a default, so a notification reads in its recipient's language."""
+        if self.name in _default_area_names().get(self.code, ()):
+            return DEFAULT_AREA_NAMES[self.code]
+        return self.name
+
+    @property
+    def description_display(self):
+        """How the score is obtained: the training formula in the reader's language while the
+        description is the default one, else the description as written."""
+        if self.source == ScoreSource.TRAINING and (not self.description or self.description in _training_formulas()):
+            return TRAINING_FORMULA
+        return self.description
 
 
 class MonthlyScore(models.Model):
@@ -197,12 +245,14 @@ class AreaScore(models.Model):
 
     @property
     def contribution(self) -> Decimal:
-        return (self.score * self.weight / 100).quantize(Decimal("0.1"))
+        # Rounded like the total (half up), so 21.25 shows as 21.3 in both.
+        return (self.score * self.weight / 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 class Investigation(models.Model):
     """Opened by the monthly job when an area's score is lower than the month before: its owner finds
-    the cause and writes a plan of specific steps (actions) to undo the drop."""
+    the cause and writes a plan of specific steps (actions) to undo the drop. A correction of the
+    scores updates its figures, or withdraws it (with the reason) when the drop is gone."""
 
     organisation = models.ForeignKey(
         "qms.OrganisationUnit", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="investigations"
@@ -220,6 +270,7 @@ class Investigation(models.Model):
     due_date = models.DateField(_("due date"))
     cause = models.TextField(_("cause"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    withdrawn_reason = models.TextField(_("reason for the withdrawal"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     steps = GenericRelation("qms.Action", content_type_field="source_content_type", object_id_field="source_object_id")
@@ -238,10 +289,16 @@ class Investigation(models.Model):
                 name="investigation_one_per_area_month",
                 violation_error_message=_("This drop is being investigated already."),
             ),
+            # Only while open: a closed or withdrawn one keeps the figures of a later correction.
             models.CheckConstraint(
-                condition=Q(score__lt=models.F("previous_score")),
+                condition=~Q(status=InvestigationStatus.OPEN) | Q(score__lt=models.F("previous_score")),
                 name="investigation_is_a_drop",
-                violation_error_message=_("An investigation is about a lower score than the month before."),
+                violation_error_message=_("An open investigation is about a lower score than the month before."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=InvestigationStatus.WITHDRAWN) | ~Q(withdrawn_reason=""),
+                name="investigation_withdrawn_has_reason",
+                violation_error_message=_("Say why the investigation is withdrawn."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=InvestigationStatus.CLOSED) | ~Q(cause=""),

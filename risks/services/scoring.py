@@ -1,6 +1,11 @@
 """The monthly weighted risk score (SPEC 3): areas and weights, monthly scores, the monthly job that
 closes a month and opens an investigation for every area whose score dropped, and the investigations.
 
+Weights: while a month is open its scores follow the areas as they are now (each score counts with
+its area's current weight, an area made inactive no longer counts: weight 0), so the month page, the
+API's total and the total the month closes with agree. Closing freezes the weights; a closed month's
+total stays true when weights change later.
+
 The monthly job is set-based: a handful of queries for all organisations together, whatever their
 number; only a drop costs queries of its own (its investigation and the notification).
 """
@@ -8,6 +13,7 @@ number; only a drop costs queries of its own (its investigation and the notifica
 import datetime
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -23,7 +29,7 @@ from qms.models import Action, OrganisationUnit, TrainingAssignment, User
 from qms.scoping import scope_for
 from qms.selectors import RoleHolders, user_belongs_to_organisation
 from qms.services.actions import action_create
-from qms.services.base import deny, save_validated
+from qms.services.base import deny, save_validated, system_note
 from qms.services.notifications import notify
 from risks.choices import (
     DEFAULT_SCORE_AREAS,
@@ -33,32 +39,40 @@ from risks.choices import (
     ScoreSource,
 )
 from risks.models import AreaScore, Investigation, MonthlyScore, ScoreArea
+from risks.models.scoring import TRAINING_FORMULA, month_label  # noqa: F401 - re-exported for the pages
 
 logger = logging.getLogger(__name__)
 
 INVESTIGATION_DAYS = 14
 ONE_DECIMAL = Decimal("0.1")
 HUNDRED = Decimal("100")
-TRAINING_FORMULA = gettext_lazy(
-    "Of the people who must follow a mandatory course this year, the share who completed it in the twelve "
-    "months up to the end of the month, times 100."
-)
+# The months the score speaks of: anything else is a typo (and year 1 or 9999 would overflow).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 # --- months ------------------------------------------------------------------------------------
 
 
 def parse_month(value, field: str = "month") -> datetime.date:
-    """``YYYY-MM`` (or a date) as the first day of that month."""
+    """``YYYY-MM`` (or a date) as the first day of that month, from 2000 to 2100."""
     if isinstance(value, datetime.date):
-        return value.replace(day=1)
-    try:
-        year, month = str(value).strip().split("-")
-        if len(year) != 4 or len(month) != 2:
-            raise ValueError
-        return datetime.date(int(year), int(month), 1)
-    except (TypeError, ValueError):
-        raise ValidationError({field: _("Give the month as YYYY-MM, e.g. 2026-01.")}) from None
+        month = value.replace(day=1)
+    else:
+        try:
+            year, number = str(value).strip().split("-")
+            if len(year) != 4 or len(number) != 2:
+                raise ValueError
+            month = datetime.date(int(year), int(number), 1)
+        except (TypeError, ValueError):
+            raise ValidationError({field: _("Give the month as YYYY-MM, e.g. 2026-01.")}) from None
+    if not FIRST_YEAR <= month.year <= LAST_YEAR:
+        raise ValidationError(
+            {
+                field: _("Give a month from %(first)s to %(last)s.")
+                % {"first": f"{FIRST_YEAR}-01", "last": f"{LAST_YEAR}-12"}
+            }
+        )
+    return month
 
 
 def month_shift(month: datetime.date, months: int) -> datetime.date:
@@ -131,7 +145,8 @@ def _decimal(value, field: str, *, places: int = 1) -> Decimal:
 def areas_set(*, actor, organisation: OrganisationUnit, areas: list[dict]) -> list[ScoreArea]:
     """Set an organisation's areas in one edit: each ``{code, name, weight, owner, description,
     source, is_active}``. The active weights must add up to exactly 100. Areas left out are
-    deactivated (their past scores stay)."""
+    deactivated (their past scores stay). Open months follow the new weights at once (their totals
+    are recomputed); closed months keep theirs."""
     _check_organisation(organisation)
     if not can_manage_scores(actor, organisation):
         deny(_("Only administrators and quality officers of %(org)s set its areas.") % {"org": organisation})
@@ -171,8 +186,40 @@ def areas_set(*, actor, organisation: OrganisationUnit, areas: list[dict]) -> li
     for area in existing.values():
         if area.is_active:
             area.is_active = False
-            save_validated(area, actor=actor, reason=_("Left out of the areas"))
+            save_validated(area, actor=actor, reason=system_note(gettext_lazy("Left out of the areas")))
+    _follow_current_weights(
+        actor=actor, organisation=organisation, reason=system_note(gettext_lazy("The areas' weights changed"))
+    )
     return result
+
+
+def current_weight(area: ScoreArea) -> Decimal:
+    """The weight an open month's score of ``area`` counts with: the area's weight while it is active,
+    0 once it is not (its score stays, but the active weights already add up to 100 without it)."""
+    return area.weight if area.is_active else Decimal(0)
+
+
+def _follow_current_weights(*, actor, organisation: OrganisationUnit, reason: str) -> None:
+    """Give the scores of the organisation's open months their areas' current weights and recompute
+    those months' totals (after the areas changed)."""
+    months = list(MonthlyScore.objects.select_for_update().filter(organisation=organisation, status=MonthStatus.OPEN))
+    if not months:
+        return
+    areas = {area.pk: area for area in ScoreArea.objects.filter(organisation=organisation)}
+    scores_by_month = defaultdict(list)
+    for score in AreaScore.objects.filter(monthly__in=months):
+        scores_by_month[score.monthly_id].append(score)
+    for monthly in months:
+        scores = scores_by_month[monthly.pk]
+        for score in scores:
+            weight = current_weight(areas[score.area_id])
+            if score.weight != weight:
+                score.weight = weight
+                save_validated(score, actor=actor, reason=reason)
+        total = weighted_total(scores, areas.values())
+        if total != monthly.total:
+            monthly.total = total
+            save_validated(monthly, actor=actor, reason=reason)
 
 
 # --- derived areas -----------------------------------------------------------------------------
@@ -222,13 +269,18 @@ def missing_areas(monthly: MonthlyScore, areas=None, scores=None) -> list[ScoreA
     return [area for area in areas if area.is_active and area.pk not in scored]
 
 
+def total_of(scores) -> Decimal:
+    """The weighted sum of ``scores`` (each with the weight it counts with), one decimal, half up."""
+    total = sum((score.score * score.weight / HUNDRED for score in scores), Decimal(0))
+    return total.quantize(ONE_DECIMAL, ROUND_HALF_UP)
+
+
 def weighted_total(scores, areas) -> Decimal | None:
     """The weighted sum of the area scores, or None while an active area has no score."""
     scored = {score.area_id for score in scores}
     if any(area.is_active and area.pk not in scored for area in areas):
         return None
-    total = sum((score.score * score.weight / HUNDRED for score in scores), Decimal(0))
-    return total.quantize(ONE_DECIMAL, ROUND_HALF_UP)
+    return total_of(scores)
 
 
 def _level(value, field: str) -> str:
@@ -239,9 +291,16 @@ def _level(value, field: str) -> str:
     return value
 
 
-def _write_scores(*, actor, monthly: MonthlyScore, scores: dict, reason: str = "") -> None:
-    """Validate ``scores`` ({area code: value}) and store them with the areas' current weights; add the
-    derived areas; recompute the total."""
+def _write_scores(*, actor, monthly: MonthlyScore, scores: dict, reason: str = "", recompute_derived=False) -> None:
+    """Validate ``scores`` ({area code: value}) and store them; add the derived areas; recompute the
+    total.
+
+    An open month follows the areas as they are now: every score takes its area's current weight and
+    the derived areas are computed again. A closed month keeps what it closed with: the scores it has
+    keep their weights, a score it did not have yet takes the area's current weight, and its stored
+    derived scores stay unless ``recompute_derived`` (a derived area without a score is computed). A
+    closed month that had a total keeps one; an incomplete one gets it once every active area has a
+    score."""
     areas = {area.code: area for area in ScoreArea.objects.filter(organisation_id=monthly.organisation_id)}
     errors = {}
     values = {}
@@ -261,28 +320,38 @@ def _write_scores(*, actor, monthly: MonthlyScore, scores: dict, reason: str = "
             errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    derived = training_scores([monthly.organisation_id], monthly.month).get(monthly.organisation_id)
-    for area in areas.values():
-        if area.is_active and area.source == ScoreSource.TRAINING and derived is not None:
-            values[area] = derived
     existing = {score.area_id: score for score in monthly.area_scores.select_for_update()}
+    derived_areas = [
+        area
+        for area in areas.values()
+        if area.is_active
+        and area.source == ScoreSource.TRAINING
+        and (not monthly.is_closed or recompute_derived or area.pk not in existing)
+    ]
+    if derived_areas:
+        derived = training_scores([monthly.organisation_id], monthly.month).get(monthly.organisation_id)
+        if derived is not None:
+            values.update(dict.fromkeys(derived_areas, derived))
     for area, value in values.items():
-        score = existing.get(area.pk) or AreaScore(monthly=monthly, area=area)
-        if score.pk and score.score == value and (monthly.is_closed or score.weight == area.weight):
+        score = existing.get(area.pk)
+        if score is None:
+            score = AreaScore(monthly=monthly, area=area, weight=current_weight(area))
+        elif score.score == value:
             continue
         score.score = value
-        if not monthly.is_closed:
-            # While the month is open it follows the current weights; closing freezes them.
-            score.weight = area.weight
         save_validated(score, actor=actor, reason=reason)
         existing[area.pk] = score
     if not monthly.is_closed:
+        by_pk = {area.pk: area for area in areas.values()}
         for score in existing.values():
-            area = next(a for a in areas.values() if a.pk == score.area_id)
-            if score.weight != area.weight:
-                score.weight = area.weight
+            weight = current_weight(by_pk[score.area_id])
+            if score.weight != weight:
+                score.weight = weight
                 save_validated(score, actor=actor, reason=reason)
-    monthly.total = weighted_total(list(existing.values()), list(areas.values()))
+    if monthly.is_closed and monthly.total is not None:
+        monthly.total = total_of(existing.values())
+    else:
+        monthly.total = weighted_total(list(existing.values()), list(areas.values()))
 
 
 @transaction.atomic
@@ -327,15 +396,20 @@ def scores_correct(
     reason: str,
     vasp_level: str | None = None,
     visp_level: str | None = None,
+    recompute_derived: bool = False,
 ) -> MonthlyScore:
-    """Correct a closed month, explicitly and with a reason (kept in the history), then compare it
-    again with the month before and the month after: a drop that appears opens its investigation."""
+    """Correct a closed month, explicitly and with a reason (kept in the history): change the areas
+    named in ``scores`` (or give an incomplete month its missing ones), recompute the derived areas
+    only when ``recompute_derived`` asks. Then compare it again with the month before, and the month
+    after with it: a drop that appears opens its investigation, one that changed is updated, one that
+    is gone is withdrawn."""
     _check_organisation(organisation)
     if not can_manage_scores(actor, organisation):
         deny(_("You cannot correct scores for %(org)s.") % {"org": organisation})
     month = parse_month(month)
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Say why the closed month is corrected.")})
+    reason = reason.strip()
     monthly = MonthlyScore.objects.select_for_update().filter(organisation=organisation, month=month).first()
     if monthly is None or not monthly.is_closed:
         raise ValidationError({"month": _("Only a closed month is corrected; enter an open month's scores instead.")})
@@ -343,12 +417,20 @@ def scores_correct(
         monthly.vasp_level = _level(vasp_level, "vasp_level")
     if visp_level is not None:
         monthly.visp_level = _level(visp_level, "visp_level")
-    _write_scores(actor=actor, monthly=monthly, scores=scores, reason=reason)
+    _write_scores(actor=actor, monthly=monthly, scores=scores, reason=reason, recompute_derived=recompute_derived)
     save_validated(monthly, actor=actor, reason=reason)
     later = MonthlyScore.objects.filter(
         organisation=organisation, month=month_shift(month, 1), status=MonthStatus.CLOSED
     )
-    _open_investigations([monthly, *later])
+    _open_investigations(
+        [monthly, *later],
+        correction=Correction(
+            actor=actor,
+            reason=system_note(
+                gettext_lazy("Correction of %(month)s: %(reason)s"), month=monthly.month_label, reason=reason
+            ),
+        ),
+    )
     return monthly
 
 
@@ -357,17 +439,30 @@ def scores_correct(
 
 @transaction.atomic
 def monthly_run(*, month=None) -> dict[str, int]:
-    """Close ``month`` (default: the previous month) for every organisation, compute the totals, and
-    open an investigation for every area whose score dropped. Running it again, or at the same time,
-    closes and opens nothing twice: months are claimed under a row lock by their status, and an
-    investigation is unique per area and month."""
+    """Close ``month`` (default: the previous month) for every organisation with active areas, compute
+    the totals, and open an investigation for every area whose score dropped. Running it again, or at
+    the same time, closes and opens nothing twice: months are claimed under a row lock by their
+    status, and an investigation is unique per area and month.
+
+    Only a month that is over closes (the current or a future month is refused). A month nobody
+    entered closes too, as incomplete: it shows its missing areas on the dashboard, and is completed
+    later through ``scores_correct`` (with a reason; the new scores take the areas' current weights and
+    are compared like any correction). Closing freezes the month: each score takes its area's current
+    weight (0 for an area no longer active, which then does not count) and the derived areas are
+    computed one last time, before the totals."""
     month = parse_month(month) if month is not None else previous_month()
+    if month >= timezone.localdate().replace(day=1):
+        raise ValidationError(
+            {
+                "month": _("%(month)s is not over yet: the job closes a month after it ended.")
+                % {"month": month_label(month)}
+            }
+        )
     organisations = list(
         OrganisationUnit.objects.filter(kind=UnitKind.ORGANISATION, score_areas__is_active=True)
         .distinct()
         .values_list("pk", flat=True)
     )
-    # Months that nobody entered still close, as incomplete: the missing areas show.
     have = set(MonthlyScore.objects.filter(month=month).values_list("organisation_id", flat=True))
     missing = [MonthlyScore(organisation_id=pk, month=month) for pk in organisations if pk not in have]
     if missing:
@@ -381,27 +476,37 @@ def monthly_run(*, month=None) -> dict[str, int]:
         return {"closed": 0, "investigations": 0}
     org_ids = [monthly.organisation_id for monthly in claimed]
     areas_by_org = defaultdict(list)
+    areas = {}
     for area in ScoreArea.objects.filter(organisation_id__in=org_ids):
         areas_by_org[area.organisation_id].append(area)
+        areas[area.pk] = area
     scores_by_month = defaultdict(list)
     for score in AreaScore.objects.filter(monthly__in=claimed):
         scores_by_month[score.monthly_id].append(score)
 
-    # Derived areas, for all organisations at once.
+    # Derived areas, for all organisations at once; then every score with the weight it closes with.
     derived = training_scores(org_ids, month)
-    new_scores = []
+    new_scores, changed = [], {}
     for monthly in claimed:
-        scored = {score.area_id for score in scores_by_month[monthly.pk]}
+        scored = {score.area_id: score for score in scores_by_month[monthly.pk]}
+        value = derived.get(monthly.organisation_id)
         for area in areas_by_org[monthly.organisation_id]:
-            if (
-                area.is_active
-                and area.source == ScoreSource.TRAINING
-                and area.pk not in scored
-                and monthly.organisation_id in derived
-            ):
-                new_scores.append(
-                    AreaScore(monthly=monthly, area=area, score=derived[monthly.organisation_id], weight=area.weight)
-                )
+            if not (area.is_active and area.source == ScoreSource.TRAINING and value is not None):
+                continue
+            if area.pk not in scored:
+                new_scores.append(AreaScore(monthly=monthly, area=area, score=value, weight=area.weight))
+            elif scored[area.pk].score != value:
+                scored[area.pk].score = value
+                changed[scored[area.pk].pk] = scored[area.pk]
+        for score in scores_by_month[monthly.pk]:
+            weight = current_weight(areas[score.area_id])
+            if score.weight != weight:
+                score.weight = weight
+                changed[score.pk] = score
+    if changed:
+        bulk_update_with_history(
+            list(changed.values()), AreaScore, ["score", "weight"], default_change_reason="monthly job: month closed"
+        )
     if new_scores:
         bulk_create_with_history(new_scores, AreaScore, default_change_reason="monthly job")
         for score in new_scores:
@@ -415,14 +520,23 @@ def monthly_run(*, month=None) -> dict[str, int]:
     bulk_update_with_history(
         claimed, MonthlyScore, ["total", "status", "closed_at"], default_change_reason="monthly job: month closed"
     )
-    opened = _open_investigations(claimed, scores_by_month=scores_by_month, areas_by_org=areas_by_org)
+    opened = _open_investigations(claimed, scores_by_month=scores_by_month)
     logger.info("monthly scoring %s: closed %s month(s), opened %s investigation(s)", month, len(claimed), opened)
     return {"closed": len(claimed), "investigations": opened}
 
 
-def _open_investigations(months, *, scores_by_month=None, areas_by_org=None) -> int:
+@dataclass
+class Correction:
+    """Who corrected which scores and why: the investigations compared again follow the new figures."""
+
+    actor: User
+    reason: str
+
+
+def _open_investigations(months, *, scores_by_month=None, correction: Correction | None = None) -> int:
     """Compare each of ``months`` with the month before (one query) and open an investigation for
-    every area whose score dropped."""
+    every area whose score dropped. After a ``correction`` the investigations of these months follow
+    the new figures too (``_follow_correction``)."""
     if not months:
         return 0
     if scores_by_month is None:
@@ -436,12 +550,15 @@ def _open_investigations(months, *, scores_by_month=None, areas_by_org=None) -> 
     ).values_list("monthly__organisation_id", "monthly__month", "area_id", "score")
     for organisation_id, month, area_id, score in rows:
         previous[(organisation_id, month)][area_id] = score
-    drops = []
+    compared = []
     for monthly in months:
         before = previous[(monthly.organisation_id, month_shift(monthly.month, -1))]
         for score in scores_by_month[monthly.pk]:
-            if score.area_id in before and score.score < before[score.area_id]:
-                drops.append((monthly, score, before[score.area_id]))
+            if score.area_id in before:
+                compared.append((monthly, score, before[score.area_id]))
+    if correction is not None:
+        compared = _follow_correction(months, compared, correction)
+    drops = [(monthly, score, before) for monthly, score, before in compared if score.score < before]
     if not drops:
         return 0
     areas = {
@@ -480,12 +597,88 @@ def _open_investigations(months, *, scores_by_month=None, areas_by_org=None) -> 
             recipients=[owner],
             verb="investigation_opened",
             title=gettext_lazy("The %(area)s score dropped in %(month)s: investigate"),
-            params={"area": area.name, "month": monthly.month_label},
+            params={"area": area.display_name, "month": monthly.month_label},
             body=gettext_lazy("From %(before)s to %(after)s. Find the cause and plan specific steps before %(due)s."),
             body_params={"before": before, "after": score.score, "due": investigation.due_date},
             target=investigation,
         )
     return opened
+
+
+def _follow_correction(months, compared, correction: Correction) -> list:
+    """The investigations of the corrected ``months`` follow the new figures (``compared``: each area's
+    score and the one of the month before), each change recorded with the correction's reason:
+
+    - a drop that changed: the investigation's figures change (a closed one stays closed);
+    - a drop that is gone: an open investigation is withdrawn (kept, with the reason; its owner is
+      told), a closed one stays closed with the new figures;
+    - a drop that is back: a withdrawn investigation opens again, with a new due date.
+
+    Returns the comparisons left for opening new investigations (drops without one)."""
+    existing = {
+        (item.area_id, item.month): item
+        for item in Investigation.objects.select_for_update()
+        .filter(
+            organisation_id__in={monthly.organisation_id for monthly in months},
+            month__in={monthly.month for monthly in months},
+        )
+        .select_related("owner", "area")
+    }
+    left = []
+    for monthly, score, before in compared:
+        investigation = existing.get((score.area_id, monthly.month))
+        if investigation is None:
+            left.append((monthly, score, before))
+            continue
+        dropped = score.score < before
+        if (investigation.previous_score, investigation.score) == (before, score.score) and (
+            dropped or investigation.status != InvestigationStatus.OPEN
+        ):
+            continue
+        investigation.previous_score, investigation.score = before, score.score
+        was = investigation.status
+        if was == InvestigationStatus.OPEN and not dropped:
+            investigation.status = InvestigationStatus.WITHDRAWN
+            investigation.withdrawn_reason = correction.reason
+        elif was == InvestigationStatus.WITHDRAWN and dropped:
+            investigation.status = InvestigationStatus.OPEN
+            investigation.withdrawn_reason = ""
+            investigation.due_date = timezone.localdate() + datetime.timedelta(days=INVESTIGATION_DAYS)
+        save_validated(investigation, actor=correction.actor, reason=correction.reason)
+        _notify_corrected(investigation, was=was, reason=correction.reason)
+    return left
+
+
+def _notify_corrected(investigation: Investigation, *, was: str, reason: str) -> None:
+    """Tell the owner what a correction did to their open (or withdrawn) investigation."""
+    params = {"area": investigation.area.display_name, "month": month_label(investigation.month)}
+    figures = {"before": investigation.previous_score, "after": investigation.score, "reason": reason}
+    if investigation.status == InvestigationStatus.WITHDRAWN and was == InvestigationStatus.OPEN:
+        verb = "investigation_withdrawn"
+        title = gettext_lazy("No drop of %(area)s in %(month)s after a correction: investigation withdrawn")
+        body = gettext_lazy(
+            "The corrected scores go from %(before)s to %(after)s. Steps you planned stay open: finish or cancel "
+            "them. %(reason)s"
+        )
+    elif investigation.status == InvestigationStatus.OPEN and was == InvestigationStatus.WITHDRAWN:
+        verb = "investigation_opened"
+        title = gettext_lazy("The %(area)s score dropped in %(month)s after all: investigate")
+        body = gettext_lazy("From %(before)s to %(after)s. Find the cause and plan specific steps. %(reason)s")
+    elif investigation.status == InvestigationStatus.OPEN:
+        verb = "investigation_updated"
+        title = gettext_lazy("The drop of %(area)s in %(month)s was corrected")
+        body = gettext_lazy("Now from %(before)s to %(after)s. %(reason)s")
+    else:
+        return  # closed, or still withdrawn: the history has the new figures
+    notify(
+        recipients=[investigation.owner],
+        verb=verb,
+        title=title,
+        params=params,
+        body=body,
+        body_params=figures,
+        target=investigation,
+    )
 
 
 def _investigation_owner(area: ScoreArea, holders: RoleHolders) -> User | None:
@@ -507,6 +700,13 @@ def can_work_on_investigation(user, investigation: Investigation) -> bool:
     )
 
 
+def _check_open(investigation: Investigation) -> None:
+    if investigation.status == InvestigationStatus.CLOSED:
+        raise ValidationError(_("This investigation is closed."))
+    if investigation.status == InvestigationStatus.WITHDRAWN:
+        raise ValidationError(_("This investigation is withdrawn: a correction removed the drop."))
+
+
 @transaction.atomic
 def investigation_add_step(
     *, actor, investigation: Investigation, title: str, owner: User, due_date: datetime.date, description: str = ""
@@ -515,8 +715,7 @@ def investigation_add_step(
     investigation = Investigation.objects.select_for_update().select_related("organisation").get(pk=investigation.pk)
     if not can_work_on_investigation(actor, investigation):
         deny(_("Only the owner or a quality officer works on this investigation."))
-    if investigation.status == InvestigationStatus.CLOSED:
-        raise ValidationError(_("This investigation is closed."))
+    _check_open(investigation)
     return action_create(
         actor=actor,
         unit=investigation.organisation,
@@ -536,8 +735,7 @@ def investigation_close(*, actor, investigation: Investigation, cause: str) -> I
     investigation = Investigation.objects.select_for_update().get(pk=investigation.pk)
     if investigation.owner_id != actor.pk:
         deny(_("Only the owner closes an investigation."))
-    if investigation.status == InvestigationStatus.CLOSED:
-        raise ValidationError(_("This investigation is closed already."))
+    _check_open(investigation)
     if not cause or not cause.strip():
         raise ValidationError({"cause": _("Record the cause of the drop.")})
     if not Action.objects.for_source(investigation).exclude(status=ActionStatus.CANCELLED).exists():
@@ -546,6 +744,59 @@ def investigation_close(*, actor, investigation: Investigation, cause: str) -> I
     investigation.status = InvestigationStatus.CLOSED
     investigation.closed_at = timezone.now()
     return save_validated(investigation, actor=actor)
+
+
+@transaction.atomic
+def investigation_reassign(*, actor, investigation: Investigation, owner: User, reason: str = "") -> Investigation:
+    """Give an open investigation to another owner: its owner or a quality officer (or administrator)
+    of the organisation does, to someone of the organisation. The new owner is told, and the old one
+    when someone else made the change."""
+    investigation = (
+        Investigation.objects.select_for_update()
+        .select_related("organisation", "area", "owner")
+        .get(pk=investigation.pk)
+    )
+    if not can_work_on_investigation(actor, investigation):
+        deny(_("Only the owner or a quality officer reassigns this investigation."))
+    _check_open(investigation)
+    if owner is None or not owner.is_active or not user_belongs_to_organisation(owner, investigation.organisation):
+        raise ValidationError(
+            {
+                "owner": _("%(person)s is not a member of %(org)s.")
+                % {"person": owner, "org": investigation.organisation}
+            }
+        )
+    if owner.pk == investigation.owner_id:
+        raise ValidationError({"owner": _("%(person)s owns this investigation already.") % {"person": owner}})
+    previous = investigation.owner
+    investigation.owner = owner
+    save_validated(
+        investigation,
+        actor=actor,
+        reason=(reason or "").strip() or _("Reassigned to %(person)s") % {"person": owner},
+        exclude=["organisation", "area"],
+    )
+    params = {"area": investigation.area.display_name, "month": month_label(investigation.month)}
+    notify(
+        recipients=[owner],
+        verb="investigation_assigned",
+        title=gettext_lazy("You investigate the drop of %(area)s in %(month)s"),
+        params=params,
+        body=gettext_lazy("%(person)s gave you this investigation, due on %(due)s. %(reason)s"),
+        body_params={"person": actor, "due": investigation.due_date, "reason": (reason or "").strip()},
+        target=investigation,
+    )
+    notify(
+        recipients=[previous],
+        verb="investigation_reassigned",
+        title=gettext_lazy("The investigation of %(area)s in %(month)s went to someone else"),
+        params=params,
+        body=gettext_lazy("%(person)s gave it to %(owner)s."),
+        body_params={"person": actor, "owner": owner},
+        target=investigation,
+        exclude=[actor],
+    )
+    return investigation
 
 
 def sweep_investigations(*, today: datetime.date) -> int:

@@ -31,6 +31,7 @@ from risks.forms_scoring import (
     AreaFormSet,
     InvestigationCloseForm,
     InvestigationListFilterSet,
+    InvestigationReassignForm,
     MonthScoresForm,
     ScoreImportForm,
     StepForm,
@@ -38,7 +39,7 @@ from risks.forms_scoring import (
 )
 from risks.imports import ImportFileError, read_rows
 from risks.models import AreaScore, Investigation, MonthlyScore, ScoreArea
-from risks.selectors import group_comparison, investigation_follow_up, latest_totals, score_trend
+from risks.selectors import group_comparison, investigation_follow_up, latest_totals, score_trend, training_years
 from risks.tables_scoring import InvestigationTable, is_overdue
 from risks.views.register import RiskNavMixin, people_for
 
@@ -48,6 +49,7 @@ __all__ = [
     "InvestigationDetailView",
     "InvestigationHistoryView",
     "InvestigationListView",
+    "InvestigationReassignView",
     "InvestigationStepAddView",
     "ScoreAreasView",
     "ScoreDashboardView",
@@ -186,19 +188,34 @@ class ScoreDashboardView(OrganisationScoreMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         trend = score_trend(self.organisation, TREND_MONTHS)
-        months, series = trend["months"], trend["series"]
+        calendar, months, series = trend["calendar"], trend["months"], trend["series"]
         areas = [
             area for area in trend["areas"] if area.is_active or any(value is not None for value in series[area.code])
         ]
+        years = None
         rows = []
-        for index, monthly in enumerate(months):
-            missing = [
-                area for area in areas if area.is_active and series[area.code][index] is None and monthly.total is None
-            ]
-            rows.append(
-                {"monthly": monthly, "scores": [series[area.code][index] for area in areas], "missing": missing}
+        for index, (month, monthly) in enumerate(zip(calendar, months, strict=True)):
+            missing = (
+                [area for area in areas if area.is_active and series[area.code][index] is None]
+                if monthly and monthly.total is None
+                else []
             )
-        complete = [monthly for monthly in months if monthly.total is not None]
+            no_training = None
+            if any(area.source == ScoreSource.TRAINING for area in missing):
+                years = training_years(self.organisation) if years is None else years
+                no_training = str(month.year) if month.year not in years else None
+            rows.append(
+                {
+                    "month": month,
+                    "label": month.strftime("%Y-%m"),
+                    "monthly": monthly,
+                    "scores": [series[area.code][index] for area in areas],
+                    "missing": missing,
+                    "no_training_data": no_training,
+                }
+            )
+        stored = [monthly for monthly in months if monthly]
+        complete = [monthly for monthly in stored if monthly.total is not None]
         latest = complete[-1] if complete else None
         previous = next(
             (monthly for monthly in complete if latest and monthly.month == services.month_shift(latest.month, -1)),
@@ -212,7 +229,7 @@ class ScoreDashboardView(OrganisationScoreMixin, TemplateView):
         colours = {area.pk: chart_colour(index) for index, area in enumerate(areas)}
         for score in contributions:
             score.colour = colours.get(score.area_id, chart_colour(0))
-        first_month = months[0].month if months else this_month()
+        first_month = calendar[0] if calendar else this_month()
         investigations = list(
             INVESTIGATIONS.filter(organisation=self.organisation, month__gte=first_month)
             .annotate(step_count=Count("steps"))
@@ -222,36 +239,37 @@ class ScoreDashboardView(OrganisationScoreMixin, TemplateView):
             investigation.overdue = is_overdue(investigation)
         context.update(
             title=_("Risk score of %(org)s") % {"org": self.organisation},
-            months=months,
+            months=stored,
+            calendar=calendar,
             areas=areas,
             rows=rows,
-            incomplete=[row for row in rows if row["monthly"].total is None],
+            incomplete=[row for row in rows if row["monthly"] and row["monthly"].total is None],
             latest=latest,
             change=latest.total - previous.total if latest and previous else None,
             contributions=contributions,
             investigations=investigations,
             open_investigations=sum(1 for item in investigations if item.status == InvestigationStatus.OPEN),
-            chart=self.chart(months, areas, series),
+            chart=self.chart(calendar, months, areas, series),
             groups=OrganisationUnit.objects.visible_to(self.request.user).filter(
                 kind=UnitKind.GROUP, pk__in=self.organisation.ancestor_ids
             ),
         )
         return context
 
-    def chart(self, months, areas, series) -> dict:
+    def chart(self, calendar, months, areas, series) -> dict:
         datasets = [
             {
                 "label": _("Total"),
-                "data": [number(monthly.total) for monthly in months],
+                "data": [number(monthly.total) if monthly else None for monthly in months],
                 "colour": "#212529",
                 "width": 3,
             }
         ]
         datasets += [
-            {"label": area.name, "data": [number(value) for value in series[area.code]], "colour": chart_colour(index)}
+            {"label": str(area), "data": [number(value) for value in series[area.code]], "colour": chart_colour(index)}
             for index, area in enumerate(areas)
         ]
-        return {"labels": [monthly.month_label for monthly in months], "datasets": datasets}
+        return {"labels": [month.strftime("%Y-%m") for month in calendar], "datasets": datasets}
 
 
 # --- a month -----------------------------------------------------------------------------------
@@ -318,10 +336,18 @@ class ScoreMonthView(OrganisationScoreMixin, TemplateView):
                 {
                     "area": area,
                     "score": score,
-                    "weight": score.weight if score and self.is_closed else area.weight,
+                    # An open month counts with the areas' current weights (what closing freezes); a closed
+                    # one with its own.
+                    "weight": score.weight if score and self.is_closed else services.current_weight(area),
                     "field": fields.get(area.pk),
                     "derived": area.source != ScoreSource.MANUAL,
                     "derived_now": derived if area.source != ScoreSource.MANUAL and score is None else None,
+                    # Why the training area has no score: no mandatory course with people assigned that year.
+                    "no_training_data": area.is_active
+                    and area.source == ScoreSource.TRAINING
+                    and score is None
+                    and derived is None
+                    and not self.is_future,
                 }
             )
         missing = (
@@ -339,11 +365,14 @@ class ScoreMonthView(OrganisationScoreMixin, TemplateView):
             form=form,
             is_closed=self.is_closed,
             is_future=self.is_future,
-            previous_month=services.month_shift(self.month, -1).strftime("%Y-%m"),
+            previous_month=services.month_shift(self.month, -1).strftime("%Y-%m")
+            if self.month.year > services.FIRST_YEAR or self.month.month > 1
+            else None,
             next_month=services.month_shift(self.month, 1).strftime("%Y-%m")
             if services.month_shift(self.month, 1) <= this_month()
             else None,
             formula=services.TRAINING_FORMULA,
+            no_training_data=any(row["no_training_data"] for row in rows),
             investigations=INVESTIGATIONS.filter(organisation=self.organisation, month=self.month),
         )
         return context
@@ -365,7 +394,9 @@ class ScoreMonthView(OrganisationScoreMixin, TemplateView):
             try:
                 with transaction.atomic():
                     if self.is_closed:
-                        monthly = services.scores_correct(reason=data["reason"], **arguments)
+                        monthly = services.scores_correct(
+                            reason=data["reason"], recompute_derived=data.get("recompute_derived", False), **arguments
+                        )
                     else:
                         monthly = services.scores_enter(**arguments)
             except ValidationError as error:
@@ -548,12 +579,16 @@ class InvestigationDetailView(InvestigationMixin, ObjectDetailView):
         close_form = kwargs.get("close_form")
         if close_form is None and context["is_open"] and context["is_owner"]:
             close_form = InvestigationCloseForm()
+        reassign_form = kwargs.get("reassign_form")
+        if reassign_form is None and context["can_work"]:
+            reassign_form = self.reassign_form()
         steps = list(Action.objects.for_source(investigation).select_related("owner").order_by("due_date", "id"))
         context.update(
             steps=steps,
             follow_up=investigation_follow_up(investigation),
             step_form=step_form,
             close_form=close_form,
+            reassign_form=reassign_form,
             drop=investigation.previous_score - investigation.score,
         )
         return context
@@ -564,6 +599,11 @@ class InvestigationDetailView(InvestigationMixin, ObjectDetailView):
             people_for(self.request.user).filter(pk=self.get_object().owner_id)
         )
         return form
+
+    def reassign_form(self, data=None):
+        investigation = self.get_object()
+        people = people_for(self.request.user, investigation.organisation).exclude(pk=investigation.owner_id)
+        return InvestigationReassignForm(data, owners=people)
 
 
 class InvestigationHistoryView(InvestigationMixin, ObjectHistoryView):
@@ -594,6 +634,35 @@ class InvestigationStepAddView(InvestigationDetailView):
                 messages.success(request, _("The step is added to the plan."))
                 return redirect(reverse("risks:investigation_detail", args=[investigation.pk]) + "#plan")
         return self.render_to_response(self.get_context_data(step_form=form))
+
+
+class InvestigationReassignView(InvestigationDetailView):
+    """Give the investigation to another owner (``investigation_reassign``): its owner or a quality
+    officer."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.get_object())
+
+    def post(self, request, *args, **kwargs):
+        investigation = self.get_object()
+        if not services.can_work_on_investigation(request.user, investigation):
+            raise PermissionDenied(_("Only the owner or a quality officer reassigns this investigation."))
+        form = self.reassign_form(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.investigation_reassign(
+                        actor=request.user, investigation=investigation, **form.cleaned_data
+                    )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                owner = form.cleaned_data["owner"]
+                messages.success(request, _("%(person)s now owns the investigation.") % {"person": owner})
+                if self.get_queryset().filter(pk=investigation.pk).exists():
+                    return redirect(investigation)
+                return redirect("risks:investigation_list")  # given away, out of the person's sight
+        return self.render_to_response(self.get_context_data(reassign_form=form))
 
 
 class InvestigationCloseView(InvestigationDetailView):

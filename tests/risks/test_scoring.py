@@ -176,14 +176,143 @@ def test_a_correction_needs_a_reason_and_compares_again(cast, org):
     assert AreaScore.history.filter(history_change_reason="Typo in the group's file").exists()
 
 
+def areas_with(org, **weights):
+    """The organisation's areas as ``areas_set`` takes them, with other ``weights`` ({code: weight}, or
+    None to leave an area out: it is deactivated)."""
+    return [
+        {"code": a.code, "name": a.name, "weight": weights.get(a.code, a.weight), "source": a.source}
+        for a in ScoreArea.objects.filter(organisation=org, is_active=True)
+        if weights.get(a.code, a.weight) is not None
+    ]
+
+
 def test_weights_are_kept_with_a_closed_month(cast, org):
+    enter(cast, org, LAST_MONTH, legal=50)
+    services.monthly_run(month=LAST_MONTH)
+    # Training has no score (no training data): the month closes incomplete, and is completed later.
+    assert MonthlyScore.objects.get().total is None
+    ScoreArea.objects.filter(organisation=org, code="training").update(source="manual")
+    services.scores_correct(actor=cast.qo_a, organisation=org, month=LAST_MONTH, scores={"training": 90}, reason="x")
+    monthly = MonthlyScore.objects.get()
+    assert monthly.total == Decimal("80.0")  # 50*.25 + 90*.75
+    services.areas_set(actor=cast.qo_a, organisation=org, areas=areas_with(org, legal=45, financial=5))
+    assert set(AreaScore.objects.values_list("weight", flat=True)) <= {25, 15, 5}
+    monthly.refresh_from_db()
+    assert monthly.total == Decimal("80.0")
+    # A correction of the closed month still counts with its own weights.
+    services.scores_correct(actor=cast.qo_a, organisation=org, month=LAST_MONTH, scores={"legal": 60}, reason="y")
+    monthly.refresh_from_db()
+    assert monthly.total == Decimal("82.5")  # 60*.25 + 90*.75
+
+
+def test_an_open_month_follows_the_current_weights_and_closing_freezes_them(cast, org):
+    ScoreArea.objects.filter(organisation=org, code="training").update(source="manual")
+    monthly = enter(cast, org, LAST_MONTH, legal=50, training=90)
+    assert monthly.total == Decimal("80.0")  # 50*.25 + 90*.75
+    services.areas_set(actor=cast.qo_a, organisation=org, areas=areas_with(org, legal=45, financial=5))
+    monthly.refresh_from_db()
+    assert monthly.total == Decimal("72.0")  # 50*.45 + 90*.55: what the month page shows
+    assert AreaScore.objects.get(area__code="legal").weight == 45
+    services.monthly_run(month=LAST_MONTH)
+    monthly.refresh_from_db()
+    assert (monthly.status, monthly.total) == (MonthStatus.CLOSED, Decimal("72.0"))
+    services.areas_set(actor=cast.qo_a, organisation=org, areas=areas_with(org, legal=25, financial=25))
+    monthly.refresh_from_db()
+    assert monthly.total == Decimal("72.0")
+    assert AreaScore.objects.get(area__code="legal").weight == 45
+
+
+def test_the_job_closes_with_the_weights_of_today_whatever_the_month_was_entered_with(cast, org):
+    ScoreArea.objects.filter(organisation=org, code="training").update(source="manual")
+    enter(cast, org, LAST_MONTH, legal=50, training=90)
+    # Weights changed behind the services' back (e.g. an admin edit): the job still closes with today's.
+    ScoreArea.objects.filter(organisation=org, code="legal").update(weight=45)
+    ScoreArea.objects.filter(organisation=org, code="financial").update(weight=5)
+    services.monthly_run(month=LAST_MONTH)
+    assert MonthlyScore.objects.get().total == Decimal("72.0")
+    assert AreaScore.objects.get(area__code="legal").weight == 45
+
+
+def test_a_deactivated_area_does_not_count_in_an_open_month_and_closed_months_keep_it(cast, org):
+    ScoreArea.objects.filter(organisation=org, code="training").update(source="manual")
+    enter(cast, org, TWO_AGO, supplier=10, training=90)
+    services.monthly_run(month=TWO_AGO)
+    enter(cast, org, LAST_MONTH, supplier=10, training=90)
+    services.areas_set(actor=cast.qo_a, organisation=org, areas=areas_with(org, supplier=None, legal=30))
+    open_month = MonthlyScore.objects.get(month=LAST_MONTH)
+    assert open_month.total == Decimal("90.0")  # the weights add up to 100 without supplier
+    assert AreaScore.objects.get(monthly=open_month, area__code="supplier").weight == 0
+    services.monthly_run(month=LAST_MONTH)
+    open_month.refresh_from_db()
+    assert open_month.total == Decimal("90.0")
+    closed_before = MonthlyScore.objects.get(month=TWO_AGO)
+    assert closed_before.total == Decimal("86.0")  # 10*.05 + 90*.95, as it closed
+    assert AreaScore.objects.get(monthly=closed_before, area__code="supplier").weight == 5
+
+
+def test_an_incomplete_closed_month_is_completed_through_a_correction(cast, org):
+    # Nobody entered the month: the job closes it, incomplete, for every organisation with areas.
+    services.monthly_run(month=LAST_MONTH)
+    monthly = MonthlyScore.objects.get(organisation=org)
+    assert (monthly.status, monthly.total) == (MonthStatus.CLOSED, None)
+    ScoreArea.objects.filter(organisation=org, code="training").update(source="manual")
+    services.scores_correct(
+        actor=cast.qo_a,
+        organisation=org,
+        month=LAST_MONTH,
+        scores={**ALL_90, "training": 80},
+        reason="The group's file came late",
+    )
+    monthly.refresh_from_db()
+    assert monthly.total == Decimal("89.5")  # 90*.95 + 80*.05
+    weights = dict(AreaScore.objects.filter(monthly=monthly).values_list("area__code", "weight"))
+    assert weights == {"legal": 25, "security": 25, "sustainability": 15, "training": 5, "supplier": 5, "financial": 25}
+
+
+@pytest.mark.parametrize("shift", [0, 1])
+def test_the_job_refuses_a_month_that_is_not_over(cast, org, shift):
+    from django.core.management import CommandError, call_command
+
+    month = services.month_shift(THIS_MONTH, shift)
+    enter(cast, org, THIS_MONTH)
+    with pytest.raises(ValidationError) as error:
+        services.monthly_run(month=month)
+    assert "is not over yet" in error.value.message_dict["month"][0]
+    with pytest.raises(CommandError, match="is not over yet"):
+        call_command("run_monthly_scoring", "--month", month.strftime("%Y-%m"))
+    assert MonthlyScore.objects.get().status == MonthStatus.OPEN
+
+
+@pytest.mark.parametrize("month", ["0001-01", "1999-12", "2101-01", "9999-12"])
+def test_a_month_outside_2000_to_2100_is_refused(cast, org, month):
+    with pytest.raises(ValidationError) as error:
+        services.parse_month(month)
+    assert error.value.message_dict["month"] == ["Give a month from 2000-01 to 2100-12."]
+
+
+def test_a_correction_keeps_the_stored_training_score_unless_asked_to_compute_it_again(cast, org):
+    course = Course.objects.create(organisation=org, title="Security awareness")
+    first = TrainingAssignment.objects.create(course=course, user=cast.qo_a, year=LAST_MONTH.year)
+    TrainingAssignment.objects.create(course=course, user=cast.board_a, year=LAST_MONTH.year, completed_on=LAST_MONTH)
     enter(cast, org, LAST_MONTH)
     services.monthly_run(month=LAST_MONTH)
-    areas = [{"code": a.code, "name": a.name, "weight": a.weight} for a in ScoreArea.objects.filter(organisation=org)]
-    areas[0]["weight"] -= 5
-    areas[1]["weight"] += 5
-    services.areas_set(actor=cast.qo_a, organisation=org, areas=areas)
-    assert set(AreaScore.objects.values_list("weight", flat=True)) <= {25, 15, 5}
+    training = AreaScore.objects.get(area__code="training")
+    assert training.score == 50
+    first.completed_on = LAST_MONTH
+    first.save()
+    services.scores_correct(actor=cast.qo_a, organisation=org, month=LAST_MONTH, scores={"legal": 80}, reason="x")
+    training.refresh_from_db()
+    assert training.score == 50
+    services.scores_correct(
+        actor=cast.qo_a,
+        organisation=org,
+        month=LAST_MONTH,
+        scores={},
+        reason="Late completions",
+        recompute_derived=True,
+    )
+    training.refresh_from_db()
+    assert training.score == 100
 
 
 def test_an_investigation_closes_only_with_steps_and_a_cause_by_its_owner(cast, org):
@@ -301,3 +430,156 @@ def test_the_benchmark_command_runs_the_job_and_cleans_up(db):
     call_command("benchmark_scoring", "--organisations", "3", stdout=out)
     assert "closed 3 month(s)" in out.getvalue()
     assert not MonthlyScore.objects.exists()
+
+
+# --- corrections and their investigations ------------------------------------------------------
+
+
+def dropped(cast, org):
+    drop_setup(cast, org)
+    services.monthly_run(month=LAST_MONTH)
+    return Investigation.objects.get()
+
+
+def correct(cast, org, month, reason="Typo in the group's file", **scores):
+    return services.scores_correct(actor=cast.qo_a, organisation=org, month=month, scores=scores, reason=reason)
+
+
+def test_a_correction_that_changes_the_drop_updates_the_investigation(cast, org):
+    investigation = dropped(cast, org)
+    correct(cast, org, LAST_MONTH, security=70)
+    investigation.refresh_from_db()
+    assert (investigation.previous_score, investigation.score, investigation.status) == (90, 70, "open")
+    change = investigation.history.first()
+    assert (change.score, change.history_change_reason) == (
+        70,
+        f"Correctie van {LAST_MONTH:%Y-%m}: Typo in the group's file",
+    )
+    assert Notification.objects.filter(recipient=cast.risk_owner_a, verb="investigation_updated").exists()
+
+
+def test_a_correction_of_the_month_before_updates_the_investigation(cast, org):
+    investigation = dropped(cast, org)
+    correct(cast, org, TWO_AGO, security=95)
+    investigation.refresh_from_db()
+    assert (investigation.previous_score, investigation.score) == (95, 80)
+
+
+def test_a_correction_that_removes_the_drop_withdraws_the_investigation(cast, org):
+    investigation = dropped(cast, org)
+    correct(cast, org, LAST_MONTH, security=95, reason="It was 95")
+    investigation.refresh_from_db()
+    assert (investigation.status, investigation.previous_score, investigation.score) == ("withdrawn", 90, 95)
+    assert investigation.withdrawn_reason == f"Correctie van {LAST_MONTH:%Y-%m}: It was 95"
+    notification = Notification.objects.get(recipient=cast.risk_owner_a, verb="investigation_withdrawn")
+    # The owner reads Dutch (the default): "onderzoek ingetrokken".
+    assert "onderzoek ingetrokken" in notification.title and "It was 95" in notification.body
+    # Withdrawn is not open: no steps, no closing, no escalation.
+    with pytest.raises(ValidationError):
+        services.investigation_add_step(
+            actor=cast.risk_owner_a,
+            investigation=investigation,
+            title="Look",
+            owner=cast.risk_owner_a,
+            due_date=timezone.localdate(),
+        )
+    assert services.sweep_investigations(today=timezone.localdate() + datetime.timedelta(days=30)) == 0
+
+
+def test_a_correction_of_the_month_before_that_removes_the_drop_withdraws_it(cast, org):
+    investigation = dropped(cast, org)
+    correct(cast, org, TWO_AGO, security=80)
+    investigation.refresh_from_db()
+    assert (investigation.status, investigation.previous_score) == ("withdrawn", 80)
+
+
+def test_a_drop_that_comes_back_reopens_the_withdrawn_investigation(cast, org):
+    investigation = dropped(cast, org)
+    correct(cast, org, LAST_MONTH, security=95)
+    correct(cast, org, LAST_MONTH, security=85, reason="It was 85 after all")
+    investigation.refresh_from_db()
+    assert (investigation.status, investigation.score, investigation.withdrawn_reason) == ("open", 85, "")
+    assert Investigation.objects.count() == 1
+
+
+def test_a_closed_investigation_stays_closed_and_records_the_new_figures(cast, org):
+    investigation = dropped(cast, org)
+    services.investigation_add_step(
+        actor=cast.risk_owner_a,
+        investigation=investigation,
+        title="Patch",
+        owner=cast.risk_owner_a,
+        due_date=timezone.localdate(),
+    )
+    services.investigation_close(actor=cast.risk_owner_a, investigation=investigation, cause="Backlog")
+    correct(cast, org, LAST_MONTH, security=95)
+    investigation.refresh_from_db()
+    assert (investigation.status, investigation.score) == ("closed", 95)
+    assert investigation.history.first().history_change_reason.startswith("Correctie van")
+
+
+def test_a_drop_that_a_correction_makes_opens_an_investigation(cast, org):
+    enter(cast, org, TWO_AGO)
+    services.monthly_run(month=TWO_AGO)
+    enter(cast, org, LAST_MONTH)
+    services.monthly_run(month=LAST_MONTH)
+    assert not Investigation.objects.exists()
+    correct(cast, org, LAST_MONTH, security=60)
+    investigation = Investigation.objects.get()
+    assert (investigation.area.code, investigation.previous_score, investigation.score) == ("security", 90, 60)
+
+
+# --- reassigning an investigation --------------------------------------------------------------
+
+
+def test_a_quality_officer_gives_an_investigation_to_another_owner(cast, org):
+    investigation = dropped(cast, org)
+    services.investigation_reassign(
+        actor=cast.qo_a, investigation=investigation, owner=cast.board_a, reason="Board owns security now"
+    )
+    investigation.refresh_from_db()
+    assert investigation.owner == cast.board_a
+    assert investigation.history.first().history_change_reason == "Board owns security now"
+    assert Notification.objects.filter(recipient=cast.board_a, verb="investigation_assigned").exists()
+    assert Notification.objects.filter(recipient=cast.risk_owner_a, verb="investigation_reassigned").exists()
+    # The new owner closes it, the old one no longer may.
+    with pytest.raises(PermissionDenied):
+        services.investigation_close(actor=cast.risk_owner_a, investigation=investigation, cause="x")
+
+
+def test_only_the_owner_or_a_quality_officer_reassigns_and_only_to_someone_of_the_organisation(cast, org):
+    investigation = dropped(cast, org)
+    with pytest.raises(PermissionDenied):
+        services.investigation_reassign(actor=cast.viewer_a, investigation=investigation, owner=cast.board_a)
+    with pytest.raises(ValidationError) as error:
+        services.investigation_reassign(actor=cast.qo_a, investigation=investigation, owner=cast.member_b)
+    assert "owner" in error.value.message_dict
+    correct(cast, org, LAST_MONTH, security=95)
+    with pytest.raises(ValidationError):
+        services.investigation_reassign(actor=cast.qo_a, investigation=investigation, owner=cast.board_a)
+    investigation.refresh_from_db()
+    assert investigation.owner == cast.risk_owner_a
+
+
+# --- display -----------------------------------------------------------------------------------
+
+
+def test_a_contribution_rounds_half_up_like_the_total(cast, org):
+    area = ScoreArea.objects.get(organisation=org, code="legal")
+    assert AreaScore(area=area, score=Decimal("85.0"), weight=Decimal("25")).contribution == Decimal("21.3")
+
+
+def test_default_area_names_and_the_formula_follow_the_language_unless_renamed(cast, units):
+    from django.utils import translation
+
+    with translation.override("nl"):
+        services.areas_ensure_defaults(organisation=units.org_b)
+    training = ScoreArea.objects.get(organisation=units.org_b, code="training")
+    legal = ScoreArea.objects.get(organisation=units.org_b, code="legal")
+    assert training.name == "Training en bewustwording"
+    assert (str(training), str(legal)) == ("Training & awareness", "Legal")
+    assert str(training.description_display) == str(services.TRAINING_FORMULA)
+    with translation.override("nl"):
+        assert str(training) == "Training en bewustwording"
+    legal.name = "Wet- en regelgeving"
+    assert str(legal) == "Wet- en regelgeving"

@@ -200,3 +200,123 @@ def test_an_area_owner_below_the_organisation_works_on_their_investigation_but_s
     assert owner.post(f"/api/v1/investigations/{investigation.pk}/steps/", step, format="json").status_code == 201
     # Another business unit's people still see nothing of it.
     assert api(cast.member_b).get(f"/api/v1/investigations/{investigation.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "areas",
+    [
+        [{"area": "legal", "score": 90}, {"area": "legal", "score": 50}],
+        [],
+    ],
+)
+def test_duplicate_or_no_areas_are_a_400_and_change_nothing(cast, api, org, areas):
+    response = api(cast.qo_a).post("/api/v1/risk-scores/", {**payload(org, LAST), "areas": areas}, format="json")
+    assert response.status_code == 400
+    assert "areas" in response.json()
+    assert not MonthlyScore.objects.exists()
+
+
+def test_a_duplicate_area_names_the_area(cast, api, org):
+    areas = [{"area": "legal", "score": 90}, {"area": "security", "score": 90}, {"area": "legal", "score": 50}]
+    response = api(cast.qo_a).post("/api/v1/risk-scores/", {**payload(org, LAST), "areas": areas}, format="json")
+    assert response.json()["areas"] == ["Give each area once; more than one score for: legal."]
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12"])
+def test_a_month_outside_2000_to_2100_is_a_400(cast, api, org, month):
+    response = api(cast.qo_a).post("/api/v1/risk-scores/", {**payload(org, LAST), "month": month}, format="json")
+    assert response.status_code == 400
+    assert response.json()["month"] == ["Give a month from 2000-01 to 2100-12."]
+    assert api(cast.qo_a).get("/api/v1/risk-scores/", {"month": month}).status_code == 400
+
+
+def test_an_incomplete_closed_month_is_completed_through_correct(cast, api, org):
+    scoring.monthly_run(month=LAST)
+    monthly = MonthlyScore.objects.get(organisation=org)
+    client = api(cast.qo_a)
+    response = client.post(
+        f"/api/v1/risk-scores/{monthly.pk}/correct/",
+        {"areas": payload(org, LAST, training=100)["areas"], "reason": "The group's file came late"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["total"], response.json()["missing_areas"]) == ("89.3", [])
+    duplicate = client.post(
+        f"/api/v1/risk-scores/{monthly.pk}/correct/",
+        {"areas": [{"area": "legal", "score": 1}, {"area": "legal", "score": 2}], "reason": "x"},
+        format="json",
+    )
+    assert duplicate.status_code == 400 and "areas" in duplicate.json()
+
+
+def test_the_total_follows_changed_weights_while_the_month_is_open(cast, api, org):
+    client = api(cast.qo_a)
+    monthly_id = client.post("/api/v1/risk-scores/", payload(org, LAST, training=100), format="json").json()["id"]
+    areas = [
+        {"code": a.code, "name": a.name, "weight": str(a.weight), "source": a.source}
+        for a in ScoreArea.objects.filter(organisation=org)
+    ]
+    for area in areas:
+        area["weight"] = {"legal": "20", "financial": "30"}.get(area["code"], area["weight"])
+    assert (
+        client.post("/api/v1/score-areas/replace/", {"organisation": org.pk, "areas": areas}, format="json").status_code
+        == 200
+    )
+    # 90*.20 + 90*.25 + 80*.15 + 100*.05 + 70*.05 + 95*.30 = 89.5
+    assert client.get(f"/api/v1/risk-scores/{monthly_id}/").json()["total"] == "89.5"
+    scoring.monthly_run(month=LAST)
+    assert client.get(f"/api/v1/risk-scores/{monthly_id}/").json()["total"] == "89.5"
+
+
+def test_a_correction_that_removes_the_drop_shows_the_investigation_withdrawn(cast, api, org):
+    client = api(cast.qo_a)
+    client.post("/api/v1/risk-scores/", payload(org, TWO_AGO, training=100), format="json")
+    scoring.monthly_run(month=TWO_AGO)
+    monthly_id = client.post("/api/v1/risk-scores/", payload(org, LAST, training=100, security=70), format="json")
+    scoring.monthly_run(month=LAST)
+    client.post(
+        f"/api/v1/risk-scores/{monthly_id.json()['id']}/correct/",
+        {"areas": [{"area": "security", "score": 90}], "reason": "Wrong file"},
+        format="json",
+    )
+    [row] = client.get("/api/v1/investigations/").json()["results"]
+    assert (row["status"], row["score"], row["withdrawn_reason"]) == (
+        "withdrawn",
+        "90.0",
+        f"Correctie van {LAST:%Y-%m}: Wrong file",
+    )
+
+
+@pytest.fixture
+def investigation(cast, api, org):
+    ScoreArea.objects.filter(organisation=org, code="security").update(owner=cast.risk_owner_a)
+    client = api(cast.qo_a)
+    client.post("/api/v1/risk-scores/", payload(org, TWO_AGO, training=100), format="json")
+    scoring.monthly_run(month=TWO_AGO)
+    client.post("/api/v1/risk-scores/", payload(org, LAST, training=100, security=70), format="json")
+    scoring.monthly_run(month=LAST)
+    return Investigation.objects.get()
+
+
+def test_a_quality_officer_reassigns_an_investigation(cast, api, investigation):
+    response = api(cast.qo_a).post(
+        f"/api/v1/investigations/{investigation.pk}/reassign/",
+        {"owner": cast.board_a.pk, "reason": "Board's area now"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["owner"]["id"] == cast.board_a.pk
+    stranger = api(cast.qo_a).post(
+        f"/api/v1/investigations/{investigation.pk}/reassign/", {"owner": cast.member_b.pk}, format="json"
+    )
+    assert stranger.status_code == 400 and "owner" in stranger.json()
+
+
+def test_reassigning_is_refused_to_readers_others_and_anonymous(cast, api, investigation):
+    path = f"/api/v1/investigations/{investigation.pk}/reassign/"
+    body = {"owner": cast.board_a.pk}
+    assert api().post(path, body, format="json").status_code in (401, 403)
+    assert api(cast.viewer_a).post(path, body, format="json").status_code == 403
+    assert api(cast.member_b).post(path, body, format="json").status_code == 404
+    investigation.refresh_from_db()
+    assert investigation.owner == cast.risk_owner_a

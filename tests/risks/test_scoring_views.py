@@ -116,6 +116,7 @@ def org_paths(org, investigation):
         f"/risks/scores/{org.pk}/import/template.csv",
         f"/risks/scores/investigations/{investigation.pk}/",
         f"/risks/scores/investigations/{investigation.pk}/history/",
+        f"/risks/scores/investigations/{investigation.pk}/reassign/",
     ]
 
 
@@ -135,6 +136,7 @@ def test_it_sends_anonymous_visitors_to_the_login_page(cast, client, org, droppe
         f"/risks/scores/{org.pk}/import/",
         f"/risks/scores/investigations/{dropped.pk}/steps/add/",
         f"/risks/scores/investigations/{dropped.pk}/close/",
+        f"/risks/scores/investigations/{dropped.pk}/reassign/",
     ]
     for path in posts:
         response = client.post(path, grid())
@@ -152,8 +154,9 @@ def test_it_answers_404_for_the_scores_of_another_organisation(cast, as_user, or
         f"/risks/scores/{org.pk}/areas/",
         f"/risks/scores/investigations/{dropped.pk}/steps/add/",
         f"/risks/scores/investigations/{dropped.pk}/close/",
+        f"/risks/scores/investigations/{dropped.pk}/reassign/",
     ]:
-        assert client.post(path, grid(cause="x")).status_code == 404, path
+        assert client.post(path, grid(cause="x", owner=cast.board_a.pk)).status_code == 404, path
     assert not MonthlyScore.objects.filter(month=THIS_MONTH).exists()
     assert dropped.steps.count() == 0
 
@@ -165,8 +168,10 @@ def test_it_answers_404_for_a_group_the_person_does_not_see(cast, as_user, org):
 
 def test_it_answers_404_for_a_malformed_month(cast, as_user, org):
     client = as_user(cast.qo_a)
-    for month in ["2026-13", "january", "26-01"]:
+    for month in ["2026-13", "january", "26-01", "0001-01", "9999-12", "2101-01"]:
         assert client.get(f"/risks/scores/{org.pk}/{month}/").status_code == 404, month
+    first = client.get(f"/risks/scores/{org.pk}/2000-01/")
+    assert first.status_code == 200 and first.context["previous_month"] is None
 
 
 def test_it_lets_a_viewer_read_but_not_write(cast, as_user, org, dropped):
@@ -190,8 +195,13 @@ def test_it_lets_a_viewer_read_but_not_write(cast, as_user, org, dropped):
     step = {"title": "Look", "owner": cast.viewer_a.pk, "due_date": IN_A_WEEK}
     assert client.post(f"/risks/scores/investigations/{dropped.pk}/steps/add/", step).status_code == 403
     assert client.post(f"/risks/scores/investigations/{dropped.pk}/close/", {"cause": "x"}).status_code == 403
+    reassign = {"owner": cast.board_a.pk}
+    assert client.post(f"/risks/scores/investigations/{dropped.pk}/reassign/", reassign).status_code == 403
+    assert detail.context["reassign_form"] is None
     assert not MonthlyScore.objects.filter(month=THIS_MONTH).exists()
     assert dropped.steps.count() == 0
+    dropped.refresh_from_db()
+    assert dropped.owner == cast.risk_owner_a
 
 
 def test_it_shows_an_area_owner_outside_the_organisation_their_own_investigation_only(cast, as_user, org, dropped):
@@ -613,3 +623,163 @@ def test_the_group_comparison_shows_the_organisations_side_by_side(cast, as_user
     series = {item["label"]: item["data"] for item in chart["datasets"]}
     assert series["Organisation A"][-2:] == [90.5, 88.0] and series["Organisation B"] == [None] * 12
     assert b'data-testid="group-table"' in response.content and b"<caption" in response.content
+
+
+# --- corrections, weights, training data, language (the acceptance review of issue 4) ----------
+
+
+def test_the_month_page_the_api_and_the_closed_month_agree_after_weights_change(cast, as_user, api, org, trained):
+    client = as_user(cast.qo_a)
+    client.post(f"/risks/scores/{org.pk}/{label(LAST_MONTH)}/", grid({"legal": "50"}))
+    client.post(f"/risks/scores/{org.pk}/areas/", areas_data(org, legal={"weight": "45"}, financial={"weight": "5"}))
+    page = client.get(f"/risks/scores/{org.pk}/{label(LAST_MONTH)}/")
+    weights = {row["area"].code: row["weight"] for row in page.context["rows"]}
+    assert (weights["legal"], weights["financial"]) == (45, 5)
+    # 50*.45 + 90*.50 + 100*.05 = 72.5
+    assert page.context["monthly"].total == Decimal("72.5")
+    monthly = MonthlyScore.objects.get()
+    assert api(cast.qo_a).get(f"/api/v1/risk-scores/{monthly.pk}/").json()["total"] == "72.5"
+    services.monthly_run(month=LAST_MONTH)
+    monthly.refresh_from_db()
+    assert monthly.total == Decimal("72.5")
+
+
+def test_a_deactivated_area_shows_it_does_not_count_in_an_open_month(cast, as_user, org, trained):
+    enter(cast, org, LAST_MONTH, supplier=10)
+    as_user(cast.qo_a).post(
+        f"/risks/scores/{org.pk}/areas/", areas_data(org, supplier={"is_active": ""}, legal={"weight": "30"})
+    )
+    page = as_user(cast.qo_a).get(f"/risks/scores/{org.pk}/{label(LAST_MONTH)}/")
+    [row] = [row for row in page.context["rows"] if row["area"].code == "supplier"]
+    assert row["weight"] == 0 and b"(does not count)" in page.content
+    assert page.context["monthly"].total == Decimal("90.5")  # 90*.95 + 100*.05
+
+
+def test_an_incomplete_closed_month_is_completed_in_the_correction_form(cast, as_user, org, trained):
+    services.monthly_run(month=LAST_MONTH)
+    client = as_user(cast.qo_a)
+    path = f"/risks/scores/{org.pk}/{label(LAST_MONTH)}/"
+    page = client.get(path)
+    assert page.context["is_closed"] and page.context["monthly"].total is None
+    response = client.post(path, grid(reason="The group's file came late"))
+    assert response.status_code == 302, response.context["form"].errors
+    monthly = MonthlyScore.objects.get()
+    # The training area had no score: the correction computes it (100), the month is complete.
+    assert (monthly.status, monthly.total) == (MonthStatus.CLOSED, Decimal("90.5"))
+
+
+def test_a_correction_recomputes_the_training_area_only_when_asked(cast, as_user, org, trained, dropped):
+    TrainingAssignment.objects.update(completed_on=None)  # the completions were recorded by mistake
+    client = as_user(cast.qo_a)
+    path = f"/risks/scores/{org.pk}/{label(LAST_MONTH)}/"
+    page = client.get(path)
+    assert "recompute_derived" in page.context["form"].fields and b'name="recompute_derived"' in page.content
+    client.post(path, grid({"security": "80"}, reason="Levels"))
+    training = AreaScore.objects.get(monthly__month=LAST_MONTH, area__code="training")
+    assert training.score == 100
+    client.post(path, grid({"security": "80"}, reason="Completions were wrong", recompute_derived="on"))
+    training.refresh_from_db()
+    assert training.score == 0
+
+
+def test_a_correction_that_removes_the_drop_withdraws_the_investigation_on_its_page(cast, as_user, org, dropped):
+    client = as_user(cast.qo_a)
+    client.post(f"/risks/scores/{org.pk}/{label(LAST_MONTH)}/", grid({"security": "95"}, reason="It was 95"))
+    dropped.refresh_from_db()
+    assert dropped.status == InvestigationStatus.WITHDRAWN
+    page = as_user(cast.risk_owner_a).get(f"/risks/scores/investigations/{dropped.pk}/")
+    html = page.content.decode()
+    assert "Withdrawn" in html and "It was 95" in html and 'data-testid="no-drop"' in html
+    assert page.context["step_form"] is None and page.context["close_form"] is None
+    assert page.context["reassign_form"] is None
+    dashboard = as_user(cast.qo_a).get(f"/risks/scores/{org.pk}/")
+    assert dashboard.context["open_investigations"] == 0
+
+
+def test_the_month_and_dashboard_explain_a_training_area_without_training_data(cast, as_user, org):
+    enter(cast, org, LAST_MONTH)
+    client = as_user(cast.qo_a)
+    page = client.get(f"/risks/scores/{org.pk}/{label(LAST_MONTH)}/")
+    explanation = (
+        f"The training area has no mandatory courses with people assigned in {LAST_MONTH.year}, so its score "
+        "cannot be derived and the month stays incomplete: add them, or switch the area to manual."
+    )
+    assert page.context["no_training_data"] and explanation in page.content.decode()
+    dashboard = client.get(f"/risks/scores/{org.pk}/")
+    [row] = dashboard.context["incomplete"]
+    assert row["no_training_data"] == str(LAST_MONTH.year)
+    assert explanation in dashboard.content.decode()
+
+
+def test_a_month_with_training_data_has_no_explanation(cast, as_user, org, trained):
+    services.scores_enter(actor=cast.qo_a, organisation=org, month=LAST_MONTH, scores={"legal": 80})
+    page = as_user(cast.qo_a).get(f"/risks/scores/{org.pk}/{label(LAST_MONTH)}/")
+    assert not page.context["no_training_data"] and b'data-testid="training-explanation"' not in page.content
+
+
+def test_english_pages_show_default_areas_and_the_formula_in_english(cast, as_user, units):
+    from django.utils import translation
+
+    with translation.override("nl"):
+        services.areas_ensure_defaults(organisation=units.org_a)
+        dutch_formula = str(services.TRAINING_FORMULA)
+    client = as_user(cast.qo_a)
+    page = client.get(f"/risks/scores/{units.org_a.pk}/{label(LAST_MONTH)}/").content.decode()
+    assert str(services.TRAINING_FORMULA) in page and dutch_formula not in page
+    assert "Training &amp; awareness" in page and "Training en bewustwording" not in page
+    assert 'for="id_area_legal">Legal<' in page
+    areas = client.get(f"/risks/scores/{units.org_a.pk}/areas/")
+    assert "Financial reporting" in areas.content.decode()
+    # A Dutch reader reads the same areas in Dutch.
+    from qms.models import User
+
+    User.objects.filter(pk=cast.qo_a.pk).update(language="nl")
+    dutch = client.get(f"/risks/scores/{units.org_a.pk}/{label(LAST_MONTH)}/").content.decode()
+    assert "Training en bewustwording" in dutch and dutch_formula in dutch
+
+
+def test_the_trend_covers_calendar_months_with_gaps(cast, as_user, org):
+    ScoreArea.objects.filter(organisation=org, code="training").update(source="manual")
+    three_ago = services.month_shift(THIS_MONTH, -3)
+    enter(cast, org, three_ago, training=100)
+    enter(cast, org, LAST_MONTH, training=100)
+    response = as_user(cast.qo_a).get(f"/risks/scores/{org.pk}/")
+    chart = response.context["chart"]
+    assert chart["labels"] == [label(three_ago), label(TWO_AGO), label(LAST_MONTH)]
+    assert chart["datasets"][0]["data"] == [90.5, None, 90.5]
+    assert [row["monthly"] is None for row in response.context["rows"]] == [False, True, False]
+    assert response.content.decode().count('data-testid="trend-gap"') == 1
+
+
+def test_the_trend_shows_at_most_24_calendar_months(cast, as_user, org):
+    old = services.month_shift(LAST_MONTH, -30)
+    MonthlyScore.objects.create(organisation=org, month=old)
+    MonthlyScore.objects.create(organisation=org, month=LAST_MONTH)
+    response = as_user(cast.qo_a).get(f"/risks/scores/{org.pk}/")
+    assert len(response.context["chart"]["labels"]) == 1  # the month 30 months back is outside the window
+    MonthlyScore.objects.create(organisation=org, month=services.month_shift(LAST_MONTH, -23))
+    labels = as_user(cast.qo_a).get(f"/risks/scores/{org.pk}/").context["chart"]["labels"]
+    assert len(labels) == 24 and labels[-1] == label(LAST_MONTH)
+
+
+def test_a_quality_officer_reassigns_an_investigation_on_its_page(cast, as_user, org, dropped):
+    client = as_user(cast.qo_a)
+    page = client.get(f"/risks/scores/investigations/{dropped.pk}/")
+    form = page.context["reassign_form"]
+    assert cast.board_a in form.fields["owner"].queryset and cast.risk_owner_a not in form.fields["owner"].queryset
+    path = f"/risks/scores/investigations/{dropped.pk}/reassign/"
+    response = client.post(path, {"owner": cast.member_b.pk})
+    assert response.status_code == 200 and response.context["reassign_form"].errors["owner"]
+    response = client.post(path, {"owner": cast.board_a.pk, "reason": "Board's area now"})
+    assert response.status_code == 302 and response["Location"] == f"/risks/scores/investigations/{dropped.pk}/"
+    dropped.refresh_from_db()
+    assert dropped.owner == cast.board_a
+
+
+def test_an_owner_who_gives_the_investigation_away_goes_back_to_the_list(cast, as_user, org, dropped):
+    client = as_user(cast.risk_owner_a)
+    page = client.get(f"/risks/scores/investigations/{dropped.pk}/")
+    assert cast.auditor_a in page.context["reassign_form"].fields["owner"].queryset  # their business unit's
+    response = client.post(f"/risks/scores/investigations/{dropped.pk}/reassign/", {"owner": cast.auditor_a.pk})
+    assert response.status_code == 302 and response["Location"] == "/risks/scores/investigations/"
+    assert client.get(f"/risks/scores/investigations/{dropped.pk}/").status_code == 404

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--month", help="The month to close (YYYY-MM); default: the previous month.")
+        parser.add_argument(
+            "--month", help="The month to close (YYYY-MM), one that is over; default: the previous month."
+        )
 
     def handle(self, *args, **options):
         try:
