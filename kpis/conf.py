@@ -32,10 +32,3 @@ def feedback_follow_up_days() -> int:
 def effect_follow_up_days() -> int:
     """When the follow-up of an improvement action whose effect was not reached is due."""
     return getattr(settings, "EFFECT_FOLLOW_UP_DAYS", 14)
-
-
-def text_language() -> str:
-    """The language of text the app generates and stores (titles of follow-up actions, reasons in
-    the history): the organisation's default language (``LANGUAGE_CODE``, Dutch), not the language of
-    whoever's request or run made it, so stored text does not mix languages."""
-    return settings.LANGUAGE_CODE

@@ -64,6 +64,9 @@ class KpiMeasurementTable(BaseTable):
     def render_status(self, value, record):
         return badge(record.colour, value)
 
+    def value_status(self, value, record):
+        return str(value)  # the label, not the badge's HTML, in exports
+
 
 class FeedbackTable(BaseTable):
     received_at = tables.DateTimeColumn(

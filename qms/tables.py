@@ -22,6 +22,9 @@ class StatusColumn(tables.Column):
     def render(self, value, record):
         return format_html('<span class="badge text-bg-light border">{}</span>', value)
 
+    def value(self, value):
+        return str(value)
+
 
 class OrganisationUnitTable(BaseTable):
     name = tables.Column(linkify=True, verbose_name=_("Name"))
@@ -37,6 +40,9 @@ class OrganisationUnitTable(BaseTable):
 
     def render_name(self, value, record):
         return format_html('<span style="padding-left:{}rem">{}</span>', record.depth * 1.25, value)
+
+    def value_name(self, value):
+        return value
 
 
 class UserTable(BaseTable):
@@ -116,6 +122,9 @@ class CourseTable(BaseTable):
     def render_title(self, value, record):
         url = record.get_absolute_url() + (f"?year={self.year}" if self.year else "")
         return format_html('<a href="{}">{}</a>', url, value)
+
+    def value_title(self, value):
+        return value
 
     def render_completion(self, value, record):
         return format_html('<span data-testid="completion">{} %</span>', round(value))

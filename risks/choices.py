@@ -42,10 +42,15 @@ class Decision(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    # Not a decider's choice: the plan or level changed while the approval waited (a new round
+    # starts), or the risk was closed. Kept, with the reason, so the approvals show what happened.
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# What a decider chooses from (the board and group management).
+DECIDER_DECISIONS = [(code, label) for code, label in Decision.choices if code != Decision.WITHDRAWN]
 # Decisions that must say why.
-DECISIONS_NEEDING_REASON = (Decision.REJECTED, Decision.CHANGES_REQUESTED)
+DECISIONS_NEEDING_REASON = (Decision.REJECTED, Decision.CHANGES_REQUESTED, Decision.WITHDRAWN)
 
 
 def required_bodies(level: str) -> list[str]:
@@ -97,6 +102,8 @@ class MonthStatus(models.TextChoices):
 class InvestigationStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+    # A correction of the scores removed the drop: kept (with the reason), not deleted.
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # The default areas of SPEC 3: code, name, weight (percent), source.

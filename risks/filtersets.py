@@ -1,6 +1,7 @@
 """FilterSets of the risk register, shared by the register page, the heat map and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,33 @@ from qms.filtersets import BaseFilterSet, MultipleChoiceFilter, ScopedModelChoic
 from qms.models import Action, OrganisationUnit, User
 from risks.choices import ApprovalBody, Decision, InvestigationStatus, MonthStatus, RiskLevel, RiskStatus
 from risks.models import Investigation, MonthlyScore, Risk, RiskApproval, RiskCategory, ScoreArea
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true`` or ``false`` (``1``/``0``), or nothing; anything else is a field error (a 400 in the API),
+    not silently "no filter" as django-filter's own."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise forms.ValidationError(_("Give true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        # A plain choice, whose widget hands the text on as it came (the default one turns "maybe" into
+        # "unknown" before the field could object).
+        kwargs.setdefault("widget", forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]))
+        super().__init__(*args, **kwargs)
 
 
 class RiskFilterSet(BaseFilterSet):
@@ -28,9 +56,9 @@ class RiskFilterSet(BaseFilterSet):
     impact = django_filters.NumberFilter(label=_("Impact"))
     residual_likelihood = django_filters.NumberFilter(label=_("Residual likelihood"))
     residual_impact = django_filters.NumberFilter(label=_("Residual impact"))
-    review_overdue = django_filters.BooleanFilter(method="filter_review_overdue", label=_("Review overdue"))
-    missing_plan = django_filters.BooleanFilter(method="filter_missing_plan", label=_("Without a plan"))
-    measures_overdue = django_filters.BooleanFilter(method="filter_measures_overdue", label=_("Measures overdue"))
+    review_overdue = BooleanFilter(method="filter_review_overdue", label=_("Review overdue"))
+    missing_plan = BooleanFilter(method="filter_missing_plan", label=_("Without a plan"))
+    measures_overdue = BooleanFilter(method="filter_measures_overdue", label=_("Measures overdue"))
     awaiting = django_filters.ChoiceFilter(
         choices=ApprovalBody.choices, method="filter_awaiting", label=_("Awaiting approval of")
     )
@@ -74,7 +102,7 @@ class RiskMeasureFilterSet(BaseFilterSet):
     risk = ScopedModelChoiceFilter(queryset=Risk.objects.all(), method="filter_risk", label=_("Risk"))
     owner = ScopedModelChoiceFilter(queryset=User.objects.all(), label=_("Owner"))
     status = MultipleChoiceFilter(choices=Action._meta.get_field("status").choices, label=_("Status"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    overdue = BooleanFilter(method="filter_overdue", label=_("Overdue"))
 
     class Meta:
         model = Action
@@ -97,7 +125,7 @@ class RiskApprovalFilterSet(BaseFilterSet):
     risk = ScopedModelChoiceFilter(queryset=Risk.objects.all(), label=_("Risk"))
     body = django_filters.ChoiceFilter(choices=ApprovalBody.choices, label=_("Body"))
     decision = MultipleChoiceFilter(choices=Decision.choices, label=_("Decision"))
-    pending = django_filters.BooleanFilter(field_name="decision", lookup_expr="exact", method="filter_pending")
+    pending = BooleanFilter(field_name="decision", lookup_expr="exact", method="filter_pending")
 
     class Meta:
         model = RiskApproval

@@ -3,12 +3,13 @@
 import json
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from qms.choices import UnitKind
 from qms.forms import Form, ModelForm
 from qms.models import Action
-from risks.choices import ApprovalBody, Decision, RiskLevel
+from risks.choices import DECIDER_DECISIONS, ApprovalBody, RiskLevel
 from risks.filtersets import RiskFilterSet
 from risks.models import Risk, RiskCategory
 
@@ -78,7 +79,9 @@ class RiskForm(ModelForm):
         if self.instance.pk is None:
             del self.fields["change_reason"]
             self.fields["next_review"].required = False
-            self.fields["next_review"].help_text = _("Leave empty for one year from today.")
+            self.fields["next_review"].help_text = _("Within a year; leave empty for one year from today.")
+        else:
+            self.fields["next_review"].help_text = _("At least once a year: within a year of the last review.")
 
 
 class RiskReviewForm(Form):
@@ -112,12 +115,18 @@ class MeasureForm(ModelForm):
 
 
 class MeasureRemoveForm(Form):
+    # Not required here: the service says why a reason is needed, in its own words.
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RiskReopenForm(Form):
+    # Not required here: the service says why a reason is needed, in its own words.
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ApprovalDecisionForm(Form):
     body = forms.ChoiceField(choices=ApprovalBody.choices, widget=forms.HiddenInput)
-    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECIDER_DECISIONS)
     # The service requires a reason to reject or ask for changes, and says so in its message.
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -127,6 +136,19 @@ class CategoryForm(Form):
         label=_("Code"), max_length=40, help_text=_("Short, lower case, no spaces (used in imports).")
     )
     name = forms.CharField(label=_("Name"), max_length=100)
+
+
+class CategoryChangeForm(Form):
+    """Rename one of the organisation's own categories, or stop or start using a category."""
+
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    active = forms.TypedChoiceField(
+        label=_("Active"),
+        choices=[("", ""), ("true", _("Yes")), ("false", _("No"))],
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        required=False,
+    )
 
 
 class MatrixForm(Form):
@@ -249,6 +271,17 @@ class RiskRegisterFilterSet(RiskFilterSet):
     class Meta(RiskFilterSet.Meta):
         form = Form
 
+    def __init__(self, data=None, *args, **kwargs):
+        # Bound even without filters, so that the default below applies to a page opened as it is.
+        super().__init__(data if data is not None else QueryDict(), *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        # The pages are about the risks being managed: closed ones only when the status filter asks.
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.open()
+        return queryset
+
     @property
     def form(self):
         if not hasattr(self, "_form"):
@@ -271,6 +304,7 @@ class RiskRegisterFilterSet(RiskFilterSet):
             for name in CELL_FIELDS:
                 form.fields[name].widget = forms.HiddenInput()
             form.fields["category"].label = _("Category")
+            form.fields["status"].help_text = _("None ticked: every status but closed.")
             for name in ("review_overdue", "missing_plan", "measures_overdue"):
                 form.fields[name].widget = forms.Select(
                     choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))],

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -149,21 +148,24 @@ class _Lookups:
         key = (code, organisation.pk)
         if key not in self.categories:
             # The organisation's own category wins over a default one with the same code.
-            found = RiskCategory.objects.filter(
-                Q(organisation__isnull=True) | Q(organisation=organisation), code__iexact=code, is_active=True
-            )
+            found = RiskCategory.objects.for_organisation(organisation).filter(code__iexact=code)
             self.categories[key] = max(found, key=lambda category: category.organisation_id is not None, default=None)
         return self.categories[key]
 
 
 def _parse_row(values: dict, lookups: _Lookups) -> tuple[dict, dict]:
-    """The arguments for ``risk_create`` from one row, and the errors found per column."""
+    """The arguments for ``risk_create`` from one row (None where a cell could not be read), and the
+    errors found per column."""
     errors: dict[str, str] = {}
     data: dict = {
         "title": values.get("title", ""),
         "description": values.get("description", ""),
         "cause": values.get("cause", ""),
         "consequence": values.get("consequence", ""),
+        "owner": None,
+        "category": None,
+        "likelihood": None,
+        "impact": None,
     }
     for column in REQUIRED_COLUMNS:
         if not values.get(column):
@@ -176,6 +178,7 @@ def _parse_row(values: dict, lookups: _Lookups) -> tuple[dict, dict]:
         try:
             data[column] = int(text)
         except ValueError:
+            data[column] = None
             errors[column] = _("%(value)s is not a whole number.") % {"value": text}
     if values.get("next_review"):
         try:
@@ -209,16 +212,32 @@ def _messages(error: ValidationError) -> list[tuple[str, str]]:
     return [("", message) for message in error.messages]
 
 
+def _check_row(actor, data: dict, errors: dict) -> list[tuple[str, str]]:
+    """Every problem of a row that could not be read completely: what could not be read, and what the
+    service finds in the rest (``risk_validate``, which creates nothing), one message per column."""
+    messages = list(errors.items())
+    if data.get("unit") is None:
+        return messages  # without the unit there is no organisation, matrix or owner to check against
+    try:
+        services.risk_validate(actor=actor, **data)
+    except ValidationError as error:
+        messages += [(column, message) for column, message in _messages(error) if column not in errors]
+    except PermissionDenied as error:
+        messages.append(("unit", str(error)))
+    return messages
+
+
 def risks_import(*, actor, rows: list[tuple[int, dict]]) -> ImportResult:
-    """Create a risk per row, all or nothing: one savepoint per row collects that row's errors, and if any
-    row failed the whole transaction is rolled back."""
+    """Create a risk per row, all or nothing: one savepoint per row collects that row's errors (all of
+    them: the cells that could not be read and what the service says about the others), and if any row
+    failed the whole transaction is rolled back."""
     result = ImportResult(rows=len(rows))
     lookups = _Lookups(actor)
     with transaction.atomic():
         for number, values in rows:
             data, errors = _parse_row(values, lookups)
             if errors:
-                result.errors.append(RowError(number, values.get("title", ""), list(errors.items())))
+                result.errors.append(RowError(number, values.get("title", ""), _check_row(actor, data, errors)))
                 continue
             try:
                 with transaction.atomic():

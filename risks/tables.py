@@ -27,14 +27,23 @@ class LevelColumn(tables.Column):
         return str(value)
 
 
+def shown_from(breakpoint: str) -> dict:
+    """Cell attributes that hide a column on screens narrower than ``breakpoint`` (Bootstrap's xl, xxl): the
+    register fits its card beside the filters without scrolling sideways; exports keep every column."""
+    css = f"d-none d-{breakpoint}-table-cell"
+    return {"th": {"class": css}, "td": {"class": css}}
+
+
 class RiskTable(BaseTable):
     """The register. Needs ``Risk.objects.with_plan_counts()`` for the plan column."""
 
     title = tables.Column(linkify=True, verbose_name=_("Title"))
     organisation = tables.Column(verbose_name=_("Organisation"), visible=False)
-    category = tables.Column(verbose_name=_("Category"), order_by=("category__code",))
-    unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__name",))
-    owner = tables.Column(verbose_name=_("Owner"), order_by=("owner__last_name", "owner__first_name"))
+    category = tables.Column(verbose_name=_("Category"), order_by=("category__code",), attrs=shown_from("xxl"))
+    unit = tables.Column(verbose_name=_("Unit"), order_by=("unit__name",), attrs=shown_from("xxl"))
+    owner = tables.Column(
+        verbose_name=_("Owner"), order_by=("owner__last_name", "owner__first_name"), attrs=shown_from("xl")
+    )
     likelihood = tables.Column(verbose_name=_("Likelihood"), visible=False)
     impact = tables.Column(verbose_name=_("Impact"), visible=False)
     level = LevelColumn(verbose_name=_("Level"))

@@ -106,10 +106,11 @@ def as_user(login):
 
 @pytest.fixture
 def api():
-    """An API client authenticated as a user (by force: token auth itself is tested separately)."""
+    """An API client authenticated as a user (by force: token auth itself is tested separately), asking
+    for English so that messages can be asserted in English (without it the API answers in Dutch)."""
 
     def _api(user=None):
-        client = APIClient()
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
         if user is not None:
             client.force_authenticate(user)
         return client

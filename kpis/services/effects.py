@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,7 +22,7 @@ from qms.permissions import can_edit_action
 from qms.scoping import scope_for
 from qms.selectors import RoleHolders
 from qms.services.actions import action_create
-from qms.services.base import apply_changes, deny, save_validated
+from qms.services.base import apply_changes, deny, in_stored_language, save_validated
 from qms.services.notifications import notify
 
 FOUR_PLACES = Decimal("0.0001")
@@ -250,7 +250,7 @@ def effect_evaluate(*, effect: IntendedEffect, today: datetime.date | None = Non
     effect.measured_change = after - baseline
     effect.verdict = verdict_for(effect, baseline, after)
     effect.evaluated_at = timezone.now()
-    with translation.override(conf.text_language()):
+    with in_stored_language():
         save_validated(effect, actor=None, reason=_("Effect measured"))
     action = effect.action
     notify(
@@ -283,7 +283,7 @@ def _record_unmeasurable(effect: IntendedEffect, *, baseline: Decimal | None, af
     effect.verdict = Verdict.NOT_MEASURABLE
     effect.evaluated_at = timezone.now()
     params = effect.reason_params() | {"kpi": effect.kpi.name_for_reader()}
-    with translation.override(conf.text_language()):
+    with in_stored_language():
         # The history's reason is short (100 characters): the page says it in full.
         reason = {
             "baseline": _("Cannot be measured: no measurements in the baseline window"),
@@ -314,7 +314,7 @@ def _open_follow_up(effect: IntendedEffect, *, today: datetime.date) -> None:
         return
     # Generated text is stored in the organisation's language (LANGUAGE_CODE), not in the language of
     # whoever's request or run made it: one list of actions does not mix languages.
-    with translation.override(conf.text_language()):
+    with in_stored_language():
         title = (_("Effect not reached: %(action)s") % {"action": action.title})[:200]
         description = _("The intended effect on %(kpi)s was not reached. Find out why and decide what to do next.") % {
             "kpi": effect.kpi.display_name
@@ -375,6 +375,6 @@ def effect_confirm(*, actor, effect: IntendedEffect, explanation: str = "") -> I
     effect.confirmed_by, effect.confirmed_at = actor, timezone.now()
     reason = ""
     if actor.pk != effect.action.owner_id:
-        with translation.override(conf.text_language()):
+        with in_stored_language():
             reason = (_("Confirmed on behalf of %(owner)s") % {"owner": effect.action.owner})[:100]
     return save_validated(effect, actor=actor, reason=reason)

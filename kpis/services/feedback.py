@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +21,7 @@ from qms.permissions import can_contribute
 from qms.scoping import scope_for
 from qms.selectors import RoleHolders
 from qms.services.actions import action_create
-from qms.services.base import deny, save_validated
+from qms.services.base import deny, in_stored_language, save_validated
 from qms.services.notifications import notify
 
 
@@ -125,7 +125,7 @@ def _assign_follow_up(feedback: Feedback, *, actor) -> None:
         return
     # Generated text is stored in the organisation's language (LANGUAGE_CODE), not in the language of
     # whoever registered the feedback: the team lead's list of actions does not mix languages.
-    with translation.override(conf.text_language()):
+    with in_stored_language():
         if feedback.flag_reason == FlagReason.LOW_SCORE:
             title = _("Follow up on feedback with CSAT score %(score)s") % {"score": feedback.score}
         else:
@@ -177,7 +177,7 @@ def _escalate_if_recurring(feedback: Feedback, *, actor) -> None:
         .first()
     )
     is_new = escalation is None
-    with translation.override(conf.text_language()):
+    with in_stored_language():
         item_reason = _("Recurring: escalation proposed")
         if is_new:
             escalation = save_validated(

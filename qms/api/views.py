@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -100,12 +101,15 @@ class ActionViewSet(ReadCreateUpdateViewSet):
         note = data.pop("note", "")
         data.pop("unit", None)
         action = serializer.instance
-        if data:
-            action = action_services.action_update(actor=self.request.user, action=action, **data)
-        if new_status is not None:
-            action = action_services.action_set_status(
-                actor=self.request.user, action=action, status=new_status, note=note
-            )
+        # Both steps or neither: a refused status change (e.g. by the rules of the record the action
+        # belongs to, see ``register_action_hook``) leaves the other changes unsaved.
+        with transaction.atomic():
+            if data:
+                action = action_services.action_update(actor=self.request.user, action=action, **data)
+            if new_status is not None:
+                action = action_services.action_set_status(
+                    actor=self.request.user, action=action, status=new_status, note=note
+                )
         serializer.instance = action
 
 

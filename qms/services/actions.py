@@ -1,6 +1,7 @@
 """Actions: one kind of work item that every app attaches to its records."""
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -23,6 +24,27 @@ ACTION_TRANSITIONS = {
     ActionStatus.CANCELLED: {ActionStatus.OPEN},
 }
 ACTION_FIELDS = {"title", "description", "kind", "owner", "due_date"}
+
+# Hooks of the apps whose records own actions, by the source's model: ``hook(actor=, action=, changed=,
+# previous=)`` runs inside the change's transaction after every change of such an action, whatever path
+# it took (the action pages and API, or the app's own services), and may refuse it (raise) or follow it
+# up. So a rule about an app's actions lives in the app, once (the risk register: a change of a
+# measure changes the risk's plan). Registered in the app's ``AppConfig.ready()``.
+_SOURCE_HOOKS: dict[type, Callable[..., None]] = {}
+
+
+def register_action_hook(model, hook: Callable[..., None]) -> None:
+    """Let the app of ``model`` guard and follow up every change of an action whose source is one of its records."""
+    _SOURCE_HOOKS[model] = hook
+
+
+def _run_source_hook(*, actor, action: Action, changed: set[str], previous: dict) -> None:
+    if action.source_content_type_id is None:
+        return
+    model = ContentType.objects.get_for_id(action.source_content_type_id).model_class()
+    hook = _SOURCE_HOOKS.get(model)
+    if hook is not None:
+        hook(actor=actor, action=action, changed=changed, previous=previous)
 
 
 def validate_owner_for_unit(owner: User, unit: OrganisationUnit, field: str = "owner") -> None:
@@ -96,6 +118,7 @@ def action_update(*, actor, action: Action, check_permission: bool = True, **cha
     action = Action.objects.select_for_update().select_related("unit").get(pk=action.pk)
     if check_permission and not can_edit_action(actor, action):
         deny(_("You cannot change this action."))
+    previous = {name: getattr(action, name) for name in changes if name in ACTION_FIELDS}
     changed = apply_changes(action, changes, ACTION_FIELDS)
     if not changed:
         return action
@@ -104,16 +127,18 @@ def action_update(*, actor, action: Action, check_permission: bool = True, **cha
     if "due_date" in changed and action.due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date cannot be in the past.")})
     save_validated(action, actor=actor)
+    _run_source_hook(actor=actor, action=action, changed=set(changed), previous=previous)
     if "owner" in changed:
         _notify_assigned(action, actor)
     return action
 
 
 @transaction.atomic
-def action_set_status(*, actor, action: Action, status: str, note: str = "") -> Action:
-    """Move an action along (open, in progress, done, cancelled); finishing records when and how."""
+def action_set_status(*, actor, action: Action, status: str, note: str = "", check_permission: bool = True) -> Action:
+    """Move an action along (open, in progress, done, cancelled); finishing records when and how.
+    ``check_permission=False`` as in ``action_create``."""
     action = Action.objects.select_for_update().select_related("unit").get(pk=action.pk)
-    if not can_change_action_status(actor, action):
+    if check_permission and not can_change_action_status(actor, action):
         deny(_("Only the owner or the quality officer can change the status of this action."))
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": status}})
@@ -128,11 +153,13 @@ def action_set_status(*, actor, action: Action, status: str, note: str = "") -> 
         )
     if status == ActionStatus.CANCELLED and not note:
         raise ValidationError({"note": _("Say why the action is cancelled.")})
+    previous = {"status": action.status}
     action.status = status
     action.completed_at = timezone.now() if status == ActionStatus.DONE else None
     if note:
         action.completion_note = note
     save_validated(action, actor=actor)
+    _run_source_hook(actor=actor, action=action, changed={"status"}, previous=previous)
     if action.created_by_id and action.created_by_id not in (actor.pk, action.owner_id):
         notify(
             recipients=[action.created_by],

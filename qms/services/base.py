@@ -1,6 +1,10 @@
 """Small helpers the services of every app share."""
 
+from contextlib import contextmanager
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 
@@ -31,3 +35,20 @@ def apply_changes(instance, changes: dict, allowed: set[str]) -> list[str]:
 
 def deny(message=None):
     raise PermissionDenied(message or _("You do not have permission to do this."))
+
+
+@contextmanager
+def in_stored_language():
+    """Text the system itself writes into records (history reasons, generated titles, notes) is written
+    in the organisation's default language (``settings.LANGUAGE_CODE``): stored text is read later by
+    everyone, so it is in the one language the organisation works in, not in the language of whoever
+    happened to cause it. (Notifications are different: each is written for its one reader, in theirs.)"""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+def system_note(message, **params) -> str:
+    """``message`` (a lazy translation, with %(name)s ``params``) in the stored language."""
+    with in_stored_language():
+        text = str(message)
+        return text % {name: str(value) for name, value in params.items()} if params else text

@@ -21,7 +21,7 @@ from qms.api.filters import FilterBackend
 from qms.choices import ActionStatus
 from qms.models import Action, OrganisationUnit, User
 from qms.services.actions import action_set_status
-from risks.choices import LEVEL_RANK, ApprovalBody, Decision
+from risks.choices import DECIDER_DECISIONS, LEVEL_RANK, ApprovalBody
 from risks.filtersets import RiskApprovalFilterSet, RiskFilterSet, RiskMeasureFilterSet
 from risks.models import Risk, RiskApproval, RiskCategory
 from risks.services import register as services
@@ -37,6 +37,14 @@ def user_field(**kwargs):
     if kwargs.get("read_only"):
         return BriefRelatedField(view_name="api:user-detail", **kwargs)
     return BriefRelatedField(view_name="api:user-detail", queryset=User.objects.all(), **kwargs)
+
+
+# Someone out of the caller's sight (or no one at all) cannot own a risk or a measure: the answer says
+# what an owner must be, the same whether the id exists or not, so it reveals nobody.
+OWNER_ERRORS = {
+    "does_not_exist": _("The owner must be an active member of the organisation of the risk."),
+    "incorrect_type": _("Give the owner as the id of a person."),
+}
 
 
 class FreshMixin:
@@ -111,7 +119,7 @@ class RiskSerializer(QmsModelSerializer):
     )
     unit = unit_field(help_text=_("The unit the risk belongs to (fixed once registered)."))
     organisation = unit_field(read_only=True)
-    owner = user_field()
+    owner = user_field(error_messages=OWNER_ERRORS)
     required_approvals = serializers.ListField(
         child=serializers.ChoiceField(choices=ApprovalBody.choices),
         read_only=True,
@@ -125,7 +133,10 @@ class RiskSerializer(QmsModelSerializer):
     overdue_measure_count = serializers.IntegerField(read_only=True)
     has_plan = serializers.SerializerMethodField()
     review_overdue = serializers.BooleanField(source="is_review_overdue", read_only=True)
-    next_review = serializers.DateField(required=False, help_text=_("Leave empty for one year from today."))
+    next_review = serializers.DateField(
+        required=False,
+        help_text=_("Within a year (of today, or of the last review); leave empty for one year from today."),
+    )
     change_reason = serializers.CharField(
         write_only=True,
         required=False,
@@ -192,7 +203,9 @@ class RiskSerializer(QmsModelSerializer):
             organisation = attrs["unit"].organisation
         if "category" in attrs:
             code = attrs["category"]
-            attrs["category"] = category_for(code, organisation)
+            keeps = self.instance is not None and self.instance.category.code.lower() == code.lower()
+            # A risk keeps a category its organisation no longer uses; only a new one must be in use.
+            attrs["category"] = self.instance.category if keeps else category_for(code, organisation)
             if attrs["category"] is None:
                 raise serializers.ValidationError(
                     {"category": _("No category with code %(code)s in this organisation.") % {"code": code}}
@@ -206,7 +219,7 @@ class SubmitSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.Serializer):
     body = serializers.ChoiceField(choices=ApprovalBody.choices, help_text=_("Who you decide for."))
-    decision = serializers.ChoiceField(choices=Decision.choices)
+    decision = serializers.ChoiceField(choices=DECIDER_DECISIONS)
     # Not required here: the service says when a reason is needed, in its own words.
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text=_("Required to reject or to ask for changes.")
@@ -225,7 +238,8 @@ class ReviewSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    # Optional here: where a reason is needed (closing a risk), the service says so in its own words.
+    # Optional here: where a reason is needed (closing or reopening a risk, removing a measure), the
+    # service says so in its own words.
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -265,9 +279,10 @@ class RiskOrderingFilter(filters.OrderingFilter):
 class RiskViewSet(FreshMixin, ReadCreateUpdateViewSet):
     """The risk register. ``level`` and ``residual_level`` follow from the organisation's matrix,
     ``required_approvals`` from the level. Submit a risk with its plan (``submit/``); the board (and,
-    for a very high risk, then group management) decides with ``decide/``. After approval, a higher
-    level or a change of plan asks for approval again. ``review/`` records the periodic reassessment,
-    ``close/`` closes a risk that no longer applies (with a reason)."""
+    for a very high risk, then group management) decides with ``decide/``. After approval, and while
+    approvals wait, a higher level or a change of plan starts a new round at the board. Whoever changed
+    the risk or its plan in a round does not approve it. ``review/`` records the periodic reassessment,
+    ``close/`` closes a risk that no longer applies and ``reopen/`` opens it again (each with a reason)."""
 
     # Three joins, the other related rows by prefetch: PostgreSQL spends ~10 ms planning a page query
     # that joins six tables and filters by the scope's units (far more than running it); measured
@@ -346,6 +361,17 @@ class RiskViewSet(FreshMixin, ReadCreateUpdateViewSet):
         services.risk_close(actor=request.user, risk=risk, reason=serializer.validated_data["reason"])
         return self.fresh(risk)
 
+    @extend_schema(request=ReasonSerializer, responses={200: RiskSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Reopen a closed risk, with the reason (quality officers and administrators). It is a draft again:
+        submit it for approval as a new risk."""
+        risk = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.risk_reopen(actor=request.user, risk=risk, reason=serializer.validated_data["reason"])
+        return self.fresh(risk)
+
 
 # --- measures ----------------------------------------------------------------------------------
 
@@ -358,7 +384,7 @@ class RiskMeasureSerializer(QmsModelSerializer):
         source="source",
         help_text=_("The risk whose plan the measure belongs to (fixed once added)."),
     )
-    owner = user_field()
+    owner = user_field(error_messages=OWNER_ERRORS)
     created_by = user_field(read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
     note = serializers.CharField(
@@ -435,13 +461,13 @@ class RiskMeasureViewSet(FreshMixin, ReadCreateUpdateViewSet):
         new_status = data.pop("status", None)
         note = data.pop("note", "")
         measure = serializer.instance
-        # Both steps or neither: a refused status change leaves the other changes unsaved.
+        # Both steps or neither: a refused status change leaves the other changes unsaved. The status moves
+        # along the action workflow (cancelling needs a note); the plan's rules apply to it as to every
+        # change of a measure (``services.measure_changed``).
         with transaction.atomic():
             if data:
                 measure = services.measure_update(actor=request.user, measure=measure, **data)
-            if new_status == ActionStatus.CANCELLED and measure.status != ActionStatus.CANCELLED:
-                measure = services.measure_remove(actor=request.user, measure=measure, reason=note)
-            elif new_status is not None:
+            if new_status is not None:
                 measure = action_set_status(actor=request.user, action=measure, status=new_status, note=note)
         return self.fresh(measure)
 

@@ -102,8 +102,10 @@ class RiskMatrix(models.Model):
 
 class RiskCategoryQuerySet(models.QuerySet):
     def for_organisation(self, organisation):
-        """The defaults every organisation has, and the organisation's own categories."""
-        return self.filter(Q(organisation__isnull=True) | Q(organisation=organisation), is_active=True)
+        """The categories an organisation uses: the defaults it has not hidden, and its own active ones."""
+        return self.filter(
+            (Q(organisation__isnull=True) & ~Q(hidden_in=organisation)) | Q(organisation=organisation), is_active=True
+        )
 
     def visible_to(self, user):
         from qms.scoping import scope_for
@@ -132,6 +134,15 @@ class RiskCategory(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A default category belongs to every organisation, so one that an organisation does not use is
+    # hidden for it rather than deactivated for all.
+    hidden_in = models.ManyToManyField(
+        "qms.OrganisationUnit",
+        verbose_name=_("hidden in"),
+        blank=True,
+        related_name="hidden_risk_categories",
+        help_text=_("Organisations that do not use this default category."),
+    )
 
     history = HistoricalRecords()
     objects = RiskCategoryQuerySet.as_manager()

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
-from qms.choices import CONTRIBUTOR_ROLES, ActionStatus, Role, UnitKind
+from qms.choices import ActionStatus, Role, UnitKind
 from qms.models import Action, OrganisationUnit, User
 from qms.scoping import scope_for
 from qms.selectors import people_of_organisation
@@ -31,6 +31,7 @@ from risks.choices import SUBMITTABLE_RISK_STATUSES, ApprovalBody, Decision, Ris
 from risks.forms import (
     CELL_FIELDS,
     ApprovalDecisionForm,
+    CategoryChangeForm,
     CategoryForm,
     MatrixForm,
     MeasureForm,
@@ -39,13 +40,15 @@ from risks.forms import (
     RiskForm,
     RiskImportForm,
     RiskRegisterFilterSet,
+    RiskReopenForm,
     RiskReviewForm,
     RiskSubmitForm,
     use_matrix_scales,
 )
 from risks.imports import COLUMNS, ImportFileError, read_rows, risks_import, template_csv
 from risks.models import Risk, RiskApproval, RiskCategory
-from risks.selectors import decidable_bodies, default_matrix, heat_map, matrix_for, review_queue
+from risks.selectors import decidable_bodies, default_matrix, heat_map, matrix_for, queue_counts, review_queue
+from risks.services import RISK_EDITOR_ROLES
 from risks.tables import BoardRiskTable, RiskTable
 
 RISKS = Risk.objects.select_related("unit", "owner", "category", "organisation")
@@ -55,6 +58,18 @@ BODY_ROLES = {ApprovalBody.BOARD: Role.BOARD_MEMBER, ApprovalBody.GROUP: Role.GR
 # What a queue card shows of a risk's recent history.
 HISTORY_FIELDS = ["title", "status", "level", "residual_level", "likelihood", "impact", "owner_id", "next_review"]
 RECENT_HISTORY = 5
+# The register's flags: the filter each one adds to the register's own.
+FLAG_FILTERS = {
+    "missing_plan": {"missing_plan": "true"},
+    "measures_overdue": {"measures_overdue": "true"},
+    "review_overdue": {"review_overdue": "true"},
+    "awaiting": {"status": RiskStatus.AWAITING_APPROVAL},
+}
+
+
+def registers_risks(user) -> bool:
+    """Whether the person registers risks somewhere (the board and group management read and decide)."""
+    return bool(scope_for(user).roles() & set(RISK_EDITOR_ROLES))
 
 
 def user_organisations(user):
@@ -101,7 +116,7 @@ class RiskNavMixin:
         roles = scope_for(self.request.user).roles()
         context["risk_nav"] = {
             "active": self.nav,
-            "can_add": bool(roles & CONTRIBUTOR_ROLES),
+            "can_add": registers_risks(self.request.user),
             "board": Role.BOARD_MEMBER in roles,
             "group": Role.GROUP_MANAGEMENT in roles,
         }
@@ -131,11 +146,17 @@ class RiskListView(RiskNavMixin, ObjectListView):
         # Counting the plan in the same query keeps the page at a fixed number of queries.
         return self.base_queryset().with_plan_counts()
 
-    def flags(self) -> dict:
-        """How many risks lack a plan, have overdue measures or reviews, or wait for approval. Four counts
-        rather than one aggregate with four filters: each gets its own plan (an anti-join, a semi-join
-        from the few overdue measures, two index lookups) instead of probing every risk four times."""
-        risks = self.base_queryset().order_by()
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return ["risks/_register_table.html"]  # the table, and the flags out of band
+        return [self.template_name]
+
+    def flags(self, risks) -> dict:
+        """Of the risks the filters select: how many lack a plan, have overdue measures or reviews, or wait
+        for approval. Four counts rather than one aggregate with four filters: each gets its own plan (an
+        anti-join, a semi-join from the few overdue measures, two index lookups) instead of probing every
+        risk four times."""
+        risks = risks.order_by()
         return {
             "missing_plan": risks.without_plan().count(),
             "measures_overdue": risks.with_overdue_measures().count(),
@@ -143,8 +164,21 @@ class RiskListView(RiskNavMixin, ObjectListView):
             "awaiting": risks.filter(status=RiskStatus.AWAITING_APPROVAL).count(),
         }
 
+    def flag_links(self) -> dict:
+        """Each flag's link: the filters as they are, with the flag's own."""
+        query = self.request.GET.copy()
+        for name in ("page", "export"):
+            query.pop(name, None)
+        links = {}
+        for flag, params in FLAG_FILTERS.items():
+            linked = query.copy()
+            for name, value in params.items():
+                linked[name] = value
+            links[flag] = f"{self.request.path}?{linked.urlencode()}"
+        return links
+
     def can_add(self):
-        return bool(scope_for(self.request.user).roles() & CONTRIBUTOR_ROLES)
+        return registers_risks(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -152,9 +186,12 @@ class RiskListView(RiskNavMixin, ObjectListView):
         cell = {name: query.get(name) for name in CELL_FIELDS if query.get(name)}
         for name in (*CELL_FIELDS, "page", "sort", "export"):
             query.pop(name, None)
-        context.update(cell_filter=cell, without_cell=query.urlencode())
-        if self.get_template_names() == [self.template_name]:  # not for the table alone (htmx)
-            context["flags"] = self.flags()
+        context.update(
+            cell_filter=cell,
+            without_cell=query.urlencode(),
+            flags=self.flags(self.object_list),
+            flag_links=self.flag_links(),
+        )
         return context
 
 
@@ -177,13 +214,8 @@ class BoardOverviewView(RiskListView):
     def base_queryset(self):
         scope = scope_for(self.request.user)
         organisations = scope.units_with_role(*APPROVER_ROLES).filter(kind=UnitKind.ORGANISATION)
-        return (
-            super()
-            .base_queryset()
-            .open()
-            .filter(organisation__in=organisations.values("pk"))
-            .at_least(RiskLevel.MEDIUM)
-        )
+        # Open risks unless the status filter asks for closed ones, as in the register.
+        return super().base_queryset().filter(organisation__in=organisations.values("pk")).at_least(RiskLevel.MEDIUM)
 
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
@@ -287,6 +319,7 @@ class RiskContextMixin:
         context.update(
             can_edit=can_edit,
             can_submit=can_submit,
+            can_reopen=risk.status == RiskStatus.CLOSED and services.can_reopen_risk(self.request.user, risk),
             has_plan=can_submit and services.measures_of(risk).exclude(status=ActionStatus.CANCELLED).exists(),
             required_bodies=[ApprovalBody(body).label for body in risk.required_approvals],
         )
@@ -304,7 +337,12 @@ class RiskDetailView(RiskContextMixin, ObjectDetailView):
         pending = [approval for approval in approvals if approval.is_pending]
         bodies = decidable_bodies(user, risk.organisation) if pending else set()
         decisions = [
-            {"approval": approval, "form": ApprovalDecisionForm(initial={"body": approval.body})}
+            {
+                "approval": approval,
+                "form": ApprovalDecisionForm(initial={"body": approval.body}),
+                # Who changed the risk or its plan in this round may reject it or ask for changes, not approve.
+                "changed_by_you": user.pk in services.round_editors(risk, approval),
+            }
             for approval in pending
             if approval.body in bodies and risk.owner_id != user.pk
         ]
@@ -360,7 +398,7 @@ class RiskEditView(ObjectEditView):
     def has_permission(self):
         if self.object is not None:
             return services.can_edit_risk(self.request.user, self.object)
-        return bool(scope_for(self.request.user).roles() & CONTRIBUTOR_ROLES)
+        return registers_risks(self.request.user)
 
     def limit_choices(self, form):
         user = self.request.user
@@ -368,12 +406,15 @@ class RiskEditView(ObjectEditView):
             organisation = self.object.organisation
             form.fields["unit"].disabled = True
             form.fields["unit"].queryset = OrganisationUnit.objects.filter(pk=self.object.unit_id)
-            form.fields["category"].queryset = RiskCategory.objects.for_organisation(organisation)
+            # A risk keeps a category the organisation no longer uses (the service checks only a new one).
+            form.fields["category"].queryset = RiskCategory.objects.for_organisation(organisation) | (
+                RiskCategory.objects.filter(pk=self.object.category_id)
+            )
             form.fields["owner"].queryset = people_for(user, organisation)
             self.matrix = matrix_for(organisation)
         else:
             form.fields["unit"].queryset = (
-                scope_for(user).units_with_role(*CONTRIBUTOR_ROLES).exclude(kind=UnitKind.GROUP).filter(is_active=True)
+                scope_for(user).units_with_role(*RISK_EDITOR_ROLES).exclude(kind=UnitKind.GROUP).filter(is_active=True)
             )
             form.fields["category"].queryset = RiskCategory.objects.visible_to(user).filter(is_active=True)
             form.fields["owner"].queryset = people_for(user)
@@ -386,7 +427,13 @@ class RiskEditView(ObjectEditView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["matrix"] = getattr(self, "matrix", None)
+        matrix = context["matrix"] = getattr(self, "matrix", None)
+        if matrix is not None:
+            # For the form's live preview of the levels (static/js/risk-form.js); the service decides.
+            context["level_preview"] = {
+                "bands": matrix.bands,
+                "labels": {code: str(label) for code, label in RiskLevel.choices},
+            }
         return context
 
     def get_title(self):
@@ -412,9 +459,12 @@ class RiskWriteMixin:
 
     def dispatch(self, request, *args, **kwargs):
         self.risk = get_object_or_404(RISKS.visible_to(request.user), pk=kwargs["pk"])
-        if not services.can_edit_risk(request.user, self.risk):
-            raise PermissionDenied(_("You cannot change this risk."))
+        self.check_permission(request.user)
         return super().dispatch(request, *args, **kwargs)
+
+    def check_permission(self, user):
+        if not services.can_edit_risk(user, self.risk):
+            raise PermissionDenied(_("You cannot change this risk."))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -455,6 +505,25 @@ class RiskCloseView(RiskWriteMixin, ServiceFormView):
 
     def perform(self, form):
         return services.risk_close(actor=self.request.user, risk=self.risk, reason=form.cleaned_data["reason"])
+
+
+class RiskReopenView(RiskWriteMixin, ServiceFormView):
+    form_class = RiskReopenForm
+    success_message = _("The risk is reopened as a draft.")
+    intro = _(
+        "The risk becomes a draft again: bring its assessment and plan up to date, then submit it. "
+        "A risk at medium or higher goes to the board again."
+    )
+
+    def check_permission(self, user):
+        if not services.can_reopen_risk(user, self.risk):
+            raise PermissionDenied(_("Only quality officers and administrators reopen a risk."))
+
+    def get_title(self):
+        return _("Reopen %(risk)s") % {"risk": self.risk}
+
+    def perform(self, form):
+        return services.risk_reopen(actor=self.request.user, risk=self.risk, reason=form.cleaned_data["reason"])
 
 
 class RiskSubmitView(RiskWriteMixin, View):
@@ -498,7 +567,10 @@ class MeasureAddView(RiskWriteMixin, ServiceFormView):
 class MeasureRemoveView(RiskWriteMixin, ServiceFormView):
     form_class = MeasureRemoveForm
     success_message = _("The measure is taken out of the plan.")
-    intro = _("The measure is cancelled and kept with its history. An approved plan goes back for approval.")
+    intro = _(
+        "The measure is cancelled and kept with its history. Say why: a plan that was approved, or is "
+        "waiting for approval, goes to the board again."
+    )
 
     def dispatch(self, request, *args, **kwargs):
         measures = Action.objects.visible_to(request.user).filter(
@@ -544,8 +616,15 @@ class ApprovalDecideView(View):
                 form.add_service_error(error)
         if request.htmx:
             context = decided_card(request.user, risk, form, approval)
-            context["next_url"] = safe_next(request, "")
-            return render(request, "risks/_queue_card.html", context)
+            roles = scope_for(request.user).roles()
+            context.update(
+                next_url=safe_next(request, ""),
+                # The queue's heading and the navigation's counts follow, out of band.
+                queue_count=queue_counts(request.user).get(form.data.get("body") or "", 0),
+                risk_nav={"board": Role.BOARD_MEMBER in roles, "group": Role.GROUP_MANAGEMENT in roles},
+                oob=True,
+            )
+            return render(request, "risks/_decided.html", context)
         if approval is not None:
             messages.success(request, outcome_text(approval))
         else:
@@ -685,6 +764,7 @@ class ReviewQueueView(RiskNavMixin, TemplateView):
         context.update(
             body=self.body,
             has_role=has_role,
+            queue_count=len(approvals),
             title=_("Review queue of the board")
             if self.body == ApprovalBody.BOARD
             else _("Review queue of group management"),
@@ -703,7 +783,7 @@ class RiskImportView(RiskNavMixin, FormView):
     nav = "import"
 
     def dispatch(self, request, *args, **kwargs):
-        if not scope_for(request.user).roles() & CONTRIBUTOR_ROLES:
+        if not registers_risks(request.user):
             raise PermissionDenied(_("Your role does not allow registering risks."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -796,9 +876,7 @@ class MatrixView(RiskNavMixin, TemplateView):
             ],
             impact_steps=list(enumerate(matrix.impact_steps, 1)),
             likelihood_steps=list(enumerate(matrix.likelihood_steps, 1)),
-            categories=RiskCategory.objects.filter(
-                Q(organisation__isnull=True) | Q(organisation=self.organisation)
-            ).order_by("organisation_id", "code"),
+            categories=self.categories(),
             can_configure=self.can_configure,
             title=_("Risk matrix of %(organisation)s") % {"organisation": self.organisation},
         )
@@ -814,6 +892,18 @@ class MatrixView(RiskNavMixin, TemplateView):
             )
         context["level_choices"] = RiskLevel.choices
         return context
+
+    def categories(self) -> list:
+        """The defaults and the organisation's own categories, each saying whether the organisation uses it."""
+        hidden = set(self.organisation.hidden_risk_categories.values_list("pk", flat=True))
+        categories = list(
+            RiskCategory.objects.filter(Q(organisation__isnull=True) | Q(organisation=self.organisation)).order_by(
+                "organisation_id", "code"
+            )
+        )
+        for category in categories:
+            category.in_use = category.is_active and category.pk not in hidden
+        return categories
 
     def post(self, request, *args, **kwargs):
         if not self.can_configure:
@@ -851,3 +941,41 @@ class CategoryAddView(MatrixView):
                 messages.success(request, _("The category is added."))
                 return redirect("risks:matrix", self.organisation.pk)
         return self.render_to_response(self.get_context_data(category_form=form))
+
+
+class CategoryChangeView(MatrixView):
+    """Rename one of the organisation's own categories, or stop or start using a category."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect("risks:matrix", self.organisation.pk)
+
+    def post(self, request, *args, **kwargs):
+        if not self.can_configure:
+            raise PermissionDenied(_("Only administrators and quality officers change risk categories."))
+        category = get_object_or_404(
+            RiskCategory.objects.filter(Q(organisation__isnull=True) | Q(organisation=self.organisation)),
+            pk=kwargs["pk"],
+        )
+        form = CategoryChangeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["active"] is not None:
+                    services.category_set_active(
+                        actor=request.user, category=category, organisation=self.organisation, active=data["active"]
+                    )
+                    message = (
+                        _("The category is in use again.") if data["active"] else _("The category is no longer used.")
+                    )
+                else:
+                    services.category_rename(
+                        actor=request.user, category=category, organisation=self.organisation, name=data["name"]
+                    )
+                    message = _("The category is renamed.")
+            except ValidationError as error:
+                messages.error(request, error_text(error))
+            else:
+                messages.success(request, message)
+        else:
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("risks:matrix", self.organisation.pk)

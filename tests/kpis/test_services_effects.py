@@ -12,7 +12,7 @@ from kpis.choices import Verdict
 from kpis.models import IntendedEffect
 from qms.choices import ActionKind, ActionStatus
 from qms.escalations import escalations_run
-from qms.models import Action, Notification
+from qms.models import Action, Notification, User
 from tests.factories import ActionFactory
 from tests.factories.kpis import KpiFactory, lower_is_better, series
 from tests.kpis.conftest import past_action
@@ -239,6 +239,7 @@ def test_the_sweep_measures_once_tells_the_owner_and_opens_a_follow_up_when_not_
     nine_months(csat, "3.8", "3.7")
     effect = state(cast, improvement, csat, expected_change=Decimal("0.5"))
     Notification.objects.all().delete()
+    User.objects.filter(pk__in=[cast.qo_a.pk, cast.risk_owner_a.pk]).update(language="en")  # notified in English
     assert services.sweep_effects(today=AFTER) == 1
     assert services.sweep_effects(today=AFTER) == 0
     effect.refresh_from_db()
@@ -286,6 +287,7 @@ def test_it_records_that_an_effect_cannot_be_measured_and_tells_the_owner_and_th
         series(csat, "2024-07", [after] * 3)
     effect = state(cast, improvement, csat, expected_change=Decimal("0.5"))
     Notification.objects.all().delete()
+    User.objects.filter(pk__in=[cast.qo_a.pk, cast.risk_owner_a.pk]).update(language="en")  # notified in English
     assert services.sweep_effects(today=AFTER) == 1
     assert services.sweep_effects(today=AFTER + datetime.timedelta(days=1)) == 0
     effect.refresh_from_db()
@@ -336,7 +338,7 @@ def test_a_quality_officer_confirms_on_the_owners_behalf_and_nobody_confirms_twi
     )
     effect = services.effect_confirm(actor=cast.qo_a, effect=effect, explanation="Owner on leave; reached.")
     assert (effect.confirmed_by, effect.action.owner) == (cast.qo_a, cast.risk_owner_a)
-    assert "on behalf of" in effect.history.first().history_change_reason
+    assert "namens" in effect.history.first().history_change_reason  # stored in the organisation's language
     with pytest.raises(ValidationError) as error:
         services.effect_confirm(actor=cast.risk_owner_a, effect=effect, explanation="Me too")
     assert f"confirmed already, by {cast.qo_a}" in " ".join(error.value.messages)

@@ -468,8 +468,8 @@ def test_it_adds_a_key_result_and_an_objective_through_the_forms(cast, login, cs
     assert response.status_code == 302 and objective.key_results.get().weight == Decimal(2)
 
 
-def test_it_changes_an_objective_and_its_key_results_through_the_forms(cast, login, csat, records):
-    client = login(cast.qo_a)
+def test_it_changes_an_objective_and_its_key_results_through_the_forms(cast, as_user, csat, records):
+    client = as_user(cast.qo_a)
     objective, key_result = records["objective"], records["key_result"]
     response = client.post(
         f"/kpis/objectives/{objective.pk}/edit/",
@@ -479,7 +479,7 @@ def test_it_changes_an_objective_and_its_key_results_through_the_forms(cast, log
     objective.refresh_from_db()
     assert (objective.title, objective.specific, objective.unit) == ("Loyal customers", "CSAT to 4.5", cast.units.org_a)
     response = client.post(
-        f"/kpis/key-results/{key_result.pk}/edit/", {"kpi": csat.pk, "baseline": "4", "target": "4,8", "weight": "2"}
+        f"/kpis/key-results/{key_result.pk}/edit/", {"kpi": csat.pk, "baseline": "4", "target": "4.8", "weight": "2"}
     )
     assert response.status_code == 302
     key_result.refresh_from_db()

@@ -68,6 +68,14 @@ def api():
     return _api
 
 
+def group_quality_officer(cast):
+    """A quality officer of the group: registers risks in both organisations (group management decides on
+    risks; it does not register them)."""
+    user = UserFactory(username="group_qo")
+    MembershipFactory(user=user, unit=cast.units.group, role=Role.QUALITY_OFFICER)
+    return user
+
+
 @pytest.fixture
 def board_b(cast):
     user = UserFactory(username="board_b")
@@ -198,11 +206,11 @@ def test_risk_approvals_are_read_only(cast, api, pending):
         ("qo_a", {"title": ""}, "title"),
         ("qo_a", {"category": "astrology"}, "category"),
         ("qo_a", {"unit": 999999}, "unit"),
-        # An owner of another organisation: out of the caller's sight, so "does not exist" ...
+        # An owner of another organisation: out of the caller's sight, so what an owner must be ...
         ("qo_a", {"owner": "member_b"}, "owner"),
         # ... and when the caller sees both organisations, the service says why.
-        ("group_mgmt", {"owner": "member_b"}, "owner"),
-        ("group_mgmt", {"unit": "group"}, "unit"),
+        ("group_qo", {"owner": "member_b"}, "owner"),
+        ("group_qo", {"unit": "group"}, "unit"),
     ],
 )
 def test_bad_input_on_create_is_a_400_with_the_field_and_changes_nothing(cast, api, who, change, field):
@@ -210,7 +218,8 @@ def test_bad_input_on_create_is_a_400_with_the_field_and_changes_nothing(cast, a
         change["owner"] = cast.member_b.pk
     if change.get("unit") == "group":
         change["unit"] = cast.units.group.pk
-    response = api(getattr(cast, who)).post("/api/v1/risks/", risk_payload(cast, **change), format="json")
+    user = group_quality_officer(cast) if who == "group_qo" else getattr(cast, who)
+    response = api(user).post("/api/v1/risks/", risk_payload(cast, **change), format="json")
     assert response.status_code == 400, response.json()
     assert field in response.json()
     assert all(isinstance(message, str) and message for message in response.json()[field])
@@ -219,8 +228,22 @@ def test_bad_input_on_create_is_a_400_with_the_field_and_changes_nothing(cast, a
 
 def test_the_service_explains_an_owner_outside_the_organisation(cast, api):
     payload = risk_payload(cast, owner=cast.member_b.pk)
-    response = api(cast.group_mgmt).post("/api/v1/risks/", payload, format="json")
+    response = api(group_quality_officer(cast)).post("/api/v1/risks/", payload, format="json")
     assert response.json() == {"owner": [f"{cast.member_b} is not a member of Organisation A."]}
+
+
+@pytest.mark.parametrize("owner", ["member_b", "nobody"])
+def test_an_owner_out_of_sight_gets_the_same_clear_message_whether_or_not_they_exist(cast, api, high_risk, owner):
+    owner_id = cast.member_b.pk if owner == "member_b" else 999999
+    client = api(cast.qo_a)
+    expected = {"owner": ["The owner must be an active member of the organisation of the risk."]}
+    response = client.post("/api/v1/risks/", risk_payload(cast, owner=owner_id), format="json")
+    assert (response.status_code, response.json()) == (400, expected)
+    response = client.post(
+        "/api/v1/risk-measures/", {**measure_payload(high_risk, cast.qo_a), "owner": owner_id}, format="json"
+    )
+    assert (response.status_code, response.json()) == (400, expected)
+    assert Risk.objects.count() == 1 and Action.objects.for_source(high_risk).count() == 1
 
 
 def test_the_matrix_message_names_its_size(cast, api):
@@ -495,7 +518,7 @@ def test_a_refused_status_change_keeps_the_other_changes_unsaved(cast, api, high
 def test_bad_measures_are_a_400_and_add_nothing(cast, api, high_risk, change, field):
     if change.get("owner") == "member_b":
         change["owner"] = cast.member_b.pk
-    response = api(cast.group_mgmt).post(
+    response = api(group_quality_officer(cast)).post(
         "/api/v1/risk-measures/", {**measure_payload(high_risk, cast.qo_a), **change}, format="json"
     )
     assert response.status_code == 400
@@ -609,6 +632,23 @@ def test_an_invalid_filter_is_a_400(cast, api):
     assert response.status_code == 400 and "level" in response.json()
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/risks/?missing_plan=maybe",
+        "/api/v1/risks/?review_overdue=2",
+        "/api/v1/risks/?measures_overdue=yes-ish",
+        "/api/v1/risk-measures/?overdue=perhaps",
+        "/api/v1/risk-approvals/?pending=sometimes",
+    ],
+)
+def test_a_yes_or_no_filter_that_is_neither_is_a_400(cast, api, path):
+    response = api(cast.qo_a).get(path)
+    assert response.status_code == 400
+    [(field, messages)] = response.json().items()
+    assert path.split("?")[1].startswith(field) and messages == ["Give true or false."]
+
+
 def test_measures_and_approvals_filter(cast, api, pending):
     other = RiskFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, actor=cast.qo_a)
     late = add_measure(other, owner=cast.qo_a, due_date=timezone.localdate() - datetime.timedelta(days=2))
@@ -676,6 +716,7 @@ def test_the_schema_is_valid_and_has_the_register(tmp_path):
         "/api/v1/risks/{id}/decide/",
         "/api/v1/risks/{id}/review/",
         "/api/v1/risks/{id}/close/",
+        "/api/v1/risks/{id}/reopen/",
         "/api/v1/risk-measures/",
         "/api/v1/risk-measures/{id}/remove/",
         "/api/v1/risk-approvals/",
@@ -729,3 +770,170 @@ def test_two_simultaneous_decisions_on_one_approval_one_wins(cast, api, pending)
     assert decided.get().decision == won.json()["decision"]
     pending.refresh_from_db()
     assert pending.status == {"approved": RiskStatus.APPROVED, "rejected": RiskStatus.REJECTED}[won.json()["decision"]]
+
+
+# --- a measure changed through the core action API ---------------------------------------------
+
+
+def approved_risk(cast, api, risk):
+    assert submit(api(cast.qo_a), risk).status_code == 200
+    assert decide(api(cast.board_a), risk).status_code == 200
+    risk.refresh_from_db()
+    return risk
+
+
+def test_cancelling_a_measure_through_the_actions_api_needs_a_reason_and_asks_again(cast, api, high_risk):
+    risk = approved_risk(cast, api, high_risk)
+    measure = Action.objects.for_source(risk).get()
+    client = api(cast.qo_a)
+    response = client.patch(f"/api/v1/actions/{measure.pk}/", {"status": "cancelled"}, format="json")
+    assert response.status_code == 400 and "note" in response.json()
+    risk.refresh_from_db()
+    assert risk.status == RiskStatus.APPROVED
+    response = client.patch(
+        f"/api/v1/actions/{measure.pk}/", {"status": "cancelled", "note": "Supplier gone"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    body = client.get(f"/api/v1/risks/{risk.pk}/").json()
+    assert (body["status"], body["awaiting_approval_of"], body["has_plan"]) == (
+        "awaiting_approval",
+        ["board"],
+        False,
+    )
+
+
+def test_rescheduling_a_measure_through_the_actions_api_asks_again(cast, api, high_risk):
+    risk = approved_risk(cast, api, high_risk)
+    measure = Action.objects.for_source(risk).get()
+    later = (timezone.localdate() + datetime.timedelta(days=200)).isoformat()
+    response = api(cast.qo_a).patch(f"/api/v1/actions/{measure.pk}/", {"due_date": later}, format="json")
+    assert response.status_code == 200, response.json()
+    risk.refresh_from_db()
+    assert risk.status == RiskStatus.AWAITING_APPROVAL
+
+
+def test_the_actions_api_refuses_a_plan_change_by_someone_who_may_not_change_the_risk(cast, api, high_risk):
+    risk = approved_risk(cast, api, high_risk)
+    measure = add_measure(risk, owner=cast.viewer_a, title="Viewer's measure")
+    later = (timezone.localdate() + datetime.timedelta(days=200)).isoformat()
+    response = api(cast.viewer_a).patch(
+        f"/api/v1/actions/{measure.pk}/", {"due_date": later, "status": "cancelled", "note": "x"}, format="json"
+    )
+    assert response.status_code in (400, 403)
+    measure.refresh_from_db()
+    risk.refresh_from_db()
+    assert (measure.status, measure.due_date.isoformat() != later, risk.status) == (
+        ActionStatus.OPEN,
+        True,
+        RiskStatus.APPROVED,
+    )
+    response = api(cast.viewer_a).patch(
+        f"/api/v1/actions/{measure.pk}/", {"status": "cancelled", "note": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "only those who may change the risk change its plan" in response.json()["status"][0]
+
+
+def test_removing_a_measure_needs_a_reason(cast, api, high_risk):
+    measure = Action.objects.for_source(high_risk).get()
+    response = api(cast.qo_a).post(f"/api/v1/risk-measures/{measure.pk}/remove/", {}, format="json")
+    assert response.json() == {"reason": ["Say why the measure is taken out of the plan."]}
+    response = api(cast.qo_a).patch(f"/api/v1/risk-measures/{measure.pk}/", {"status": "cancelled"}, format="json")
+    assert response.status_code == 400 and "note" in response.json()
+    measure.refresh_from_db()
+    assert measure.status == ActionStatus.OPEN
+
+
+# --- while approvals wait ---------------------------------------------------------------------
+
+
+def test_a_plan_change_while_group_management_decides_goes_back_to_the_board(cast, api, very_high_risk):
+    assert submit(api(cast.qo_a), very_high_risk).status_code == 200
+    assert decide(api(cast.board_a), very_high_risk).status_code == 200
+    response = api(cast.qo_a).post("/api/v1/risk-measures/", measure_payload(very_high_risk, cast.qo_a), format="json")
+    assert response.status_code == 201
+    body = api(cast.qo_a).get(f"/api/v1/risks/{very_high_risk.pk}/").json()
+    assert (body["status"], body["awaiting_approval_of"]) == ("awaiting_approval", ["board"])
+    rows = api(cast.qo_a).get(f"/api/v1/risk-approvals/?risk={very_high_risk.pk}&ordering=id").json()["results"]
+    assert [(row["round"], row["body"], row["decision"]) for row in rows] == [
+        (1, "board", "approved"),
+        (1, "group", "withdrawn"),
+        (2, "board", ""),
+    ]
+    assert decide(api(cast.group_mgmt), very_high_risk, body="group").status_code == 400
+
+
+# --- who decides does not shape ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["board_a", "group_mgmt"])
+def test_the_board_and_group_management_cannot_change_risks_or_plans(cast, api, high_risk, who):
+    client = api(getattr(cast, who))
+    measure = Action.objects.for_source(high_risk).get()
+    assert client.patch(f"/api/v1/risks/{high_risk.pk}/", {"title": "Ours"}, format="json").status_code == 403
+    assert client.post("/api/v1/risks/", risk_payload(cast), format="json").status_code == 403
+    assert (
+        client.post("/api/v1/risk-measures/", measure_payload(high_risk, cast.qo_a), format="json").status_code == 403
+    )
+    assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {"title": "x"}, format="json").status_code == 403
+    assert submit(client, high_risk).status_code == 403
+    high_risk.refresh_from_db()
+    assert (high_risk.title != "Ours", high_risk.status) == (True, RiskStatus.DRAFT)
+
+
+def test_who_changed_the_plan_in_this_round_cannot_approve_it_through_the_api(cast, api, high_risk):
+    MembershipFactory(user=cast.board_a, unit=cast.units.org_a, role=Role.QUALITY_OFFICER)
+    client = api(cast.board_a)
+    assert (
+        client.post("/api/v1/risk-measures/", measure_payload(high_risk, cast.qo_a), format="json").status_code == 201
+    )
+    assert submit(api(cast.qo_a), high_risk).status_code == 200
+    response = decide(client, high_risk)
+    assert response.status_code == 400
+    assert response.json() == {
+        "decision": ["You changed this risk or its plan in this round: someone else must approve it."]
+    }
+
+
+# --- the next review --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("next_review", ["2020-01-01", "2035-01-01"])
+def test_a_next_review_in_the_past_or_beyond_a_year_is_a_400(cast, api, high_risk, next_review):
+    client = api(cast.qo_a)
+    response = client.post("/api/v1/risks/", risk_payload(cast, next_review=next_review), format="json")
+    assert response.status_code == 400 and list(response.json()) == ["next_review"]
+    response = client.patch(f"/api/v1/risks/{high_risk.pk}/", {"next_review": next_review}, format="json")
+    assert response.status_code == 400 and list(response.json()) == ["next_review"]
+    assert Risk.objects.count() == 1
+
+
+# --- reopening --------------------------------------------------------------------------------
+
+
+def test_a_closed_risk_is_reopened_through_the_api(cast, api, high_risk):
+    client = api(cast.qo_a)
+    assert client.post(f"/api/v1/risks/{high_risk.pk}/reopen/", {"reason": "x"}, format="json").status_code == 400
+    assert client.post(f"/api/v1/risks/{high_risk.pk}/close/", {"reason": "Gone"}, format="json").status_code == 200
+    response = api(cast.risk_owner_a).post(f"/api/v1/risks/{high_risk.pk}/reopen/", {"reason": "x"}, format="json")
+    assert response.status_code == 403
+    assert api(cast.member_b).post(f"/api/v1/risks/{high_risk.pk}/reopen/", {"reason": "x"}).status_code == 404
+    response = client.post(f"/api/v1/risks/{high_risk.pk}/reopen/", {}, format="json")
+    assert response.json() == {"reason": ["Say why the risk is reopened."]}
+    response = client.post(f"/api/v1/risks/{high_risk.pk}/reopen/", {"reason": "Back"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "draft"
+    assert submit(client, high_risk).json()["status"] == "awaiting_approval"
+
+
+def test_a_risk_keeps_a_category_its_organisation_no_longer_uses(cast, api, high_risk):
+    from risks import services
+
+    services.category_set_active(
+        actor=cast.qo_a, category=high_risk.category, organisation=cast.units.org_a, active=False
+    )
+    client = api(cast.qo_a)
+    payload = risk_payload(cast, category=high_risk.category.code, title="Still here")
+    response = client.put(f"/api/v1/risks/{high_risk.pk}/", payload, format="json")
+    assert response.status_code == 200, response.json()
+    response = client.post("/api/v1/risks/", risk_payload(cast, category=high_risk.category.code), format="json")
+    assert response.status_code == 400 and "category" in response.json()

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from qms.choices import ActionStatus, Role
 from qms.models import Action, Notification
+from qms.services.actions import action_set_status, action_update
 from risks import services
 from risks.choices import ApprovalBody, Decision, RiskLevel, RiskStatus
-from risks.models import RiskApproval, RiskCategory
+from risks.models import Risk, RiskApproval, RiskCategory
 from risks.selectors import default_matrix, matrix_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.risks import RiskFactory, add_measure, category
@@ -117,7 +118,8 @@ def test_changing_the_matrix_re_derives_open_risks_and_records_it(cast):
     )
     risk.refresh_from_db()
     assert risk.level == RiskLevel.HIGH
-    assert risk.history.first().history_change_reason == "Risk matrix changed"
+    # A note the system writes is stored in the organisation's language (Dutch), whoever's change caused it.
+    assert risk.history.first().history_change_reason == "Risicomatrix gewijzigd"
     assert matrix_for(cast.units.org_a).pk is not None
 
 
@@ -482,3 +484,363 @@ def test_every_change_is_in_the_history_with_who(cast, high_risk):
     services.risk_update(actor=cast.risk_owner_a, risk=high_risk, title="Renamed")
     latest = high_risk.history.first()
     assert (latest.title, latest.history_user) == ("Renamed", cast.risk_owner_a)
+
+
+# --- a measure changed through the core action paths (the action pages and API) ---------------
+
+
+def test_cancelling_a_measure_as_an_action_sends_an_approved_plan_to_the_board_again(cast, high_risk):
+    risk = approved(cast, high_risk)
+    measure = Action.objects.for_source(risk).get()
+    action_set_status(actor=cast.qo_a, action=measure, status=ActionStatus.CANCELLED, note="Supplier stopped")
+    risk.refresh_from_db()
+    assert risk.status == RiskStatus.AWAITING_APPROVAL
+    assert RiskApproval.objects.pending().get(risk=risk).round == 2
+
+
+def test_cancelling_a_measure_as_an_action_needs_a_reason_like_removing_it(cast, high_risk):
+    risk = approved(cast, high_risk)
+    measure = Action.objects.for_source(risk).get()
+    with pytest.raises(ValidationError) as error:
+        action_set_status(actor=cast.qo_a, action=measure, status=ActionStatus.CANCELLED, note="")
+    assert "note" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.measure_remove(actor=cast.qo_a, measure=measure, reason="  ")
+    assert error.value.message_dict == {"reason": ["Say why the measure is taken out of the plan."]}
+    risk.refresh_from_db()
+    measure.refresh_from_db()
+    assert (risk.status, measure.status) == (RiskStatus.APPROVED, ActionStatus.OPEN)
+
+
+def test_rescheduling_a_measure_as_an_action_sends_an_approved_plan_to_the_board_again(cast, high_risk):
+    risk = approved(cast, high_risk)
+    measure = Action.objects.for_source(risk).get()
+    action_update(actor=cast.qo_a, action=measure, due_date=TODAY() + datetime.timedelta(days=120))
+    risk.refresh_from_db()
+    assert risk.status == RiskStatus.AWAITING_APPROVAL
+
+
+def test_reopening_a_cancelled_measure_changes_the_plan_but_finishing_one_does_not(cast, high_risk):
+    measure = Action.objects.for_source(high_risk).get()
+    add_measure(high_risk, title="Second")
+    action_set_status(actor=cast.qo_a, action=measure, status=ActionStatus.CANCELLED, note="Not needed")
+    risk = approved(cast, high_risk)
+    action_set_status(actor=cast.qo_a, action=measure, status=ActionStatus.OPEN)
+    risk.refresh_from_db()
+    assert risk.status == RiskStatus.AWAITING_APPROVAL
+
+
+def test_only_those_who_may_change_the_risk_cancel_its_measure_as_an_action(cast, high_risk):
+    risk = approved(cast, high_risk)
+    measure = add_measure(risk, owner=cast.viewer_a, title="Viewer's measure")
+    with pytest.raises(ValidationError) as error:
+        action_set_status(actor=cast.viewer_a, action=measure, status=ActionStatus.CANCELLED, note="Bored")
+    assert risk.title in error.value.message_dict["status"][0]
+    # Their own measure they move along: that is no change of the plan.
+    action_set_status(actor=cast.viewer_a, action=measure, status=ActionStatus.DONE, note="Done")
+    risk.refresh_from_db()
+    assert risk.status == RiskStatus.APPROVED
+
+
+def test_the_plan_of_a_closed_risk_does_not_change_as_an_action_either(cast, high_risk):
+    measure = Action.objects.for_source(high_risk).get()
+    services.risk_close(actor=cast.qo_a, risk=high_risk, reason="Gone")
+    with pytest.raises(ValidationError):
+        action_update(actor=cast.qo_a, action=measure, title="Renamed")
+    measure.refresh_from_db()
+    assert measure.title == "Measure"
+
+
+# --- a change while the approvals are in progress -----------------------------------------------
+
+
+def test_a_plan_change_after_the_boards_approval_sends_a_very_high_risk_to_the_board_again(cast, very_high_risk):
+    submitted(cast, very_high_risk)
+    services.approval_decide(actor=cast.board_a, risk=very_high_risk, body="board", decision="approved")
+    assert RiskApproval.objects.pending().get(risk=very_high_risk).body == ApprovalBody.GROUP
+    Notification.objects.all().delete()
+
+    services.measure_create(actor=cast.qo_a, risk=very_high_risk, title="Extra", owner=cast.qo_a, due_date=TODAY())
+
+    withdrawn = RiskApproval.objects.get(risk=very_high_risk, body="group")
+    assert (withdrawn.decision, withdrawn.decided_by) == (Decision.WITHDRAWN, cast.qo_a)
+    assert withdrawn.reason  # why, in the organisation's language
+    pending = RiskApproval.objects.pending().get(risk=very_high_risk)
+    assert (pending.body, pending.round, pending.level) == (ApprovalBody.BOARD, 2, RiskLevel.VERY_HIGH)
+    very_high_risk.refresh_from_db()
+    assert very_high_risk.status == RiskStatus.AWAITING_APPROVAL
+    assert very_high_risk.history.first().history_change_reason.startswith("Opnieuw ingediend")
+    assert Notification.objects.filter(recipient=cast.board_a, verb="risk_approval_requested").exists()
+    assert Notification.objects.filter(recipient=cast.group_mgmt, verb="risk_approval_withdrawn").exists()
+    # The board decides on the plan as it is now, then group management.
+    with pytest.raises(ValidationError):
+        services.approval_decide(actor=cast.group_mgmt, risk=very_high_risk, body="group", decision="approved")
+    services.approval_decide(actor=cast.board_a, risk=very_high_risk, body="board", decision="approved")
+    services.approval_decide(actor=cast.group_mgmt, risk=very_high_risk, body="group", decision="approved")
+    very_high_risk.refresh_from_db()
+    assert very_high_risk.status == RiskStatus.APPROVED
+
+
+def test_a_plan_change_while_the_board_decides_starts_a_new_round(cast, high_risk):
+    submitted(cast, high_risk)
+    measure = Action.objects.for_source(high_risk).get()
+    services.measure_update(actor=cast.qo_a, measure=measure, title="Two data centres")
+    rounds = list(high_risk.approvals.order_by("round").values_list("round", "body", "decision"))
+    assert rounds == [(1, "board", Decision.WITHDRAWN), (2, "board", "")]
+
+
+def test_a_level_rise_while_waiting_starts_a_new_round_at_the_new_level(cast, high_risk):
+    submitted(cast, high_risk)
+    services.risk_update(actor=cast.qo_a, risk=high_risk, likelihood=5, impact=5)
+    pending = RiskApproval.objects.pending().get(risk=high_risk)
+    assert (pending.round, pending.level) == (2, RiskLevel.VERY_HIGH)
+    assert RiskApproval.objects.get(risk=high_risk, round=1).decision == Decision.WITHDRAWN
+
+
+def test_a_change_that_is_not_material_keeps_the_round(cast, high_risk):
+    submitted(cast, high_risk)
+    services.risk_update(actor=cast.qo_a, risk=high_risk, title="Clearer title", likelihood=2, impact=2)
+    assert list(high_risk.approvals.values_list("round", "decision")) == [(1, "")]
+
+
+def test_a_plan_change_after_lowering_keeps_the_level_the_round_was_asked_at(cast, very_high_risk):
+    submitted(cast, very_high_risk)
+    services.risk_update(actor=cast.qo_a, risk=very_high_risk, likelihood=1, impact=1)
+    services.measure_create(actor=cast.qo_a, risk=very_high_risk, title="Extra", owner=cast.qo_a, due_date=TODAY())
+    pending = RiskApproval.objects.pending().get(risk=very_high_risk)
+    assert (pending.body, pending.level) == (ApprovalBody.BOARD, RiskLevel.VERY_HIGH)
+    services.approval_decide(actor=cast.board_a, risk=very_high_risk, body="board", decision="approved")
+    assert RiskApproval.objects.pending().get(risk=very_high_risk).body == ApprovalBody.GROUP
+
+
+def test_closing_keeps_the_withdrawn_approvals_with_the_reason(cast, high_risk):
+    submitted(cast, high_risk)
+    services.risk_close(actor=cast.qo_a, risk=high_risk, reason="Gone")
+    approval = RiskApproval.objects.get(risk=high_risk)
+    assert (approval.decision, approval.decided_by) == (Decision.WITHDRAWN, cast.qo_a)
+
+
+def test_withdrawing_is_not_a_decision_anyone_takes(cast, high_risk):
+    submitted(cast, high_risk)
+    with pytest.raises(ValidationError) as error:
+        services.approval_decide(actor=cast.board_a, risk=high_risk, body="board", decision="withdrawn", reason="x")
+    assert "decision" in error.value.message_dict
+
+
+def test_a_decision_is_in_the_risks_history_with_who_and_why(cast, very_high_risk):
+    submitted(cast, very_high_risk)
+    services.approval_decide(actor=cast.board_a, risk=very_high_risk, body="board", decision="approved")
+    entry = very_high_risk.history.first()
+    assert (entry.history_user, entry.history_change_reason) == (cast.board_a, "Raad van bestuur: Goedgekeurd")
+    services.approval_decide(
+        actor=cast.group_mgmt, risk=very_high_risk, body="group", decision="rejected", reason="Too thin"
+    )
+    assert very_high_risk.history.first().history_change_reason.endswith("— Too thin")
+
+
+# --- who decides does not shape -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["board_a", "group_mgmt"])
+def test_the_board_and_group_management_read_and_decide_but_do_not_edit(cast, high_risk, who):
+    user = getattr(cast, who)
+    assert not services.can_edit_risk(user, high_risk)
+    with pytest.raises(PermissionDenied):
+        services.risk_update(actor=user, risk=high_risk, title="Ours")
+    with pytest.raises(PermissionDenied):
+        services.measure_create(actor=user, risk=high_risk, title="X", owner=cast.qo_a, due_date=TODAY())
+    with pytest.raises(PermissionDenied):
+        services.risk_submit(actor=user, risk=high_risk)
+    with pytest.raises(PermissionDenied):
+        create(cast, actor=user)
+
+
+def board_member_who_is_also_quality_officer(cast):
+    MembershipFactory(user=cast.board_a, unit=cast.units.org_a, role=Role.QUALITY_OFFICER)
+    from qms.scoping import scope_reset
+
+    scope_reset(cast.board_a)
+    return cast.board_a
+
+
+def second_board_member(cast):
+    user = UserFactory(username="board_a2")
+    MembershipFactory(user=user, unit=cast.units.org_a, role=Role.BOARD_MEMBER)
+    return user
+
+
+def test_who_changed_the_plan_in_this_round_cannot_approve_it(cast, high_risk):
+    board_qo = board_member_who_is_also_quality_officer(cast)
+    assert services.can_edit_risk(board_qo, high_risk)
+    services.measure_create(actor=board_qo, risk=high_risk, title="Extra", owner=cast.qo_a, due_date=TODAY())
+    submitted(cast, high_risk)
+    with pytest.raises(ValidationError) as error:
+        services.approval_decide(actor=board_qo, risk=high_risk, body="board", decision="approved")
+    assert error.value.message_dict == {
+        "decision": ["You changed this risk or its plan in this round: someone else must approve it."]
+    }
+    # Asking for changes to it is fine; another board member approves.
+    services.approval_decide(actor=board_qo, risk=high_risk, body="board", decision="changes_requested", reason="More")
+    submitted(cast, high_risk)
+    services.approval_decide(actor=second_board_member(cast), risk=high_risk, body="board", decision="approved")
+    high_risk.refresh_from_db()
+    assert high_risk.status == RiskStatus.APPROVED
+
+
+def test_who_changed_the_risk_in_an_earlier_round_may_approve_this_one(cast, high_risk):
+    board_qo = board_member_who_is_also_quality_officer(cast)
+    services.risk_update(actor=board_qo, risk=high_risk, title="Sharper")
+    submitted(cast, high_risk)
+    services.approval_decide(
+        actor=second_board_member(cast), risk=high_risk, body="board", decision="rejected", reason="No"
+    )
+    services.risk_update(actor=cast.qo_a, risk=high_risk, cause="Found it")
+    submitted(cast, high_risk)
+    services.approval_decide(actor=board_qo, risk=high_risk, body="board", decision="approved")
+    high_risk.refresh_from_db()
+    assert high_risk.status == RiskStatus.APPROVED
+
+
+def test_finishing_a_measure_does_not_bar_its_owner_from_approving(cast, high_risk):
+    board_qo = board_member_who_is_also_quality_officer(cast)
+    measure = add_measure(high_risk, owner=board_qo, title="Board's own")
+    submitted(cast, high_risk)
+    action_set_status(actor=board_qo, action=measure, status=ActionStatus.DONE, note="Done")
+    services.approval_decide(actor=board_qo, risk=high_risk, body="board", decision="approved")
+
+
+# --- the next review ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("days", [-1, 367, 4000])
+def test_a_new_risk_is_reviewed_within_a_year(cast, days):
+    with pytest.raises(ValidationError) as error:
+        create(cast, next_review=TODAY() + datetime.timedelta(days=days))
+    assert "next_review" in error.value.message_dict
+    assert not Risk.objects.exists()
+
+
+def test_a_new_risk_may_be_reviewed_today_or_in_a_year(cast):
+    assert create(cast, next_review=TODAY()).next_review == TODAY()
+    assert create(cast, next_review=services.one_year_after(TODAY())).next_review == services.one_year_after(TODAY())
+
+
+def test_a_changed_next_review_is_at_most_a_year_after_the_last_review(cast, high_risk):
+    Risk.objects.filter(pk=high_risk.pk).update(last_reviewed=TODAY() - datetime.timedelta(days=100))
+    high_risk.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.risk_update(actor=cast.qo_a, risk=high_risk, next_review=TODAY() + datetime.timedelta(days=300))
+    assert "next_review" in error.value.message_dict
+    risk = services.risk_update(actor=cast.qo_a, risk=high_risk, next_review=TODAY() + datetime.timedelta(days=200))
+    assert risk.next_review == TODAY() + datetime.timedelta(days=200)
+    with pytest.raises(ValidationError):
+        services.risk_update(actor=cast.qo_a, risk=high_risk, next_review=TODAY() - datetime.timedelta(days=1))
+
+
+def test_other_changes_leave_an_overdue_review_date_alone(cast, high_risk):
+    Risk.objects.filter(pk=high_risk.pk).update(next_review=TODAY() - datetime.timedelta(days=5))
+    high_risk.refresh_from_db()
+    assert services.risk_update(actor=cast.qo_a, risk=high_risk, title="Renamed").title == "Renamed"
+
+
+# --- reopening ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["qo_a", "admin_a"])
+def test_a_closed_risk_is_reopened_as_a_draft_with_the_reason(cast, high_risk, who):
+    risk = approved(cast, high_risk)
+    services.risk_close(actor=cast.qo_a, risk=risk, reason="Gone")
+    risk = services.risk_reopen(actor=getattr(cast, who), risk=risk, reason="It is back")
+    assert (risk.status, risk.approved_level) == (RiskStatus.DRAFT, "")
+    assert risk.history.first().history_change_reason == "It is back"
+    assert Notification.objects.filter(recipient=cast.risk_owner_a, verb="risk_reopened").exists()
+    # A draft again: it goes to the board when submitted.
+    assert submitted(cast, risk).status == RiskStatus.AWAITING_APPROVAL
+
+
+@pytest.mark.parametrize("who", ["risk_owner_a", "board_a", "viewer_a"])
+def test_only_quality_officers_and_administrators_reopen_a_risk(cast, high_risk, who):
+    services.risk_close(actor=cast.qo_a, risk=high_risk, reason="Gone")
+    with pytest.raises(PermissionDenied):
+        services.risk_reopen(actor=getattr(cast, who), risk=high_risk, reason="Back")
+
+
+def test_reopening_needs_a_reason_and_a_closed_risk(cast, high_risk):
+    with pytest.raises(ValidationError):
+        services.risk_reopen(actor=cast.qo_a, risk=high_risk, reason="Back")
+    services.risk_close(actor=cast.qo_a, risk=high_risk, reason="Gone")
+    with pytest.raises(ValidationError) as error:
+        services.risk_reopen(actor=cast.qo_a, risk=high_risk, reason=" ")
+    assert "reason" in error.value.message_dict
+
+
+# --- categories -----------------------------------------------------------------------------------
+
+
+def test_an_organisation_renames_and_deactivates_its_own_category(cast):
+    own = services.category_create(actor=cast.qo_a, organisation=cast.units.org_a, code="aviation", name="Aviation")
+    services.category_rename(actor=cast.qo_a, category=own, organisation=cast.units.org_a, name="Air travel")
+    own.refresh_from_db()
+    assert str(own) == "Air travel"
+    risk = create(cast, category=own)
+    services.category_set_active(actor=cast.admin_a, category=own, organisation=cast.units.org_a, active=False)
+    assert own not in RiskCategory.objects.for_organisation(cast.units.org_a)
+    own.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        create(cast, category=own)
+    assert "category" in error.value.message_dict
+    risk.refresh_from_db()
+    assert risk.category == own  # risks keep it
+    services.category_set_active(actor=cast.qo_a, category=own, organisation=cast.units.org_a, active=True)
+    assert own in RiskCategory.objects.for_organisation(cast.units.org_a)
+
+
+def test_a_default_category_is_hidden_for_one_organisation_only(cast):
+    legal = category("legal")
+    services.category_set_active(actor=cast.qo_a, category=legal, organisation=cast.units.org_a, active=False)
+    assert legal not in RiskCategory.objects.for_organisation(cast.units.org_a)
+    assert legal in RiskCategory.objects.for_organisation(cast.units.org_b)
+    with pytest.raises(ValidationError):
+        create(cast, category=legal)
+    with pytest.raises(ValidationError) as error:
+        services.category_rename(actor=cast.qo_a, category=legal, organisation=cast.units.org_a, name="Law")
+    assert "name" in error.value.message_dict
+    services.category_set_active(actor=cast.qo_a, category=legal, organisation=cast.units.org_a, active=True)
+    assert create(cast, category=legal).category == legal
+
+
+@pytest.mark.parametrize("who", ["board_a", "risk_owner_a", "member_b"])
+def test_only_the_organisations_quality_officers_and_administrators_change_categories(cast, who):
+    own = services.category_create(actor=cast.qo_a, organisation=cast.units.org_a, code="aviation", name="Aviation")
+    with pytest.raises(PermissionDenied):
+        services.category_rename(actor=getattr(cast, who), category=own, organisation=cast.units.org_a, name="X")
+    with pytest.raises(PermissionDenied):
+        services.category_set_active(
+            actor=getattr(cast, who), category=category("legal"), organisation=cast.units.org_a, active=False
+        )
+
+
+def test_risk_validate_reports_every_problem_at_once(cast):
+    with pytest.raises(ValidationError) as error:
+        services.risk_validate(
+            actor=cast.qo_a,
+            unit=cast.units.bu_a1,
+            owner=cast.member_b,
+            title="X",
+            category=category("security"),
+            likelihood=9,
+            impact=2,
+            next_review=TODAY() + datetime.timedelta(days=900),
+        )
+    assert set(error.value.message_dict) == {"owner", "likelihood", "next_review"}
+
+
+def test_who_changed_the_plan_while_it_waited_cannot_approve_the_new_round(cast, high_risk):
+    board_qo = board_member_who_is_also_quality_officer(cast)
+    submitted(cast, high_risk)
+    services.measure_create(actor=board_qo, risk=high_risk, title="Extra", owner=cast.qo_a, due_date=TODAY())
+    assert RiskApproval.objects.pending().get(risk=high_risk).round == 2
+    with pytest.raises(ValidationError) as error:
+        services.approval_decide(actor=board_qo, risk=high_risk, body="board", decision="approved")
+    assert "decision" in error.value.message_dict
+    services.approval_decide(actor=second_board_member(cast), risk=high_risk, body="board", decision="approved")

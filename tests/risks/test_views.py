@@ -16,11 +16,12 @@ from qms.models import OrganisationUnit
 from risks import services
 from risks.choices import ApprovalBody, Decision, RiskLevel, RiskStatus
 from risks.models import Risk, RiskCategory, RiskMatrix
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.factories.risks import RiskFactory, add_measure, category
 
 TODAY = timezone.localdate
 NEXT_MONTH = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+IN_HALF_A_YEAR = timezone.localdate() + datetime.timedelta(days=180)
 
 
 @pytest.fixture
@@ -28,6 +29,14 @@ def risk_b(cast):
     risk = RiskFactory(unit=cast.units.bu_b1, owner=cast.member_b, actor=cast.member_b, title="Risk of B")
     add_measure(risk)
     return risk
+
+
+def group_quality_officer(cast):
+    """A quality officer of the group: registers risks in both organisations (group management decides on
+    risks; it does not register them)."""
+    user = UserFactory(username="group_qo")
+    MembershipFactory(user=user, unit=cast.units.group, role=Role.QUALITY_OFFICER)
+    return user
 
 
 def awaiting_board(cast, risk):
@@ -76,6 +85,7 @@ def page_paths(risk, measure, organisation):
         f"/risks/{risk.pk}/edit/",
         f"/risks/{risk.pk}/review/",
         f"/risks/{risk.pk}/close/",
+        f"/risks/{risk.pk}/reopen/",
         f"/risks/{risk.pk}/measures/add/",
         f"/risks/measures/{measure.pk}/remove/",
     ]
@@ -107,6 +117,7 @@ def test_it_answers_404_for_the_risks_of_another_organisation(cast, as_user, hig
         f"/risks/{high_risk.pk}/edit/",
         f"/risks/{high_risk.pk}/review/",
         f"/risks/{high_risk.pk}/close/",
+        f"/risks/{high_risk.pk}/reopen/",
         f"/risks/{high_risk.pk}/measures/add/",
         f"/risks/measures/{measure.pk}/remove/",
         f"/risks/matrix/{cast.units.org_a.pk}/",
@@ -144,6 +155,7 @@ def test_it_lets_a_viewer_read_but_not_write(cast, as_user, high_risk):
         f"/risks/{high_risk.pk}/edit/",
         f"/risks/{high_risk.pk}/review/",
         f"/risks/{high_risk.pk}/close/",
+        f"/risks/{high_risk.pk}/reopen/",
         f"/risks/{high_risk.pk}/measures/add/",
         f"/risks/measures/{measure.pk}/remove/",
         "/risks/queue/board/",
@@ -196,8 +208,8 @@ def test_it_re_renders_the_form_for_a_likelihood_off_the_matrix(cast, as_user):
 
 
 def test_it_shows_the_services_message_for_a_likelihood_off_the_matrix(cast, as_user):
-    # Group management spans two organisations: plain numbers, checked by the service.
-    response = as_user(cast.group_mgmt).post("/risks/add/", risk_form(cast, likelihood="9"))
+    # A quality officer of the group spans two organisations: plain numbers, checked by the service.
+    response = as_user(group_quality_officer(cast)).post("/risks/add/", risk_form(cast, likelihood="9"))
     assert response.status_code == 200
     assert "Choose a value from 1 to 5 (the organisation&#x27;s matrix)." in response.content.decode()
     assert not Risk.objects.exists()
@@ -207,7 +219,7 @@ def test_it_refuses_an_owner_from_another_organisation(cast, as_user):
     response = as_user(cast.qo_a).post("/risks/add/", risk_form(cast, owner=cast.member_b.pk))
     assert response.status_code == 200 and response.context["form"].errors["owner"]
     # Someone who sees both organisations gets the service's reason.
-    response = as_user(cast.group_mgmt).post("/risks/add/", risk_form(cast, owner=cast.member_b.pk))
+    response = as_user(group_quality_officer(cast)).post("/risks/add/", risk_form(cast, owner=cast.member_b.pk))
     assert "is not a member of Organisation A" in str(response.context["form"].errors["owner"])
     assert not Risk.objects.exists()
 
@@ -624,13 +636,13 @@ def test_it_imports_every_row_of_a_valid_file(cast, as_user, coded_units):
         [
             HEADER,
             ["Fire", "", "security", "A1", "risk_owner_a", "2", "5", ""],
-            ["Fraud", "", "corruption", "a1", "qo_a", "3", "3", "2030-01-31"],
+            ["Fraud", "", "corruption", "a1", "qo_a", "3", "3", IN_HALF_A_YEAR.isoformat()],
         ]
     )
     response = as_user(cast.qo_a).post("/risks/import/", {"file": file}, follow=True)
     assert "2 risks imported." in response.content.decode()
     fraud = Risk.objects.get(title="Fraud")
-    assert (fraud.level, fraud.owner, fraud.next_review) == (RiskLevel.MEDIUM, cast.qo_a, datetime.date(2030, 1, 31))
+    assert (fraud.level, fraud.owner, fraud.next_review) == (RiskLevel.MEDIUM, cast.qo_a, IN_HALF_A_YEAR)
     assert Risk.objects.count() == 2
 
 
@@ -684,14 +696,14 @@ def test_it_imports_an_xlsx_file(cast, as_user, coded_units):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER)
-    sheet.append(["Flood", None, "operational", "A1", "risk_owner_a", 4, 4, datetime.date(2030, 6, 1)])
+    sheet.append(["Flood", None, "operational", "A1", "risk_owner_a", 4, 4, IN_HALF_A_YEAR])
     buffer = io.BytesIO()
     workbook.save(buffer)
     file = SimpleUploadedFile("risks.xlsx", buffer.getvalue())
     response = as_user(cast.qo_a).post("/risks/import/", {"file": file})
     assert response.status_code == 302
     flood = Risk.objects.get(title="Flood")
-    assert (flood.level, flood.next_review) == (RiskLevel.VERY_HIGH, datetime.date(2030, 6, 1))
+    assert (flood.level, flood.next_review) == (RiskLevel.VERY_HIGH, IN_HALF_A_YEAR)
 
 
 def test_it_refuses_a_file_without_the_required_columns(cast, as_user):
@@ -728,7 +740,7 @@ def test_it_re_derives_levels_when_a_quality_officer_changes_the_matrix(cast, as
     assert matrix.level(3, 4) == RiskLevel.MEDIUM and matrix.likelihood_steps[2]["label"] == "Sometimes"
     high_risk.refresh_from_db()
     assert high_risk.level == RiskLevel.MEDIUM
-    assert high_risk.history.first().history_change_reason == "Risk matrix changed"
+    assert high_risk.history.first().history_change_reason == "Risicomatrix gewijzigd"  # the organisation's language
 
 
 def test_it_changes_the_size_of_the_matrix_from_json(cast, as_user):
@@ -782,3 +794,272 @@ def test_it_adds_a_category_and_shows_the_services_message_for_a_default_code(ca
     response = client.post(path, {"code": "security", "name": "Mine"})
     assert response.status_code == 200
     assert "This is the code of a default category." in response.content.decode()
+
+
+# --- the plan changed through the action pages ------------------------------------------------------
+
+
+def approved_risk(cast, risk):
+    awaiting_board(cast, risk)
+    services.approval_decide(actor=cast.board_a, risk=risk, body="board", decision="approved")
+    risk.refresh_from_db()
+    return risk
+
+
+def test_cancelling_a_measure_on_the_action_page_sends_the_plan_to_the_board_again(cast, as_user, high_risk):
+    risk = approved_risk(cast, high_risk)
+    measure = risk.measures.get()
+    client = as_user(cast.qo_a)
+    response = client.post(
+        f"/actions/{measure.pk}/status/", {"status": "cancelled", "note": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert "Say why the action is cancelled." in response.content.decode()
+    risk.refresh_from_db()
+    assert risk.status == RiskStatus.APPROVED
+    client.post(f"/actions/{measure.pk}/status/", {"status": "cancelled", "note": "Supplier gone"})
+    risk.refresh_from_db()
+    measure.refresh_from_db()
+    assert (measure.status, risk.status) == (ActionStatus.CANCELLED, RiskStatus.AWAITING_APPROVAL)
+
+
+def test_rescheduling_a_measure_on_the_action_page_sends_the_plan_to_the_board_again(cast, as_user, high_risk):
+    risk = approved_risk(cast, high_risk)
+    measure = risk.measures.get()
+    data = {
+        "title": measure.title,
+        "description": "",
+        "kind": measure.kind,
+        "owner": measure.owner_id,
+        "due_date": (TODAY() + datetime.timedelta(days=200)).isoformat(),
+    }
+    response = as_user(cast.qo_a).post(f"/actions/{measure.pk}/edit/", data)
+    assert response.status_code == 302
+    risk.refresh_from_db()
+    assert risk.status == RiskStatus.AWAITING_APPROVAL
+
+
+def test_the_action_page_says_where_the_plan_of_a_risk_is_changed(cast, as_user, high_risk):
+    risk = approved_risk(cast, high_risk)
+    measure = add_measure(risk, owner=cast.viewer_a, title="Viewer's measure")
+    response = as_user(cast.viewer_a).post(
+        f"/actions/{measure.pk}/status/", {"status": "cancelled", "note": "Bored"}, HTTP_HX_REQUEST="true"
+    )
+    assert "only those who may change the risk change its plan" in response.content.decode()
+    measure.refresh_from_db()
+    assert measure.status == ActionStatus.OPEN
+
+
+# --- the board reads and decides --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["board_a", "group_mgmt"])
+def test_the_board_and_group_management_get_no_edit_buttons_or_pages(cast, as_user, high_risk, who):
+    client = as_user(getattr(cast, who))
+    content = client.get(f"/risks/{high_risk.pk}/").content.decode()
+    for path in ("edit", "review", "close", "measures/add"):
+        assert f"/risks/{high_risk.pk}/{path}/" not in content
+        assert client.get(f"/risks/{high_risk.pk}/{path}/").status_code == 403
+    assert f"/risks/measures/{high_risk.measures.get().pk}/remove/" not in content
+    assert client.get("/risks/add/").status_code == 403
+    assert client.get("/risks/import/").status_code == 403
+    assert 'data-testid="add-risk"' not in client.get("/risks/register/").content.decode()
+
+
+def test_a_board_member_who_changed_the_plan_is_told_they_cannot_approve(cast, as_user, high_risk):
+    MembershipFactory(user=cast.board_a, unit=cast.units.org_a, role=Role.QUALITY_OFFICER)
+    client = as_user(cast.board_a)
+    assert f"/risks/{high_risk.pk}/edit/" in client.get(f"/risks/{high_risk.pk}/").content.decode()
+    client.post(
+        f"/risks/{high_risk.pk}/measures/add/", {"title": "Extra", "owner": cast.qo_a.pk, "due_date": NEXT_MONTH}
+    )
+    awaiting_board(cast, high_risk)
+    assert 'data-testid="changed-by-you"' in client.get(f"/risks/{high_risk.pk}/").content.decode()
+    response = client.post(
+        f"/risks/{high_risk.pk}/decide/", {"body": "board", "decision": "approved"}, HTTP_HX_REQUEST="true"
+    )
+    assert "You changed this risk or its plan in this round" in response.content.decode()
+    high_risk.refresh_from_db()
+    assert high_risk.status == RiskStatus.AWAITING_APPROVAL
+
+
+# --- the counts after a decision in place -----------------------------------------------------------
+
+
+def test_a_decision_in_place_updates_the_queue_heading_and_the_navigation(cast, as_user, high_risk):
+    other = RiskFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, actor=cast.qo_a, title="Other")
+    add_measure(other)
+    awaiting_board(cast, high_risk)
+    awaiting_board(cast, other)
+    client = as_user(cast.board_a)
+    content = client.get("/risks/queue/board/").content.decode()
+    assert "2 risks wait" in content and 'id="risk-queue-nav"' in content and 'id="risk-subnav-board-count"' in content
+    response = client.post(
+        f"/risks/{high_risk.pk}/decide/", {"body": "board", "decision": "approved"}, HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert 'id="queue-count" hx-swap-oob="true"' in content and "1 risk waits" in content
+    assert 'id="risk-queue-nav" hx-swap-oob="true"' in content
+    assert 'id="risk-subnav-board-count" hx-swap-oob="true"' in content
+    assert 'id="risk-subnav-group-count"' not in content  # not in group management: no such place on the page
+    response = client.post(
+        f"/risks/{other.pk}/decide/", {"body": "board", "decision": "approved"}, HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert "risks wait" not in content and "risk waits" not in content
+    assert 'data-testid="risk-queue-count"' not in content  # the navigation's badge is gone
+
+
+# --- exports, closed risks, flags, filters ------------------------------------------------------------
+
+
+def test_it_exports_the_status_as_its_label(cast, as_user, high_risk):
+    awaiting_board(cast, high_risk)
+    rows = csv_rows(as_user(cast.qo_a).get("/risks/register/?export=csv"))
+    assert rows[1][rows[0].index("Status")] == "Awaiting approval"
+    rows = csv_rows(as_user(cast.qo_a).get("/actions/all/?export=csv"))
+    assert "<span" not in "".join(rows[1]) and rows[1][rows[0].index("Status")] == "Open"
+
+
+def test_the_register_and_heat_map_show_open_risks_unless_asked_for_closed_ones(cast, as_user, high_risk):
+    closed = RiskFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, actor=cast.qo_a, title="Closed one")
+    services.risk_close(actor=cast.qo_a, risk=closed, reason="Gone")
+    client = as_user(cast.qo_a)
+    response = client.get("/risks/register/")
+    assert rows_of(response) == [high_risk]
+    assert response.context["flags"]["missing_plan"] == 0  # the closed one has no plan, and is not counted
+    assert rows_of(client.get("/risks/register/?status=closed")) == [closed]
+    assert client.get("/risks/register/?status=closed").context["flags"]["missing_plan"] == 1
+    assert len(csv_rows(client.get("/risks/register/?export=csv"))) == 2
+    grids = client.get("/risks/heatmap/").context["grids"]
+    assert grids[0]["total"] == 1
+    assert client.get("/risks/heatmap/?status=closed").context["grids"][0]["total"] == 1
+    assert client.get("/risks/heatmap/?status=closed&status=draft").context["grids"][0]["total"] == 2
+
+
+def test_the_flags_count_what_the_filters_select_and_keep_them(cast, as_user, high_risk, very_high_risk):
+    RiskFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, actor=cast.qo_a, likelihood=3, impact=4, title="Bare")
+    RiskFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, actor=cast.qo_a, likelihood=5, impact=5, title="Bare2")
+    client = as_user(cast.board_a)
+    response = client.get("/risks/board/?level=high")
+    assert response.context["flags"]["missing_plan"] == 1
+    assert "level=high" in response.context["flag_links"]["missing_plan"]
+    assert client.get("/risks/board/?level=high&level=very_high").context["flags"]["missing_plan"] == 2
+    # Filtering in place: the flags come along out of band.
+    response = client.get("/risks/board/?level=very_high", HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert 'id="register-flags" data-testid="register-flags" hx-swap-oob="true"' in content
+    assert response.context["flags"]["missing_plan"] == 1
+
+
+def test_an_unreadable_yes_or_no_filter_shows_nothing(cast, as_user, high_risk):
+    response = as_user(cast.qo_a).get("/risks/register/?missing_plan=maybe")
+    assert rows_of(response) == [] and response.context["filter"].errors["missing_plan"]
+
+
+# --- reopening -------------------------------------------------------------------------------------
+
+
+def test_a_quality_officer_reopens_a_closed_risk_from_its_page(cast, as_user, high_risk):
+    services.risk_close(actor=cast.qo_a, risk=high_risk, reason="Gone")
+    assert 'data-testid="reopen-risk"' not in as_user(cast.risk_owner_a).get(f"/risks/{high_risk.pk}/").content.decode()
+    assert as_user(cast.risk_owner_a).get(f"/risks/{high_risk.pk}/reopen/").status_code == 403
+    client = as_user(cast.qo_a)
+    assert 'data-testid="reopen-risk"' in client.get(f"/risks/{high_risk.pk}/").content.decode()
+    response = client.post(f"/risks/{high_risk.pk}/reopen/", {"reason": ""})
+    assert response.status_code == 200 and "Say why the risk is reopened." in response.content.decode()
+    response = client.post(f"/risks/{high_risk.pk}/reopen/", {"reason": "Back again"})
+    assert response.status_code == 302
+    high_risk.refresh_from_db()
+    assert high_risk.status == RiskStatus.DRAFT
+    assert as_user(cast.member_b).get(f"/risks/{high_risk.pk}/reopen/").status_code == 404
+
+
+# --- the next review on the form ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("days", [-3, 400])
+def test_the_form_refuses_a_next_review_outside_a_year(cast, as_user, days):
+    next_review = (TODAY() + datetime.timedelta(days=days)).isoformat()
+    response = as_user(cast.qo_a).post("/risks/add/", risk_form(cast, next_review=next_review))
+    assert response.status_code == 200 and response.context["form"].errors["next_review"]
+    assert not Risk.objects.exists()
+
+
+# --- the import reports every problem of a row ---------------------------------------------------------
+
+
+def test_the_import_reports_every_problem_of_a_row_at_once(cast, as_user, coded_units):
+    file = upload([HEADER, ["Many problems", "", "security", "A1", "nobody", "9", "5", "31-01-2030"]])
+    response = as_user(cast.qo_a).post("/risks/import/", {"file": file})
+    [error] = response.context["result"].errors
+    report = dict(error.messages)
+    assert set(report) == {"owner", "likelihood", "next_review"}
+    assert report["likelihood"] == "Choose a value from 1 to 5 (the organisation's matrix)."
+    assert report["owner"] == "No person with username nobody."
+    assert report["next_review"] == "Give the date as YYYY-MM-DD."
+
+
+def test_the_import_reports_a_next_review_beyond_a_year(cast, as_user, coded_units):
+    file = upload([HEADER, ["Late", "", "security", "A1", "risk_owner_a", "2", "2", "2035-01-01"]])
+    [error] = as_user(cast.qo_a).post("/risks/import/", {"file": file}).context["result"].errors
+    assert [column for column, _message in error.messages] == ["next_review"]
+
+
+# --- categories ------------------------------------------------------------------------------------
+
+
+def test_a_quality_officer_renames_and_stops_using_categories_on_the_matrix_page(cast, as_user):
+    legal = category("legal")
+    own = RiskCategory.objects.create(organisation=cast.units.org_a, code="aviation", name="Aviation")
+    client = as_user(cast.qo_a)
+    base = f"/risks/matrix/{cast.units.org_a.pk}/categories"
+    assert client.post(f"{base}/{own.pk}/", {"name": "Air travel"}).status_code == 302
+    own.refresh_from_db()
+    assert own.name == "Air travel"
+    client.post(f"{base}/{legal.pk}/", {"active": "false"})
+    client.post(f"{base}/{own.pk}/", {"active": "false"})
+    assert not RiskCategory.objects.for_organisation(cast.units.org_a).filter(pk__in=[legal.pk, own.pk]).exists()
+    assert RiskCategory.objects.for_organisation(cast.units.org_b).filter(pk=legal.pk).exists()
+    response = client.get(f"/risks/matrix/{cast.units.org_a.pk}/")
+    in_use = {c.code: c.in_use for c in response.context["categories"]}
+    assert (in_use["legal"], in_use["aviation"]) == (False, False)
+    response = client.post(f"{base}/{legal.pk}/", {"name": "Law"}, follow=True)
+    assert "A default category keeps its name" in response.content.decode()
+    assert "Law" not in str(legal)
+    client.post(f"{base}/{legal.pk}/", {"active": "true"})
+    assert RiskCategory.objects.for_organisation(cast.units.org_a).filter(pk=legal.pk).exists()
+
+
+def test_only_configurers_change_categories_and_only_their_organisations(cast, as_user):
+    own = RiskCategory.objects.create(organisation=cast.units.org_a, code="aviation", name="Aviation")
+    path = f"/risks/matrix/{cast.units.org_a.pk}/categories/{own.pk}/"
+    assert as_user(cast.viewer_a).post(path, {"active": "false"}).status_code == 403
+    assert as_user(cast.board_a).post(path, {"active": "false"}).status_code == 403
+    assert as_user(cast.member_b).post(path, {"active": "false"}).status_code == 404
+    other = RiskCategory.objects.create(organisation=cast.units.org_b, code="shipping", name="Shipping")
+    assert (
+        as_user(cast.qo_a)
+        .post(f"/risks/matrix/{cast.units.org_a.pk}/categories/{other.pk}/", {"active": "false"})
+        .status_code
+        == 404
+    )
+    own.refresh_from_db()
+    other.refresh_from_db()
+    assert own.is_active and other.is_active
+
+
+def test_a_risk_keeps_a_category_its_organisation_no_longer_uses_on_the_form(cast, as_user, high_risk):
+    services.category_set_active(
+        actor=cast.qo_a, category=high_risk.category, organisation=cast.units.org_a, active=False
+    )
+    data = risk_form(cast, category=high_risk.category_id, title="Still here", next_review=high_risk.next_review)
+    response = as_user(cast.qo_a).post(f"/risks/{high_risk.pk}/edit/", data)
+    assert response.status_code == 302
+    high_risk.refresh_from_db()
+    assert high_risk.title == "Still here"
+
+
+def test_the_form_previews_the_level_from_the_organisations_matrix(cast, as_user, high_risk):
+    content = as_user(cast.qo_a).get("/risks/add/").content.decode()
+    assert 'id="risk-level-preview"' in content and "js/risk-form.js" in content
+    assert 'data-testid="level-preview"' in as_user(cast.qo_a).get(f"/risks/{high_risk.pk}/edit/").content.decode()
