@@ -59,6 +59,7 @@ from kpis.templatetags.kpi_tags import kpi_number
 from qms.choices import CONTRIBUTOR_ROLES, Role, UnitKind
 from qms.exports import EXPORT_FORMATS, export_response
 from qms.forms import scope_form_querysets
+from qms.history import merge_histories, records_history
 from qms.models import Action, OrganisationUnit
 from qms.scoping import scope_for
 from qms.views.generic import (
@@ -628,11 +629,23 @@ class ObjectiveDetailView(ObjectDetailView):
 
 
 class ObjectiveHistoryView(ObjectHistoryView):
+    """The objective's changes and those of its key results (removed ones too), each named after its KPI."""
+
     queryset = Objective.objects.select_related("unit")
     detail_template = "kpis/objective_detail.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"section": "objectives"}
+
+    def history(self, obj):
+        key_results = records_history(
+            KeyResult.history.filter(objective_id=obj.pk),
+            reader=self.request.user,
+            label=lambda record, show: _("Key result %(kpi)s") % {"kpi": show("kpi_id")},
+            omit=["objective_id"],
+            formats=dict.fromkeys(["baseline", "target", "weight"], kpi_number),
+        )
+        return merge_histories(super().history(obj), key_results)
 
 
 class ObjectiveEditView(ObjectEditView):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from qms.choices import ActionKind, ActionStatus, Role, UnitKind
 from qms.models import Action, Membership, OrganisationUnit, User
-from qms.services.organisation import unit_store_new
+from qms.services.organisation import unit_store_new, user_update
 
 DEMO_PASSWORD = "demo-QMS-2026"
 
@@ -115,9 +115,9 @@ def seed_core() -> DemoContext:
         context.people[username] = user
         for role, unit_code in roles:
             Membership.objects.get_or_create(user=user, unit=context.units[unit_code], role=role)
-    # Managers, for the escalation of overdue actions.
-    for username in ("risico", "medewerker"):
-        User.objects.filter(username=username, manager__isnull=True).update(manager=context.people["kwaliteit"])
+    # Managers, for the escalation of overdue actions: through the service, so the audit trail has them.
+    for person in User.objects.filter(username__in=("risico", "medewerker"), manager__isnull=True):
+        user_update(actor=context.people["beheerder"], user=person, manager=context.people["kwaliteit"])
     for title, unit_code, owner, days, status, kind in ACTIONS:
         if Action.objects.filter(title=title, owner=context.people[owner]).exists():
             continue

@@ -16,6 +16,7 @@ urlpatterns = [
     path("board/", views.BoardOverviewView.as_view(), name="board_overview"),
     path("matrix/", views.MatrixIndexView.as_view(), name="matrix_index"),
     path("matrix/<int:organisation>/", views.MatrixView.as_view(), name="matrix"),
+    path("matrix/<int:organisation>/history/", views.MatrixHistoryView.as_view(), name="matrix_history"),
     path("matrix/<int:organisation>/categories/add/", views.CategoryAddView.as_view(), name="category_add"),
     path("matrix/<int:organisation>/categories/<int:pk>/", views.CategoryChangeView.as_view(), name="category_change"),
     path("<int:pk>/", views.RiskDetailView.as_view(), name="risk_detail"),
@@ -51,6 +52,7 @@ urlpatterns = [
     path("scores/group/<int:group>/", views.GroupComparisonView.as_view(), name="score_group"),
     path("scores/<int:organisation>/", views.ScoreDashboardView.as_view(), name="score_dashboard"),
     path("scores/<int:organisation>/areas/", views.ScoreAreasView.as_view(), name="score_areas"),
+    path("scores/<int:organisation>/areas/history/", views.ScoreAreasHistoryView.as_view(), name="score_areas_history"),
     path("scores/<int:organisation>/import/", views.ScoreImportView.as_view(), name="score_import"),
     path(
         "scores/<int:organisation>/import/template.csv",
@@ -58,4 +60,9 @@ urlpatterns = [
         name="score_import_template",
     ),
     path("scores/<int:organisation>/<str:month>/", views.ScoreMonthView.as_view(), name="score_month"),
+    path(
+        "scores/<int:organisation>/<str:month>/history/",
+        views.ScoreMonthHistoryView.as_view(),
+        name="score_month_history",
+    ),
 ]

@@ -102,9 +102,13 @@ class ObjectHistoryView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["entries"] = history_entries(context["object"])
+        context["entries"] = self.history(context["object"])
         context["object_template"] = self.detail_template
         return context
+
+    def history(self, obj):
+        """The entries to show; a page whose record has parts (a unit's roles) merges theirs in."""
+        return history_entries(obj, reader=self.request.user)
 
 
 class ServiceFormView(FormView):

@@ -9,8 +9,10 @@ from django.views.generic import View
 
 from qms.filtersets import OrganisationUnitFilterSet, UserFilterSet
 from qms.forms import MembershipForm, OrganisationUnitForm, UserForm, scope_form_querysets
+from qms.history import merge_histories, records_history
 from qms.models import Membership, OrganisationUnit, User
 from qms.permissions import can_administer, can_manage_user, is_administrator_anywhere
+from qms.scoping import scope_for
 from qms.services import organisation as services
 from qms.tables import MembershipTable, OrganisationUnitTable, UserTable
 from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView, ServiceFormView
@@ -44,9 +46,34 @@ class UnitDetailView(ObjectDetailView):
         return context
 
 
+# A membership is given and removed, never changed: its history reads as roles given and removed.
+ROLE_KINDS = {"+": _("Role given"), "-": _("Role removed")}
+MEMBERSHIP_FIELDS = ["user_id", "unit_id", "role"]
+
+
+def roles_history(records, *, reader, label, visible=None):
+    """Who gave or removed which role when (removed memberships too), named by ``label``."""
+    return records_history(
+        records, reader=reader, label=label, kinds=ROLE_KINDS, omit=MEMBERSHIP_FIELDS, visible=visible
+    )
+
+
 class UnitHistoryView(ObjectHistoryView):
+    """The unit's changes and the roles given and removed in it."""
+
     queryset = OrganisationUnit.objects.all()
     detail_template = "qms/unit_detail.html"
+
+    def history(self, obj):
+        records = Membership.history.filter(unit_id=obj.pk)
+        roles = roles_history(
+            records,
+            reader=self.request.user,
+            label=lambda record, show: _("%(role)s: %(person)s") % {"role": show("role"), "person": show("user_id")},
+            # Who held a role in a unit in sight was in sight: their name stays in its history after they left.
+            visible={"user_id": User.objects.filter(pk__in=records.values("user_id"))},
+        )
+        return merge_histories(super().history(obj), roles)
 
 
 class UnitEditView(ObjectEditView):
@@ -111,8 +138,19 @@ class UserDetailView(ObjectDetailView):
 
 
 class UserHistoryView(ObjectHistoryView):
+    """The person's changes and the roles they were given and lost, in the units the reader sees."""
+
     queryset = User.objects.all()
     detail_template = "qms/user_detail.html"
+
+    def history(self, obj):
+        units = scope_for(self.request.user).visible_units().values("pk")
+        roles = roles_history(
+            Membership.history.filter(user_id=obj.pk, unit_id__in=units),
+            reader=self.request.user,
+            label=lambda record, show: _("%(role)s in %(unit)s") % {"role": show("role"), "unit": show("unit_id")},
+        )
+        return merge_histories(super().history(obj), roles)
 
 
 class UserEditView(ObjectEditView):

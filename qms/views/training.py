@@ -22,6 +22,7 @@ from django_tables2 import RequestConfig
 from qms.choices import Role, UnitKind
 from qms.filtersets import CourseFilterSet
 from qms.forms import CourseForm, TrainingAssignForm, TrainingCompleteForm, TrainingReopenForm
+from qms.history import merge_histories, records_history
 from qms.models import Course, Membership, OrganisationUnit, TrainingAssignment
 from qms.scoping import scope_for
 from qms.selectors import (
@@ -146,11 +147,29 @@ class CourseDetailView(ObjectDetailView):
 
 
 class CourseHistoryView(ObjectHistoryView):
+    """The course's changes and its assignments' (given, completed, taken back), each named after the
+    person and year."""
+
     queryset = COURSES
     detail_template = "qms/training/course_detail.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"section": "courses", "year": timezone.localdate().year}
+
+    def history(self, obj):
+        user = self.request.user
+        records = TrainingAssignment.history.filter(course_id=obj.pk)
+        if not scope_for(user).can_see_unit(obj.organisation):
+            # Who sees the course only through some of its trainings (their own, their team's) reads
+            # the history of those, not of the others (a removed one cannot be checked: left out).
+            records = records.filter(id__in=TrainingAssignment.objects.visible_to(user).values("pk"))
+        assignments = records_history(
+            records,
+            reader=user,
+            label=lambda record, show: _("%(person)s, %(year)s") % {"person": show("user_id"), "year": record.year},
+            omit=["course_id"],
+        )
+        return merge_histories(super().history(obj), assignments)
 
 
 class CourseEditView(ObjectEditView):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
 from qms.choices import ActionStatus, Role, UnitKind
+from qms.history import merge_histories, records_history
 from qms.models import Action, OrganisationUnit, User
 from qms.scoping import scope_for
 from qms.selectors import people_of_organisation
@@ -46,7 +47,7 @@ from risks.forms import (
     use_matrix_scales,
 )
 from risks.imports import COLUMNS, ImportFileError, read_rows, risks_import, template_csv
-from risks.models import Risk, RiskApproval, RiskCategory
+from risks.models import Risk, RiskApproval, RiskCategory, RiskMatrix
 from risks.selectors import decidable_bodies, default_matrix, heat_map, matrix_for, queue_counts, review_queue
 from risks.services import RISK_EDITOR_ROLES
 from risks.tables import BoardRiskTable, RiskTable
@@ -879,6 +880,7 @@ class MatrixView(RiskNavMixin, TemplateView):
             categories=self.categories(),
             can_configure=self.can_configure,
             title=_("Risk matrix of %(organisation)s") % {"organisation": self.organisation},
+            tab="details",
         )
         if self.can_configure:
             matrix_form = kwargs.get("matrix_form") or MatrixForm(matrix=matrix)
@@ -922,6 +924,53 @@ class MatrixView(RiskNavMixin, TemplateView):
                 messages.success(request, _("The matrix is saved; the levels of open risks follow it."))
                 return redirect("risks:matrix", self.organisation.pk)
         return self.render_to_response(self.get_context_data(matrix_form=form))
+
+
+def bands_text(bands) -> str:
+    """A matrix's level bands in one line: per likelihood (lowest first), the level of each impact."""
+    labels = dict(RiskLevel.choices)
+    if not isinstance(bands, list):
+        return str(bands)
+    return "; ".join(
+        f"{number}: " + ", ".join(str(labels.get(level, level)) for level in (row if isinstance(row, list) else [row]))
+        for number, row in enumerate(bands, 1)
+    )
+
+
+class MatrixHistoryView(RiskNavMixin, TemplateView):
+    """The History tab of an organisation's matrix and categories: who changed the steps, the bands or
+    a category of the organisation's own, when, from what to what."""
+
+    template_name = "risks/matrix_history.html"
+    nav = "matrix"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.organisation = get_object_or_404(user_organisations(request.user), pk=kwargs["organisation"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        matrix = records_history(
+            RiskMatrix.history.filter(organisation_id=self.organisation.pk),
+            reader=user,
+            label=lambda record, show: _("Risk matrix"),
+            omit=["organisation_id"],
+            formats={"bands": bands_text},
+        )
+        categories = records_history(
+            RiskCategory.history.filter(organisation_id=self.organisation.pk),
+            reader=user,
+            label=lambda record, show: _("Category %(name)s") % {"name": record.instance},
+            omit=["organisation_id"],
+        )
+        context.update(
+            organisation=self.organisation,
+            title=_("Risk matrix of %(organisation)s") % {"organisation": self.organisation},
+            tab="history",
+            entries=merge_histories(matrix, categories),
+        )
+        return context
 
 
 class CategoryAddView(MatrixView):

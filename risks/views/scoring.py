@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from qms.choices import UnitKind
+from qms.history import merge_histories, records_history
 from qms.models import Action, OrganisationUnit
 from qms.views.generic import ObjectDetailView, ObjectHistoryView, ObjectListView
 from risks import imports_scoring, services
@@ -51,10 +52,12 @@ __all__ = [
     "InvestigationListView",
     "InvestigationReassignView",
     "InvestigationStepAddView",
+    "ScoreAreasHistoryView",
     "ScoreAreasView",
     "ScoreDashboardView",
     "ScoreImportView",
     "ScoreIndexView",
+    "ScoreMonthHistoryView",
     "ScoreMonthView",
     "score_import_template",
 ]
@@ -374,6 +377,7 @@ class ScoreMonthView(OrganisationScoreMixin, TemplateView):
             formula=services.TRAINING_FORMULA,
             no_training_data=any(row["no_training_data"] for row in rows),
             investigations=INVESTIGATIONS.filter(organisation=self.organisation, month=self.month),
+            tab="details",
         )
         return context
 
@@ -413,6 +417,47 @@ class ScoreMonthView(OrganisationScoreMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+class ScoreMonthHistoryView(OrganisationScoreMixin, TemplateView):
+    """The History tab of a month: who entered, corrected or closed what, when, from which value to
+    which and why: the month itself (VASP/VISP, total, closing) and each of its area scores."""
+
+    template_name = "risks/scores/month_history.html"
+    score_tab = "month"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.month = month_or_404(kwargs["month"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        monthly = MonthlyScore.objects.filter(organisation=self.organisation, month=self.month).first()
+        months = MonthlyScore.history.filter(organisation_id=self.organisation.pk, month=self.month)
+        month_entries = records_history(
+            months,
+            reader=user,
+            label=lambda record, show: _("The month"),
+            omit=["organisation_id", "month"],
+        )
+        score_entries = records_history(
+            AreaScore.history.filter(monthly_id__in=months.values("id")),
+            reader=user,
+            label=lambda record, show: _("Score of %(area)s") % {"area": show("area_id")},
+            omit=["monthly_id", "area_id"],
+        )
+        context.update(
+            title=_("Risk score of %(org)s, %(month)s")
+            % {"org": self.organisation, "month": self.month.strftime("%Y-%m")},
+            month=self.month,
+            month_label=self.month.strftime("%Y-%m"),
+            monthly=monthly,
+            is_closed=bool(monthly and monthly.is_closed),
+            tab="history",
+            entries=merge_histories(month_entries, score_entries),
+        )
+        return context
+
+
 # --- areas -------------------------------------------------------------------------------------
 
 
@@ -442,6 +487,7 @@ class ScoreAreasView(OrganisationScoreMixin, TemplateView):
             context["formset"] = kwargs.get("formset") or self.formset()
         context.update(
             title=_("Areas of %(org)s") % {"org": self.organisation},
+            tab="details",
             areas=areas,
             weight_sum=sum((area.weight for area in areas if area.is_active), 0),
         )
@@ -460,6 +506,28 @@ class ScoreAreasView(OrganisationScoreMixin, TemplateView):
                 messages.success(request, _("The areas of %(org)s are saved.") % {"org": self.organisation})
                 return redirect("risks:score_areas", self.organisation.pk)
         return self.render_to_response(self.get_context_data(formset=formset))
+
+
+class ScoreAreasHistoryView(OrganisationScoreMixin, TemplateView):
+    """The History tab of the areas: who added, renamed, reweighted, gave to another owner or stopped
+    which area, when, from what to what."""
+
+    template_name = "risks/scores/areas_history.html"
+    score_tab = "areas"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Areas of %(org)s") % {"org": self.organisation},
+            tab="history",
+            entries=records_history(
+                ScoreArea.history.filter(organisation_id=self.organisation.pk),
+                reader=self.request.user,
+                label=lambda record, show: _("Area %(area)s") % {"area": record.instance},
+                omit=["organisation_id"],
+            ),
+        )
+        return context
 
 
 # --- import ------------------------------------------------------------------------------------
