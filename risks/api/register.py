@@ -298,8 +298,8 @@ class RiskViewSet(FreshMixin, ReadCreateUpdateViewSet):
     ordering_fields = ["title", "level", "residual_level", "next_review", "id"]
 
     def get_queryset(self):
-        # The plan counts in the same query (one query for any page); "overdue" as of today.
-        return super().get_queryset().with_plan_counts()
+        # The plan counts by one grouped query over the page ("overdue" as of today).
+        return super().get_queryset().counting_plans()
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

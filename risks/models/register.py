@@ -172,6 +172,28 @@ class RiskCategory(models.Model):
 
 
 class RiskQuerySet(ScopedQuerySet):
+    _count_plans = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._count_plans = self._count_plans
+        return clone
+
+    def _fetch_all(self):
+        counted = self._result_cache is not None
+        super()._fetch_all()
+        if self._count_plans and not counted and self._result_cache and isinstance(self._result_cache[0], Risk):
+            attach_plan_counts(self._result_cache)
+
+    def counting_plans(self):
+        """The rows fetched get ``measure_count``, ``open_measure_count`` and ``overdue_measure_count`` as
+        ``with_plan_counts`` gives them, but counted afterwards by one grouped query over the fetched ids,
+        like a prefetch. For pages whose order and filters do not use the counts (the API): the page query
+        stays small, which PostgreSQL plans and Django compiles in a fraction of the time."""
+        clone = self._chain()
+        clone._count_plans = True
+        return clone
+
     def open(self):
         return self.filter(status__in=OPEN_RISK_STATUSES)
 
@@ -225,6 +247,35 @@ class RiskQuerySet(ScopedQuerySet):
 
     def at_least(self, level: str):
         return self.filter(level__in=[code for code, rank in LEVEL_RANK.items() if rank >= LEVEL_RANK[level]])
+
+
+def attach_plan_counts(risks, today=None) -> None:
+    """Set the plan counts of ``with_plan_counts`` on fetched risks, with one grouped query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from qms.models import Action
+
+    today = today or timezone.localdate()
+    open_measures = Q(status__in=OPEN_ACTION_STATUSES)
+    rows = (
+        Action.objects.filter(
+            source_content_type=ContentType.objects.get_for_model(Risk),
+            source_object_id__in=[risk.pk for risk in risks],
+        )
+        .order_by()
+        .values("source_object_id")
+        .annotate(
+            measures=models.Count("pk", filter=Q(status__in=[*OPEN_ACTION_STATUSES, "done"])),
+            open=models.Count("pk", filter=open_measures),
+            overdue=models.Count("pk", filter=open_measures & Q(due_date__lt=today)),
+        )
+    )
+    counts = {row["source_object_id"]: row for row in rows}
+    for risk in risks:
+        row = counts.get(risk.pk, {})
+        risk.measure_count = row.get("measures", 0)
+        risk.open_measure_count = row.get("open", 0)
+        risk.overdue_measure_count = row.get("overdue", 0)
 
 
 def _measure_of_risk() -> Q:

@@ -217,6 +217,24 @@ def test_the_register_flags_risks_without_plan_and_with_overdue_measures(cast, h
     assert (counts.measure_count, counts.open_measure_count, counts.overdue_measure_count) == (1, 1, 1)
 
 
+def test_counting_plans_after_the_fetch_gives_the_annotated_counts(cast, high_risk):
+    late = create(cast, title="Late")
+    add_measure(late, due_date=TODAY() - datetime.timedelta(days=1))
+    done = add_measure(late)
+    action_set_status(actor=cast.qo_a, action=done, status=ActionStatus.DONE)
+    cancelled = add_measure(late)
+    Action.objects.filter(pk=cancelled.pk).update(status=ActionStatus.CANCELLED)
+    create(cast, title="No plan")
+
+    def counts(risks):
+        return {(r.pk, r.measure_count, r.open_measure_count, r.overdue_measure_count) for r in risks}
+
+    annotated = counts(Risk.objects.with_plan_counts())
+    assert annotated == counts(Risk.objects.counting_plans())
+    assert annotated == counts([Risk.objects.counting_plans().filter(pk=pk).get() for pk, *_ in annotated])
+    assert (late.pk, 2, 1, 1) in annotated
+
+
 # --- submission and approval ---
 
 
