@@ -18,4 +18,4 @@ class ScopedQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.sees_everything:
             return self
-        return self.filter(**{f"{self.unit_field}__in": scope.visible_units().values("pk")})
+        return self.filter(**{f"{self.unit_field}__in": scope.visible_unit_pks()})

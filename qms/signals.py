@@ -1,11 +1,21 @@
-"""Security-event logging on Django's and axes' auth signals. (Logging, not business rules.)"""
+"""Security-event logging on Django's and axes' auth signals, and the scopes' cache of unit ids kept
+true when units are saved or deleted outside the unit services. (No business rules here.)"""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from qms.choices import SecurityEventKind
+from qms.models import OrganisationUnit
+from qms.scoping import units_changed
 from qms.services.security import security_event_log
+
+
+@receiver(post_save, sender=OrganisationUnit, dispatch_uid="qms_units_saved")
+@receiver(post_delete, sender=OrganisationUnit, dispatch_uid="qms_units_deleted")
+def forget_unit_ids(sender, **kwargs):
+    units_changed()
 
 
 @receiver(user_logged_in, dispatch_uid="qms_log_login")

@@ -21,7 +21,7 @@ class CourseQuerySet(ScopedQuerySet):
         if not user.is_authenticated:
             return self.none()
         trainings = TrainingAssignment.objects.visible_to(user).values("course_id")
-        return self.filter(Q(organisation__in=scope.visible_units().values("pk")) | Q(pk__in=trainings))
+        return self.filter(Q(organisation__in=scope.visible_unit_pks()) | Q(pk__in=trainings))
 
 
 class Course(models.Model):
@@ -71,7 +71,7 @@ class TrainingAssignmentQuerySet(ScopedQuerySet):
             return self
         if not user.is_authenticated:
             return self.none()
-        units = scope.visible_units().values("pk")
+        units = scope.visible_unit_pks()
         member_in_sight = Membership.objects.filter(
             user=OuterRef("user"), unit__in=units, unit__path__startswith=OuterRef("course__organisation__path")
         )

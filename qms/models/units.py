@@ -16,7 +16,7 @@ class OrganisationUnitQuerySet(ScopedQuerySet):
         scope = scope_for(user)
         if scope.sees_everything:
             return self
-        return self.filter(pk__in=scope.visible_units().values("pk"))
+        return self.filter(pk__in=scope.visible_unit_pks())
 
     def active(self):
         return self.filter(is_active=True)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from qms.models import Membership, OrganisationUnit, User
 from qms.permissions import can_administer, can_manage_user, is_administrator_anywhere
-from qms.scoping import scope_for, scope_reset
+from qms.scoping import scope_for, scope_reset, units_changed
 from qms.services.base import apply_changes, deny, save_validated
 from qms.services.security import tokens_revoke_all
 
@@ -53,6 +53,7 @@ def unit_store_new(unit: OrganisationUnit, *, actor=None) -> OrganisationUnit:
     unit.depth = parent.depth + 1 if parent else 0
     # The path is not part of the audit trail, so this direct update loses no history.
     OrganisationUnit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
+    units_changed()
     return unit
 
 
@@ -86,6 +87,7 @@ def _move_subtree(unit: OrganisationUnit) -> None:
         depth=F("depth") + (new_depth - old_depth),
     )
     unit.path, unit.depth = new_path, new_depth
+    units_changed()
 
 
 @transaction.atomic

@@ -144,7 +144,7 @@ class UserHistoryView(ObjectHistoryView):
     detail_template = "qms/user_detail.html"
 
     def history(self, obj):
-        units = scope_for(self.request.user).visible_units().values("pk")
+        units = scope_for(self.request.user).visible_unit_pks()
         roles = roles_history(
             Membership.history.filter(user_id=obj.pk, unit_id__in=units),
             reader=self.request.user,

@@ -115,7 +115,7 @@ class RiskCategoryQuerySet(models.QuerySet):
             return self
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(organisation__isnull=True) | Q(organisation__in=scope.visible_units().values("pk")))
+        return self.filter(Q(organisation__isnull=True) | Q(organisation__in=scope.visible_unit_pks()))
 
 
 class RiskCategory(models.Model):

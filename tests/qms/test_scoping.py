@@ -1,9 +1,11 @@
 """Scoping in one place: a membership shows its unit and everything below it, and nothing else."""
 
-from qms.choices import Role
+from qms import scoping
+from qms.choices import Role, UnitKind
 from qms.models import Action, Membership, OrganisationUnit, User
 from qms.scoping import scope_for
-from tests.factories import ActionFactory
+from qms.services.organisation import unit_update
+from tests.factories import ActionFactory, UnitFactory
 
 
 def names(queryset):
@@ -82,3 +84,28 @@ def test_it_shows_an_inactive_person_nothing(cast):
     cast.qo_a.save()
     user = User.objects.get(pk=cast.qo_a.pk)
     assert not OrganisationUnit.objects.visible_to(user).exists()
+
+
+def test_it_shows_a_unit_created_after_the_scope_was_loaded(cast):
+    qo = cast.qo_a
+    assert "Team A1b" not in names(OrganisationUnit.objects.visible_to(qo))
+    team = UnitFactory(name="Team A1b", kind=UnitKind.TEAM, parent=cast.units.bu_a1)
+    assert "Team A1b" in names(OrganisationUnit.objects.visible_to(qo))
+    assert ActionFactory(unit=team, owner=cast.risk_owner_a) in Action.objects.visible_to(qo)
+
+
+def test_it_follows_a_unit_moved_out_of_sight_after_the_scope_was_loaded(cast):
+    qo = cast.qo_a
+    assert "Team A1a" in names(OrganisationUnit.objects.visible_to(qo))
+    unit_update(actor=cast.superuser, unit=cast.units.team_a1a, parent=cast.units.bu_b1)
+    assert "Team A1a" not in names(OrganisationUnit.objects.visible_to(qo))
+
+
+def test_it_gives_a_wide_scope_to_the_database_as_a_subquery(cast, monkeypatch):
+    monkeypatch.setattr(scoping, "LISTED_UNITS_MAX", 2)
+    assert names(OrganisationUnit.objects.visible_to(cast.board_a)) == {
+        "Organisation A",
+        "Business unit A1",
+        "Team A1a",
+    }
+    assert names(OrganisationUnit.objects.visible_to(cast.risk_owner_a)) == {"Business unit A1", "Team A1a"}
