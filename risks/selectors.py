@@ -106,31 +106,35 @@ def queue_counts(user) -> dict[str, int]:
     return {body: review_queue(user, body).count() for body in ApprovalBody.values}
 
 
-def heat_map(queryset, *, residual: bool = False, size: tuple[int, int] = (5, 5)) -> tuple[list[list[dict]], int]:
-    """Counts per likelihood x impact cell, rows from the highest likelihood down, as the matrix is
-    usually drawn; and how many risks are assessed at all (also those outside a matrix that shrank),
-    from the same one query."""
-    likelihood_field, impact_field = (
-        ("residual_likelihood", "residual_impact") if residual else ("likelihood", "impact")
-    )
-    counts = Counter(
-        {
-            (row[likelihood_field], row[impact_field]): row["n"]
-            for row in queryset.filter(**{f"{likelihood_field}__isnull": False})
-            .order_by()
-            .values(likelihood_field, impact_field)
-            .annotate(n=Count("id"))
-        }
-    )
+def heat_maps(queryset, *, size: tuple[int, int] = (5, 5)) -> dict[bool, tuple[list[list[dict]], int]]:
+    """The inherent (``False``) and residual (``True``) heat maps: counts per likelihood x impact cell,
+    rows from the highest likelihood down, as the matrix is usually drawn; and how many risks are
+    assessed at all (also those outside a matrix that shrank). Both from one query: one pass over the
+    risks, grouped by the four numbers (at most a few hundred groups)."""
+    counts = {False: Counter(), True: Counter()}
+    for row in (
+        queryset.order_by()
+        .values("likelihood", "impact", "residual_likelihood", "residual_impact")
+        .annotate(n=Count("id"))
+    ):
+        if row["likelihood"] is not None:
+            counts[False][(row["likelihood"], row["impact"])] += row["n"]
+        if row["residual_likelihood"] is not None:
+            counts[True][(row["residual_likelihood"], row["residual_impact"])] += row["n"]
     rows, columns = size
-    grid = [
-        [
-            {"likelihood": likelihood, "impact": impact, "count": counts[(likelihood, impact)]}
-            for impact in range(1, columns + 1)
-        ]
-        for likelihood in range(rows, 0, -1)
-    ]
-    return grid, sum(counts.values())
+    return {
+        residual: (
+            [
+                [
+                    {"likelihood": likelihood, "impact": impact, "count": cells[(likelihood, impact)]}
+                    for impact in range(1, columns + 1)
+                ]
+                for likelihood in range(rows, 0, -1)
+            ],
+            sum(cells.values()),
+        )
+        for residual, cells in counts.items()
+    }
 
 
 def investigation_follow_up(investigation, months: int = 6) -> dict:

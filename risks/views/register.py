@@ -48,7 +48,7 @@ from risks.forms import (
 )
 from risks.imports import COLUMNS, ImportFileError, read_rows, risks_import, template_csv
 from risks.models import Risk, RiskApproval, RiskCategory, RiskMatrix
-from risks.selectors import decidable_bodies, default_matrix, heat_map, matrix_for, queue_counts, review_queue
+from risks.selectors import decidable_bodies, default_matrix, heat_maps, matrix_for, queue_counts, review_queue
 from risks.services import RISK_EDITOR_ROLES
 from risks.tables import BoardRiskTable, RiskTable
 
@@ -263,8 +263,8 @@ class HeatMapView(RiskNavMixin, TemplateView):
             level_choices=RiskLevel.choices,
             querystring=query,
             grids=[
-                self.grid(risks, matrix, query, residual=False),
-                self.grid(risks, matrix, query, residual=True),
+                self.grid(counted, matrix, query, residual=residual)
+                for residual, counted in heat_maps(risks, size=matrix.size).items()
             ],
         )
         return context
@@ -279,11 +279,10 @@ class HeatMapView(RiskNavMixin, TemplateView):
             organisation = organisations[0] if len(organisations) == 1 else None
         return matrix_for(organisation) if organisation is not None else default_matrix(None)
 
-    def grid(self, risks, matrix, query, *, residual):
-        rows, columns = matrix.size
+    def grid(self, counted, matrix, query, *, residual):
         prefix = "residual_" if residual else ""
         base = reverse("risks:risk_list") + "?" + (query + "&" if query else "")
-        cells, assessed = heat_map(risks, residual=residual, size=(rows, columns))
+        cells, assessed = counted
         shown = 0
         grid_rows = []
         for row in cells:
