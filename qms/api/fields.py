@@ -11,7 +11,9 @@ URL_ID_PLACEHOLDER = 987654321987654321
 
 
 class BriefRelatedField(serializers.PrimaryKeyRelatedField):
-    """A foreign key that accepts only objects the caller may see (others are "does not exist")."""
+    """A foreign key that accepts only objects the caller may see (others are "does not exist"), and
+    the object a record already points to: a record sent back as it was read (its organisation's
+    parent, a group the caller does not see, included) changes nothing and is no error."""
 
     def __init__(self, view_name: str | None = None, **kwargs):
         self.view_name = view_name
@@ -26,6 +28,19 @@ class BriefRelatedField(serializers.PrimaryKeyRelatedField):
         if request is not None and hasattr(queryset, "visible_to"):
             queryset = queryset.visible_to(request.user)
         return queryset
+
+    def to_internal_value(self, data):
+        current = self.current_value()
+        if current is not None and not isinstance(data, bool) and str(data) == str(current.pk):
+            return current
+        return super().to_internal_value(data)
+
+    def current_value(self):
+        """The object the record being changed points to now (None for a new record, or a list)."""
+        instance = getattr(self.parent, "instance", None)
+        if instance is None or not hasattr(instance, "_meta") or "." in self.source:
+            return None
+        return getattr(instance, self.source, None)
 
     def to_representation(self, value):
         return {"id": value.pk, "url": self.url_for(value.pk), "display": str(value)}

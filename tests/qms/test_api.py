@@ -76,6 +76,25 @@ def test_it_treats_a_parent_out_of_sight_as_nonexistent(api, cast):
     assert "parent" in response.json()
 
 
+def test_it_takes_a_unit_back_as_it_was_read_though_its_parent_is_out_of_sight(api, cast):
+    client = api(cast.admin_a)
+    shown = client.get(f"/api/v1/units/{cast.units.org_a.pk}/").json()
+    assert shown["parent"]["id"] == cast.units.group.pk  # the group, which admin_a does not see
+    body = {**shown, "parent": shown["parent"]["id"], "description": "Our organisation"}
+    response = client.put(f"/api/v1/units/{cast.units.org_a.pk}/", body, format="json")
+    assert response.status_code == 200, response.json()
+    assert OrganisationUnit.objects.get(pk=cast.units.org_a.pk).description == "Our organisation"
+
+
+def test_it_does_not_let_a_unit_move_under_a_parent_out_of_sight(api, cast):
+    response = api(cast.admin_a).patch(
+        f"/api/v1/units/{cast.units.bu_a1.pk}/", {"parent": cast.units.group.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "parent" in response.json()
+    assert OrganisationUnit.objects.get(pk=cast.units.bu_a1.pk).parent == cast.units.org_a
+
+
 def test_it_answers_a_kind_that_cannot_sit_there_with_a_field_error(api, cast):
     response = api(cast.admin_a).post(
         "/api/v1/units/", {"name": "X", "kind": "organisation", "parent": cast.units.bu_a1.pk}
