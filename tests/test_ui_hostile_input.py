@@ -1,0 +1,128 @@
+"""Bad input never breaks a page: every form the demo's quality officer and administrator reach by
+following links, filled with wrong values (all fields at once, or one field in an otherwise untouched
+form), posted (or, for filter forms, sent as a query) answers without a server error. A form with a
+wrong value is re-rendered (200) or refused (4xx); a redirect means the input was taken.
+
+The forms are found by crawling, so a page added later is covered without touching this test."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from qms.models import User
+from tests.crawling import crawl, kind_of_page
+
+# Forms that end the session, change the crawler's own account or only delete (no field to get wrong)
+# would stop the crawl or empty the demo, not test a form.
+SKIP_ACTIONS = re.compile(r"^/(logout|language|accounts|admin)/|/password/|/tokens/|/delete/|/unassign/|/revoke/")
+PAGES_PER_PERSON = 250
+ALL_FIELDS_VALUES = ["", "-1", "abc", "2026-02-30", "9" * 40, "x" * 5000]
+ONE_FIELD_VALUES = ["abc", "9" * 40, "\x00"]
+
+
+class Forms(HTMLParser):
+    """The forms of a page: method, action and their fields with the values they show."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self.form, self.select, self.textarea = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.form = {
+                "method": (attrs.get("method") or "get").lower(),
+                "action": attrs.get("hx-post") or attrs.get("action") or "",
+                "fields": {},
+            }
+            self.forms.append(self.form)
+        elif self.form is None or not attrs.get("name"):
+            return
+        elif tag == "input" and attrs.get("type") not in {"submit", "button", "file", "reset"}:
+            checkable = attrs.get("type") in {"checkbox", "radio"}
+            if not checkable or "checked" in attrs:
+                self.form["fields"][attrs["name"]] = attrs.get("value", "on" if checkable else "")
+            else:
+                self.form["fields"].setdefault(attrs["name"], None)
+        elif tag == "select":
+            self.select = attrs["name"]
+            self.form["fields"].setdefault(self.select, None)
+        elif tag == "option" and self.select and ("selected" in attrs or self.form["fields"][self.select] is None):
+            self.form["fields"][self.select] = attrs.get("value", "")
+        elif tag == "textarea":
+            self.textarea = attrs["name"]
+            self.form["fields"][self.textarea] = ""
+        elif tag == "button" and "value" in attrs:
+            self.form["fields"].setdefault(attrs["name"], attrs["value"])
+
+    def handle_data(self, data):
+        if self.textarea and self.form is not None:
+            self.form["fields"][self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.form = None
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def forms_reached(client):
+    """Every form on the pages reached (one page of each kind), once per kind of form:
+    (page, method, action, fields)."""
+    found = {}
+    for path, response in crawl(client, limit=PAGES_PER_PERSON):
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        parser = Forms()
+        parser.feed(response.content.decode())
+        for form in parser.forms:
+            action = form["action"].replace("&amp;", "&") or path.split("?")[0]
+            if SKIP_ACTIONS.search(action) or not action.startswith("/"):
+                continue
+            key = (form["method"], kind_of_page(action), tuple(sorted(form["fields"])))
+            found.setdefault(key, (path, form["method"], action, form["fields"]))
+    return list(found.values())
+
+
+def filled(fields):
+    """(what is wrong, data) pairs: every field wrong at once, then one field at a time."""
+    names = [name for name in fields if name != "csrfmiddlewaretoken"]
+    if not names:
+        return
+    shown = {name: value for name, value in fields.items() if value is not None and name != "csrfmiddlewaretoken"}
+    for value in ALL_FIELDS_VALUES:
+        yield f"every field {value!r:.20}", dict.fromkeys(names, value)
+    for name in names:
+        for value in ONE_FIELD_VALUES:
+            yield f"{name}={value!r:.20}", {**shown, name: value}
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.DEMO_MODE = True
+    call_command("seed_demo", verbosity=0)
+
+
+def test_no_form_answers_bad_input_with_a_server_error(demo):
+    failures, tried = [], 0
+    for username in ("kwaliteit", "beheerder"):
+        client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(User.objects.get(username=username))
+        forms = forms_reached(client)
+        assert len(forms) > 10, username
+        for page, method, action, fields in forms:
+            for label, data in filled(fields):
+                tried += 1
+                if method == "post":
+                    response = client.post(action, data, HTTP_REFERER=page)
+                else:
+                    response = client.get(action, data)
+                if response.status_code >= 500:
+                    failures.append(f"{username}: {method.upper()} {action} (form on {page}) with {label}")
+    assert tried > 500
+    assert failures == [], "\n".join(failures[:40])
