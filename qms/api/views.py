@@ -104,7 +104,9 @@ class ActionViewSet(ReadCreateUpdateViewSet):
         # Both steps or neither: a refused status change (e.g. by the rules of the record the action
         # belongs to, see ``register_action_hook``) leaves the other changes unsaved.
         with transaction.atomic():
-            if data:
+            # Nothing to change is still a change to be allowed: an empty PATCH by someone who may
+            # not edit the action is refused, not answered 200.
+            if data or new_status is None:
                 action = action_services.action_update(actor=self.request.user, action=action, **data)
             if new_status is not None:
                 action = action_services.action_set_status(

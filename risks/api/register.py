@@ -465,7 +465,7 @@ class RiskMeasureViewSet(FreshMixin, ReadCreateUpdateViewSet):
         # along the action workflow (cancelling needs a note); the plan's rules apply to it as to every
         # change of a measure (``services.measure_changed``).
         with transaction.atomic():
-            if data:
+            if data or new_status is None:  # an empty PATCH is allowed only to whoever may edit
                 measure = services.measure_update(actor=request.user, measure=measure, **data)
             if new_status is not None:
                 measure = action_set_status(actor=request.user, action=measure, status=new_status, note=note)

@@ -254,6 +254,8 @@ def test_it_forbids_a_viewer_to_change_an_action(api, cast):
     action = ActionFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a)
     response = api(cast.viewer_a).patch(f"/api/v1/actions/{action.pk}/", {"status": "done"})
     assert response.status_code == 403
+    # Nothing to change is no way round it.
+    assert api(cast.viewer_a).patch(f"/api/v1/actions/{action.pk}/", {}).status_code == 403
     action.refresh_from_db()
     assert action.status == ActionStatus.OPEN
 

@@ -173,6 +173,7 @@ def test_a_viewer_cannot_write(cast, api, high_risk):
     assert response.status_code == 403
     measure = Action.objects.for_source(high_risk).get()
     assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {"title": "x"}, format="json").status_code == 403
+    assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {}, format="json").status_code == 403
     assert client.post(f"/api/v1/risk-measures/{measure.pk}/remove/", {}, format="json").status_code == 403
     high_risk.refresh_from_db()
     assert (Risk.objects.count(), high_risk.title != "Mine", high_risk.status) == (1, True, RiskStatus.DRAFT)
@@ -876,6 +877,7 @@ def test_the_board_and_group_management_cannot_change_risks_or_plans(cast, api, 
         client.post("/api/v1/risk-measures/", measure_payload(high_risk, cast.qo_a), format="json").status_code == 403
     )
     assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {"title": "x"}, format="json").status_code == 403
+    assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {}, format="json").status_code == 403
     assert submit(client, high_risk).status_code == 403
     high_risk.refresh_from_db()
     assert (high_risk.title != "Ours", high_risk.status) == (True, RiskStatus.DRAFT)
