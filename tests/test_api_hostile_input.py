@@ -170,3 +170,33 @@ def test_no_endpoint_answers_bad_input_with_a_server_error(demo):
     failures = [failure for failure in failures if failure]
     assert tried > 1000
     assert failures == [], json.dumps(failures[:40], indent=1)
+
+
+def test_an_outsider_gets_no_record_from_any_endpoint(demo):
+    """Someone with no role anywhere lists nothing (but themselves among the people) and gets 404 for
+    every record of the demo, whatever the method."""
+    administrator, outsider = (APIClient(HTTP_ACCEPT_LANGUAGE="en") for _ in range(2))
+    administrator.force_authenticate(User.objects.get(username="beheerder"))
+    person = User.objects.get(username="buitenstaander")
+    outsider.force_authenticate(person)
+    failures, records, ids = [], 0, {}
+    for template, method, _fields, _query in endpoints():
+        if template.startswith("/api/v1/auth/"):
+            continue
+        if PATH_PARAMETER.search(template):
+            path = concrete(administrator, template, ids)  # a record the administrator sees
+            if path is None:
+                continue
+            records += 1
+            response = getattr(outsider, method)(path, {}, format="json")
+            if response.status_code != 404:
+                failures.append(f"{method.upper()} {path}: {response.status_code}")
+        elif method == "get":
+            response = outsider.get(template)
+            body = response.json()
+            rows = body.get("results", body) if isinstance(body, dict) else body
+            seen = [row for row in rows if not (template == "/api/v1/users/" and row.get("id") == person.pk)]
+            if response.status_code != 200 or seen:
+                failures.append(f"GET {template}: {response.status_code}, {len(seen)} rows")
+    assert records > 20
+    assert failures == [], "\n".join(failures)
