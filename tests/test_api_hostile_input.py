@@ -2,8 +2,10 @@
 wrong type, out of range, malformed or absurdly large, in its body and its query string, answers with
 a 4xx (a JSON body naming what is wrong) and never with a 500.
 
+And an outsider gets no record from any of them.
+
 The endpoints come from the OpenAPI schema, so an endpoint added later is covered without touching
-this test; a record's endpoints are tried on a record the caller sees."""
+these tests; a record's endpoints are tried on a record the caller sees."""
 
 import json
 import re
