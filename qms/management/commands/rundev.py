@@ -1,9 +1,15 @@
 """Start the web server and a Celery worker with beat together, for the embedded default (``make run``).
 
-Ctrl-C stops both. The worker uses whatever broker the settings give: kombu's filesystem transport
-when no REDIS_URL is set, so the scheduled jobs really run without Redis.
+Ctrl-C (or SIGTERM) stops both. The worker uses whatever broker the settings give: kombu's
+filesystem transport when no REDIS_URL is set, so the scheduled jobs really run without Redis.
+
+Each child runs in a process group of its own and is stopped as a group: runserver's autoreloader and
+its server, the worker and its pool. Stopping does not depend on how this command was started (a
+shell that starts a job in the background makes it ignore SIGINT; this command listens anyway).
 """
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -40,7 +46,9 @@ class Command(BaseCommand):
                 "INFO",
             ],
         }
-        processes = {name: subprocess.Popen(command) for name, command in commands.items()}
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        processes = {name: subprocess.Popen(command, start_new_session=True) for name, command in commands.items()}
         self.stdout.write(
             f"Web server on http://{options['addrport']}/ and Celery worker + beat started. Ctrl-C stops."
         )
@@ -52,12 +60,22 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("Stopping...")
         finally:
+            # A second Ctrl-C or SIGTERM does not cut the stopping short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             for process in processes.values():
-                if process.poll() is None:
-                    process.send_signal(signal.SIGINT)
+                signal_group(process, signal.SIGTERM)
             deadline = time.monotonic() + 15
             for process in processes.values():
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-                except subprocess.TimeoutExpired:
-                    process.kill()
+                signal_group(process, signal.SIGKILL)  # whatever of the group is left
+
+
+def stop(signum, frame):
+    raise KeyboardInterrupt
+
+
+def signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
+        os.killpg(process.pid, signum)
