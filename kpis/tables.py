@@ -16,10 +16,15 @@ def badge(colour: str, label) -> str:
 
 
 class NumberColumn(tables.Column):
-    """A decimal without trailing zeros, in the reader's locale; exported as plain text."""
+    """A decimal without trailing zeros, in the reader's locale (rounded to ``places`` decimals when
+    given); exported as plain text, exactly."""
+
+    def __init__(self, *args, places: int | None = None, **kwargs):
+        self.places = places
+        super().__init__(*args, **kwargs)
 
     def render(self, value):
-        return kpi_number(value)
+        return kpi_number(value, self.places)
 
     def value(self, value):
         return "" if value is None else format(value.normalize(), "f")
@@ -122,7 +127,7 @@ class IntendedEffectTable(BaseTable):
     kpi = tables.Column(linkify=True, verbose_name=_("KPI"))
     expectation = tables.Column(verbose_name=_("Intended effect"), orderable=False, empty_values=())
     windows = tables.Column(verbose_name=_("Before → after"), orderable=False, empty_values=())
-    measured_change = NumberColumn(verbose_name=_("Measured change"))
+    measured_change = NumberColumn(verbose_name=_("Measured change"), places=2)
     verdict = tables.Column(verbose_name=_("Verdict"), empty_values=())
     details = tables.Column(
         linkify=lambda record: record.get_absolute_url(),

@@ -2,7 +2,7 @@
 window (the daily sweep), the owner's confirmation, and a follow-up when the effect was not reached."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +26,7 @@ from qms.services.base import apply_changes, deny, in_stored_language, save_vali
 from qms.services.notifications import notify
 
 FOUR_PLACES = Decimal("0.0001")
+READING_PLACES = Decimal("0.01")
 # How many periods the default baseline and evaluation windows span.
 DEFAULT_WINDOW = {Frequency.MONTHLY: 3, Frequency.QUARTERLY: 2}
 EFFECT_FIELDS = {
@@ -264,9 +265,9 @@ def effect_evaluate(*, effect: IntendedEffect, today: datetime.date | None = Non
         ),
         body_params={
             "kpi": effect.kpi.name_for_reader(),
-            "before": baseline.normalize(),
+            "before": for_reading(baseline),
             "baseline": f"{effect.baseline_from} – {effect.baseline_to}",
-            "after": after.normalize(),
+            "after": for_reading(after),
             "evaluation": f"{effect.evaluation_from} – {effect.evaluation_to}",
         },
         target=effect,
@@ -274,6 +275,12 @@ def effect_evaluate(*, effect: IntendedEffect, today: datetime.date | None = Non
     if effect.verdict == Verdict.NOT_REACHED:
         _open_follow_up(effect, today=today)
     return effect
+
+
+def for_reading(mean: Decimal) -> Decimal:
+    """A window's mean as people read it: two decimals at most (3.9233 -> 3.92). The verdict is
+    computed from the exact means."""
+    return mean.quantize(READING_PLACES, rounding=ROUND_HALF_UP).normalize()
 
 
 def _record_unmeasurable(effect: IntendedEffect, *, baseline: Decimal | None, after: Decimal | None) -> None:

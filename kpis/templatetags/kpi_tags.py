@@ -1,6 +1,6 @@
 """Template helpers of the KPI pages: numbers without trailing zeros, inline SVG sparklines, badges."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import formats
@@ -12,18 +12,22 @@ register = template.Library()
 
 
 @register.filter
-def kpi_number(value) -> str:
-    """99.9000 as "99,9" (Dutch) or "99.9" (English); "—" for nothing."""
+def kpi_number(value, places=None) -> str:
+    """99.9000 as "99,9" (Dutch) or "99.9" (English); "—" for nothing. With ``places``, rounded to at
+    most that many decimals (a mean of a window: ``|kpi_number:2``)."""
     if value is None or value == "":
         return "—"
-    return formats.number_format(Decimal(value).normalize(), use_l10n=True)
+    value = Decimal(value)
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+    return formats.number_format(value.normalize(), use_l10n=True)
 
 
 @register.filter
-def signed(value) -> str:
+def signed(value, places=None) -> str:
     if value is None:
         return "—"
-    return f"+{kpi_number(value)}" if value > 0 else kpi_number(value)
+    return f"+{kpi_number(value, places)}" if value > 0 else kpi_number(value, places)
 
 
 @register.simple_tag

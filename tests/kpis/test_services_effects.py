@@ -374,3 +374,16 @@ def test_an_effect_whose_action_moved_past_its_windows_is_not_judged(cast, csat,
     assert 'data-testid="window-problems"' in content and "2024-08" in content
     services.effect_update(actor=cast.qo_a, effect=effect, evaluation_from="2024-09")
     assert services.sweep_effects(today=AFTER) == 1
+
+
+def test_the_owner_reads_the_means_with_two_decimals_while_the_verdict_uses_them_exactly(cast, csat, improvement):
+    # Means of 3.9233... and 4.3667 (as in the demo): shown as 3.92 and 4.37.
+    series(csat, "2024-01", ["3.9", "3.92", "3.95", "4", "4", "4", "4.3", "4.4", "4.4"])
+    User.objects.filter(pk=cast.risk_owner_a.pk).update(language="en")
+    effect = services.effect_evaluate(
+        effect=state(cast, improvement, csat, expected_change=Decimal("0.44")), today=AFTER
+    )
+    assert (effect.baseline_value, effect.evaluation_value) == (Decimal("3.9233"), Decimal("4.3667"))
+    assert effect.verdict == Verdict.REACHED  # +0.4434 against +0.44 expected
+    body = Notification.objects.get(recipient=cast.risk_owner_a, verb="effect_measured").body
+    assert "went from 3.92 (mean of 2024-01 – 2024-03) to 4.37 (mean of 2024-07 – 2024-09)" in body
