@@ -36,11 +36,20 @@ def _require_unit_admin(actor, unit):
 
 @transaction.atomic
 def unit_create(
-    *, actor, name: str, kind: str, parent: OrganisationUnit | None = None, code: str = "", description: str = ""
+    *,
+    actor,
+    name: str,
+    kind: str,
+    parent: OrganisationUnit | None = None,
+    code: str = "",
+    description: str = "",
+    is_active: bool = True,
 ) -> OrganisationUnit:
     """Create a unit under ``parent``; the actor must administer the parent."""
     _require_unit_admin(actor, parent)
-    unit = OrganisationUnit(name=name, kind=kind, parent=parent, code=code, description=description)
+    unit = OrganisationUnit(
+        name=name, kind=kind, parent=parent, code=code, description=description, is_active=is_active
+    )
     return unit_store_new(unit, actor=actor)
 
 

@@ -64,6 +64,13 @@ def test_it_lets_an_administrator_add_a_unit(api, cast):
     assert unit.is_within(cast.units.bu_a1)
 
 
+def test_it_takes_a_new_unit_with_every_field_an_hr_system_sends(api, cast):
+    body = {"name": "Team closed", "kind": "team", "parent": cast.units.bu_a1.pk, "code": "T-9"}
+    response = api(cast.admin_a).post("/api/v1/units/", {**body, "is_active": False, "description": "Old"})
+    assert response.status_code == 201, response.json()
+    assert OrganisationUnit.objects.get(code="T-9").is_active is False
+
+
 def test_it_forbids_a_quality_officer_to_add_a_unit(api, cast):
     response = api(cast.qo_a).post("/api/v1/units/", {"name": "X", "kind": "team", "parent": cast.units.bu_a1.pk})
     assert response.status_code == 403
