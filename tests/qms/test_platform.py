@@ -112,12 +112,33 @@ def test_it_passes_the_deployment_checks_with_production_variables(tmp_path):
 
 @pytest.mark.parametrize("secret_key", [None, ""], ids=["unset", "empty"])
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path, secret_key):
-    env = clean_env(tmp_path, ALLOWED_HOSTS="qms.example.org")
+    # A production environment (it names its database) that forgot the key.
+    env = clean_env(tmp_path, ALLOWED_HOSTS="qms.example.org", DATABASE_URL="postgres://qms@db.example.org/qms")
     if secret_key is not None:
         env["SECRET_KEY"] = secret_key
     result = manage(env, "check")
     assert result.returncode != 0
     assert "ImproperlyConfigured: Set SECRET_KEY" in result.stderr
+
+
+def test_the_web_process_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", "import qms.wsgi"],
+        cwd=BASE_DIR,
+        env=clean_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set SECRET_KEY" in result.stderr
+
+
+def test_manage_py_in_an_unconfigured_checkout_runs_on_the_embedded_default(tmp_path):
+    # No DEBUG, SECRET_KEY or DATABASE_URL at all: a developer's checkout, as `make run` sets it up.
+    result = manage(clean_env(tmp_path), "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_it_starts_on_the_embedded_default_with_debug_and_nothing_else(tmp_path):
