@@ -27,9 +27,6 @@ class StrictBooleanField(forms.NullBooleanField):
             return False
         raise forms.ValidationError(_("Give true or false."), code="invalid")
 
-    def validate(self, value):
-        pass
-
 
 class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
