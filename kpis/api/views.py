@@ -43,14 +43,7 @@ class ReadCreateViewSet(
     pass
 
 
-class FreshMixin:
-    """Answer a write with the object as the list shows it (annotations and all)."""
-
-    def fresh(self, obj, status_code=status.HTTP_200_OK):
-        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=status_code)
-
-
-class KpiViewSet(FreshMixin, ReadCreateUpdateViewSet):
+class KpiViewSet(ReadCreateUpdateViewSet):
     """KPIs with their norms: a measurement is green from ``good_threshold`` on, amber from
     ``acceptable_threshold`` on, red otherwise (in the KPI's ``direction``). ``latest_*`` is the latest
     measurement. ``POST kpis/defaults/`` gives an organisation the default KPI set."""
@@ -84,7 +77,7 @@ class KpiViewSet(FreshMixin, ReadCreateUpdateViewSet):
         return Response(self.get_serializer(kpis, many=True).data, status=status.HTTP_201_CREATED)
 
 
-class KpiMeasurementViewSet(FreshMixin, ReadCreateViewSet):
+class KpiMeasurementViewSet(ReadCreateViewSet):
     """KPI measurements: one value per KPI and period (``YYYY-MM``, or ``YYYY-Qn`` for quarterly
     KPIs); ``status`` follows from the KPI's norms. A second value for a period is refused: correct
     the measurement with ``POST kpi-measurements/{id}/correct/`` and a reason (kept in its history).
@@ -105,11 +98,7 @@ class KpiMeasurementViewSet(FreshMixin, ReadCreateViewSet):
     @extend_schema(request=MeasurementCorrectionSerializer, responses={200: KpiMeasurementSerializer})
     @action(detail=True, methods=["post"])
     def correct(self, request, pk=None):
-        measurement = self.get_object()
-        serializer = MeasurementCorrectionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.measurement_correct(actor=request.user, measurement=measurement, **serializer.validated_data)
-        return self.fresh(measurement)
+        return self.act_on_object(services.measurement_correct, "measurement", MeasurementCorrectionSerializer)
 
     @extend_schema(request=BulkMeasurementSerializer, responses={201: KpiMeasurementSerializer(many=True)})
     @action(detail=False, methods=["post"])
@@ -133,7 +122,7 @@ class KpiMeasurementViewSet(FreshMixin, ReadCreateViewSet):
         return Response(self.get_serializer(measurements, many=True).data, status=status.HTTP_201_CREATED)
 
 
-class FeedbackViewSet(FreshMixin, ReadCreateViewSet):
+class FeedbackViewSet(ReadCreateViewSet):
     """Customer feedback: a CSAT ``score`` (1-5) and/or a ``comment``. A score at or below the
     threshold (default 2) or ``negative`` feedback is ``flagged`` and assigned to the unit's team
     lead as a follow-up action in the same request; recurring flagged feedback proposes an
@@ -151,7 +140,7 @@ class FeedbackViewSet(FreshMixin, ReadCreateViewSet):
         return self.fresh(feedback, status.HTTP_201_CREATED)
 
 
-class FeedbackEscalationViewSet(FreshMixin, ReadOnlyViewSet):
+class FeedbackEscalationViewSet(ReadOnlyViewSet):
     """Proposed escalations of recurring flagged feedback (N items of one unit and category within D
     days). A quality officer decides with ``POST feedback-escalations/{id}/decide/``: ``escalated`` (to
     a non-conformity) or ``dismissed`` (with the reason in ``note``); who and when are kept."""
@@ -164,11 +153,7 @@ class FeedbackEscalationViewSet(FreshMixin, ReadOnlyViewSet):
     @extend_schema(request=EscalationDecisionSerializer, responses={200: FeedbackEscalationSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        escalation = self.get_object()
-        serializer = EscalationDecisionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.feedback_escalation_decide(actor=request.user, escalation=escalation, **serializer.validated_data)
-        return self.fresh(escalation)
+        return self.act_on_object(services.feedback_escalation_decide, "escalation", EscalationDecisionSerializer)
 
 
 class ProgressListMixin:
@@ -183,7 +168,7 @@ class ProgressListMixin:
         return Response(self.get_serializer(self.with_progress([self.get_object()])[0]).data)
 
 
-class ObjectiveViewSet(ProgressListMixin, FreshMixin, ReadCreateUpdateViewSet):
+class ObjectiveViewSet(ProgressListMixin, ReadCreateUpdateViewSet):
     """SMART objectives in a goal tree: each serves a ``parent`` objective of its unit or a unit above.
     ``key_results`` (KPIs from a baseline to a target) give the ``progress``, their weighted mean;
     ``smart_missing`` lists what the objective does not state yet. Key results are written through
@@ -212,7 +197,7 @@ class ObjectiveViewSet(ProgressListMixin, FreshMixin, ReadCreateUpdateViewSet):
         return self.fresh(objective)
 
 
-class KeyResultViewSet(ProgressListMixin, FreshMixin, mixins.DestroyModelMixin, ReadCreateUpdateViewSet):
+class KeyResultViewSet(ProgressListMixin, mixins.DestroyModelMixin, ReadCreateUpdateViewSet):
     """Key results of objectives: a KPI of the objective's organisation from ``baseline`` to
     ``target``; ``progress`` is how far its latest value has come (0-100%)."""
 
@@ -249,7 +234,7 @@ class KeyResultViewSet(ProgressListMixin, FreshMixin, mixins.DestroyModelMixin, 
         services.key_result_delete(actor=self.request.user, key_result=instance)
 
 
-class IntendedEffectViewSet(FreshMixin, ReadCreateViewSet):
+class IntendedEffectViewSet(ReadCreateViewSet):
     """Intended effects of improvement actions on KPIs: change by ``expected_change`` or get back into
     green. Windows left empty get defaults (the periods before the action, and after it is due).
     After the evaluation window the daily sweep records the ``verdict``; the action's owner confirms
@@ -269,8 +254,4 @@ class IntendedEffectViewSet(FreshMixin, ReadCreateViewSet):
     @extend_schema(request=EffectConfirmSerializer, responses={200: IntendedEffectSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        effect = self.get_object()
-        serializer = EffectConfirmSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.effect_confirm(actor=request.user, effect=effect, **serializer.validated_data)
-        return self.fresh(effect)
+        return self.act_on_object(services.effect_confirm, "effect", EffectConfirmSerializer)

@@ -1,6 +1,7 @@
 """Base classes every app's API builds on: scoped viewsets whose writes go through services."""
 
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
 
 from qms.scoping import scope_reset
 
@@ -59,6 +60,20 @@ class QmsViewSetMixin:
 
     def perform_destroy(self, instance):
         type(self).delete_service(actor=self.request.user, **{self.delete_kwarg: instance})
+
+    def fresh(self, obj, status_code=status.HTTP_200_OK):
+        """Answer a write with the object as the list shows it (annotations and all)."""
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=status_code)
+
+    def act_on_object(self, service, kwarg: str, serializer_class):
+        """A custom action on the record of the URL (``submit/``, ``close/``...): the body validated by
+        ``serializer_class`` goes to ``service`` with the actor and the record (as ``kwarg``); the answer
+        is the record as it is now."""
+        obj = self.get_object()
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        service(actor=self.request.user, **{kwarg: obj}, **serializer.validated_data)
+        return self.fresh(obj)
 
 
 class ReadOnlyViewSet(QmsViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -177,9 +177,6 @@ class CourseViewSet(ReadCreateUpdateViewSet):
         year = selected_year(self.request.query_params.get("year"))
         return courses_with_completion(super().get_queryset(), self.request.user, year)
 
-    def fresh(self, course, status_code=status.HTTP_200_OK):
-        return Response(self.get_serializer(self.get_queryset().get(pk=course.pk)).data, status=status_code)
-
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -209,9 +206,6 @@ class TrainingAssignmentViewSet(ReadCreateDeleteViewSet):
     delete_service = training_services.training_unassign
     delete_kwarg = "assignment"
 
-    def fresh(self, assignment):
-        return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
-
     @extend_schema(
         request=TrainingAssignSerializer,
         responses={201: TrainingAssignResultSerializer, 200: TrainingAssignResultSerializer},
@@ -237,24 +231,12 @@ class TrainingAssignmentViewSet(ReadCreateDeleteViewSet):
     @extend_schema(request=TrainingCompleteSerializer, responses={200: TrainingAssignmentSerializer})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        assignment = self.get_object()
-        serializer = TrainingCompleteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        training_services.training_complete(
-            actor=request.user, assignment=assignment, completed_on=serializer.validated_data["completed_on"]
-        )
-        return self.fresh(assignment)
+        return self.act_on_object(training_services.training_complete, "assignment", TrainingCompleteSerializer)
 
     @extend_schema(request=TrainingReopenSerializer, responses={200: TrainingAssignmentSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        assignment = self.get_object()
-        serializer = TrainingReopenSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        training_services.training_reopen(
-            actor=request.user, assignment=assignment, reason=serializer.validated_data["reason"]
-        )
-        return self.fresh(assignment)
+        return self.act_on_object(training_services.training_reopen, "assignment", TrainingReopenSerializer)
 
     @extend_schema(request=TrainingCompletionSerializer, responses={200: TrainingAssignmentSerializer})
     @action(detail=False, methods=["post"])

@@ -47,13 +47,6 @@ OWNER_ERRORS = {
 }
 
 
-class FreshMixin:
-    """Answer a write with the object as the list shows it (annotations and all)."""
-
-    def fresh(self, obj, status_code=status.HTTP_200_OK):
-        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data, status=status_code)
-
-
 # --- approvals (decided through risks/{id}/decide/) --------------------------------------------
 
 
@@ -276,7 +269,7 @@ class RiskOrderingFilter(filters.OrderingFilter):
         return queryset.order_by(*terms)
 
 
-class RiskViewSet(FreshMixin, ReadCreateUpdateViewSet):
+class RiskViewSet(ReadCreateUpdateViewSet):
     """The risk register. ``level`` and ``residual_level`` follow from the organisation's matrix,
     ``required_approvals`` from the level. Submit a risk with its plan (``submit/``); the board (and,
     for a very high risk, then group management) decides with ``decide/``. After approval, and while
@@ -323,11 +316,7 @@ class RiskViewSet(FreshMixin, ReadCreateUpdateViewSet):
     def submit(self, request, pk=None):
         """Submit the risk with its plan (it needs an owner and at least one measure). A low risk is
         accepted at once; the others wait for the board."""
-        risk = self.get_object()
-        serializer = SubmitSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.risk_submit(actor=request.user, risk=risk, note=serializer.validated_data["note"])
-        return self.fresh(risk)
+        return self.act_on_object(services.risk_submit, "risk", SubmitSerializer)
 
     @extend_schema(request=DecisionSerializer, responses={200: RiskApprovalSerializer})
     @action(detail=True, methods=["post"])
@@ -345,32 +334,20 @@ class RiskViewSet(FreshMixin, ReadCreateUpdateViewSet):
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """Record the periodic reassessment; the next review is due within a year (default: in a year)."""
-        risk = self.get_object()
-        serializer = ReviewSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.risk_review(actor=request.user, risk=risk, **serializer.validated_data)
-        return self.fresh(risk)
+        return self.act_on_object(services.risk_review, "risk", ReviewSerializer)
 
     @extend_schema(request=ReasonSerializer, responses={200: RiskSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close a risk that no longer applies, with the reason; pending approvals are withdrawn."""
-        risk = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.risk_close(actor=request.user, risk=risk, reason=serializer.validated_data["reason"])
-        return self.fresh(risk)
+        return self.act_on_object(services.risk_close, "risk", ReasonSerializer)
 
     @extend_schema(request=ReasonSerializer, responses={200: RiskSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """Reopen a closed risk, with the reason (quality officers and administrators). It is a draft again:
         submit it for approval as a new risk."""
-        risk = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.risk_reopen(actor=request.user, risk=risk, reason=serializer.validated_data["reason"])
-        return self.fresh(risk)
+        return self.act_on_object(services.risk_reopen, "risk", ReasonSerializer)
 
 
 # --- measures ----------------------------------------------------------------------------------
@@ -429,7 +406,7 @@ def risk_type() -> ContentType:
     return ContentType.objects.get_for_model(Risk)
 
 
-class RiskMeasureViewSet(FreshMixin, ReadCreateUpdateViewSet):
+class RiskMeasureViewSet(ReadCreateUpdateViewSet):
     """The measures of risks' mitigation plans: core actions (they are in their owners' "my actions")
     seen through their risk. Adding, changing or removing a measure of an approved risk asks for
     approval again; finishing one does not. ``status`` moves along the action workflow; ``cancelled``
@@ -475,11 +452,7 @@ class RiskMeasureViewSet(FreshMixin, ReadCreateUpdateViewSet):
     @action(detail=True, methods=["post"])
     def remove(self, request, pk=None):
         """Take the measure out of the plan (it is cancelled and kept, with its history)."""
-        measure = self.get_object()
-        serializer = ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.measure_remove(actor=request.user, measure=measure, reason=serializer.validated_data["reason"])
-        return self.fresh(measure)
+        return self.act_on_object(services.measure_remove, "measure", ReasonSerializer)
 
 
 class RiskApprovalViewSet(ReadOnlyViewSet):

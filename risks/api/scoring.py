@@ -311,13 +311,7 @@ class InvestigationViewSet(ReadOnlyViewSet):
     @extend_schema(request=CloseSerializer, responses={200: InvestigationSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        investigation = self.get_object()
-        serializer = CloseSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        scoring.investigation_close(
-            actor=request.user, investigation=investigation, cause=serializer.validated_data["cause"]
-        )
-        return Response(self.get_serializer(self.get_queryset().get(pk=investigation.pk)).data)
+        return self.act_on_object(scoring.investigation_close, "investigation", CloseSerializer)
 
     @extend_schema(request=ReassignSerializer, responses={200: InvestigationSerializer})
     @action(detail=True, methods=["post"])
