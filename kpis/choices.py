@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qms.choices import ActionKind
+from qms.periods import Frequency
 
 
 class KpiCategory(models.TextChoices):
@@ -17,11 +18,6 @@ class KpiCategory(models.TextChoices):
 class Direction(models.TextChoices):
     HIGHER_IS_BETTER = "higher_is_better", _("Higher is better")
     LOWER_IS_BETTER = "lower_is_better", _("Lower is better")
-
-
-class Frequency(models.TextChoices):
-    MONTHLY = "monthly", _("Monthly")
-    QUARTERLY = "quarterly", _("Quarterly")
 
 
 class KpiStatus(models.TextChoices):

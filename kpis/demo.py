@@ -14,12 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from kpis import services
-from kpis.choices import Frequency
 from kpis.models import Feedback, IntendedEffect, Kpi, KpiMeasurement, Objective
-from kpis.periods import period_containing
 from qms.choices import ActionKind, ActionStatus
 from qms.demo import DemoContext
 from qms.models import Action
+from qms.periods import Frequency, period_containing
 from qms.services.actions import action_create, action_set_status
 
 ORGANISATIONS = {"NHS": "kwaliteit", "NHD": "kwaliteit-b"}

@@ -14,8 +14,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from kpis.choices import FeedbackCategory, FeedbackChannel, Frequency
+from kpis.choices import FeedbackCategory, FeedbackChannel
 from kpis.services import FeedbackRow, MeasurementRow
+from qms.periods import Frequency
 
 # Column names, in English and in Dutch.
 COLUMNS = {

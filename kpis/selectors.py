@@ -14,11 +14,11 @@ from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from kpis import conf
-from kpis.choices import EFFECT_ACTION_KINDS, STATUS_COLOURS, Frequency, SmartProperty, Verdict
+from kpis.choices import EFFECT_ACTION_KINDS, STATUS_COLOURS, SmartProperty, Verdict
 from kpis.models import IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
-from kpis.periods import Period, last_due_period, period_containing, periods_between
 from qms.choices import Role, UnitKind
 from qms.models import OrganisationUnit
+from qms.periods import Frequency, Period, last_due_period, period_containing, periods_between
 from qms.scoping import scope_for
 
 SPARKLINE_PERIODS = 12

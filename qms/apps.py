@@ -7,5 +7,9 @@ class QmsConfig(AppConfig):
     verbose_name = _("Quality management")
 
     def ready(self):
-        # Security-event logging hooks into Django's auth signals; the sweep registers itself.
-        from . import escalations, signals  # noqa: F401
+        # Security-event logging hooks into Django's auth signals.
+        from . import signals  # noqa: F401
+        from .escalations import register_sweep
+        from .services.actions import sweep_overdue_actions
+
+        register_sweep("overdue_actions")(sweep_overdue_actions)

@@ -1,20 +1,20 @@
-"""The daily sweep (``run_escalations``): every app registers what it escalates.
+"""The daily sweep (``run_escalations``): the registry of sweeps and the once-a-day claim.
 
-Each sweep takes ``today`` and returns how many records it escalated. A record is escalated for a
-reason at most once a day: ``escalation_claim`` inserts an EscalationLog row under a unique
-constraint, and only the caller whose insert succeeds notifies anybody.
+Each sweep lives with its domain and registers in its app's ``AppConfig.ready`` (the list is in
+docs/architecture.md). A sweep takes ``today`` and returns how many records it escalated. A record is
+escalated for a reason at most once a day: ``escalation_claim`` inserts an EscalationLog row under a
+unique constraint, and only the caller whose insert succeeds notifies anybody. ``escalate`` is that
+claim-and-notify loop, written once for every sweep.
 """
 
 import datetime
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-
-from qms.choices import Role
 
 logger = logging.getLogger(__name__)
 
@@ -70,32 +70,30 @@ def escalations_run(*, today: datetime.date | None = None) -> dict[str, int]:
     return results
 
 
-@register_sweep("overdue_actions")
-def sweep_overdue_actions(*, today: datetime.date) -> int:
-    """Escalate each overdue action to its owner, the owner's manager and the unit's quality officers."""
-    from qms.models import Action
-    from qms.selectors import RoleHolders, action_escalation_recipients
+def escalate(
+    records,
+    *,
+    reason: str,
+    day: datetime.date,
+    notice: Callable[[Any, Any], dict],
+    prepare: Callable[[list], Any] | None = None,
+) -> int:
+    """Escalate each record of the queryset ``records`` not yet escalated for ``reason`` on ``day``.
+
+    ``prepare(pending)`` runs once on the records to escalate and returns what ``notice`` needs for all
+    of them (the role holders of their units, in one query); ``notice(record, prepared)`` returns the
+    keyword arguments of ``notify`` for one record. Each record is claimed and notified in its own
+    transaction, so a concurrent or second run notifies nobody twice. Returns how many were escalated.
+    """
     from qms.services.notifications import notify
 
-    actions = list(
-        Action.objects.overdue(today)
-        .exclude(pk__in=already_escalated(Action, "overdue", today))
-        .select_related("owner__manager", "unit")
-    )
-    holders = RoleHolders([action.unit for action in actions], [Role.TEAM_LEAD, Role.QUALITY_OFFICER])
+    pending = list(records.exclude(pk__in=already_escalated(records.model, reason, day)))
+    prepared = prepare(pending) if prepare is not None else None
     escalated = 0
-    for action in actions:
+    for record in pending:
         with transaction.atomic():
-            if not escalation_claim(target=action, reason="overdue", day=today):
+            if not escalation_claim(target=record, reason=reason, day=day):
                 continue
-            notify(
-                recipients=[action.owner, *action_escalation_recipients(action, holders)],
-                verb="action_overdue",
-                title=_("Overdue action: %(title)s"),
-                params={"title": action.title},
-                body=_("This action of %(owner)s was due on %(due)s and is not finished."),
-                body_params={"owner": action.owner, "due": action.due_date},
-                target=action,
-            )
+            notify(target=record, **notice(record, prepared))
         escalated += 1
     return escalated

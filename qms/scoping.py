@@ -9,6 +9,7 @@ counts roles held on a unit above.
 
 import itertools
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db.models import Q
 
@@ -119,6 +120,45 @@ class Scope:
         if not condition:
             return OrganisationUnit.objects.none()
         return OrganisationUnit.objects.filter(condition)
+
+
+class Purpose(StrEnum):
+    """Why a page or endpoint asks for a person's organisations (see ``organisations_for``)."""
+
+    BELONG = "belong"
+    SEE = "see"
+    ACT = "act"
+
+
+def organisations_for(user, purpose: Purpose = Purpose.SEE, roles: tuple[str, ...] = ()):
+    """The organisations ``user`` may work on for ``purpose``; the one answer to that question.
+
+    - ``BELONG``: the organisations of their units, and every organisation below a group they are in.
+      For what an organisation shares with all its people: a team's people read their organisation's
+      risk matrix, categories and KPI set, though they cannot see its other units.
+    - ``SEE``: the organisations they see as a unit (the organisation or a unit above it). For
+      organisation-wide figures: the monthly score, the score dashboards.
+    - ``ACT``: the organisations at or below a unit where they hold one of ``roles`` (superusers: all
+      when ``roles`` includes administrator). For the organisations a form lets them choose to act on.
+    """
+    from qms.choices import UnitKind
+    from qms.models import OrganisationUnit
+
+    scope = scope_for(user)
+    organisations = OrganisationUnit.objects.filter(kind=UnitKind.ORGANISATION)
+    if purpose == Purpose.ACT:
+        return scope.units_with_role(*roles).filter(kind=UnitKind.ORGANISATION)
+    if scope.sees_everything:
+        return organisations
+    if purpose == Purpose.SEE:
+        return organisations.filter(pk__in=scope.visible_unit_pks())
+    ids = {int(part) for grant in scope.grants for part in grant.path.strip("/").split("/") if part}
+    if not ids:
+        return organisations.none()
+    condition = Q(pk__in=ids)
+    for root in scope.root_paths():
+        condition |= Q(path__startswith=root)
+    return organisations.filter(condition)
 
 
 def scope_for(user) -> Scope:

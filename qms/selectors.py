@@ -91,17 +91,6 @@ def dashboard_for(user: User) -> dict:
 # --- training -------------------------------------------------------------------------------------
 
 
-def selected_year(value) -> int:
-    """The year a training page or list is about (``?year=``): the one asked for, else this year."""
-    from qms.services.training import FIRST_YEAR, last_year
-
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        return timezone.localdate().year
-    return year if FIRST_YEAR <= year <= last_year() else timezone.localdate().year
-
-
 def percent(completed: int, assigned: int) -> Decimal | None:
     """Completion in percent with one decimal, rounded as the risk score's training area is."""
     if not assigned:

@@ -116,3 +116,18 @@ def api():
         return client
 
     return _api
+
+
+@pytest.fixture
+def count_queries():
+    """How many queries a GET of ``path`` costs (and that it answers 200): for the tests that pin a
+    list's query count for 1 and 50 rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def _count(client, path):
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(path).status_code == 200
+        return len(context.captured_queries)
+
+    return _count

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from kpis.choices import VERDICT_COLOURS, Direction, Expectation, Verdict
 from kpis.models.kpis import NUMBER
-from kpis.periods import Period
+from qms.periods import Period
 from qms.querysets import ScopedQuerySet
 
 # Why an effect cannot be measured, by which window has no measurements (``unmeasurable_case``):

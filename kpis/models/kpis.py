@@ -14,8 +14,8 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kpis.choices import DEFAULT_KPIS, STATUS_COLOURS, Direction, Frequency, KpiCategory, KpiStatus
-from kpis.periods import Period, parse_period
+from kpis.choices import DEFAULT_KPIS, STATUS_COLOURS, Direction, KpiCategory, KpiStatus
+from qms.periods import Frequency, Period, parse_period
 from qms.querysets import ScopedQuerySet
 
 NUMBER = {"max_digits": 14, "decimal_places": 4}

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kpis import conf
-from kpis.choices import EFFECT_ACTION_KINDS, Expectation, Frequency, KpiStatus, Verdict
+from kpis.choices import EFFECT_ACTION_KINDS, Expectation, KpiStatus, Verdict
 from kpis.models import IntendedEffect, Kpi, KpiMeasurement
 from kpis.models.effects import UNMEASURABLE_REASONS
-from kpis.periods import Period, period_containing
 from qms.choices import ActionKind, Role
 from qms.models import Action
+from qms.periods import Frequency, Period, period_containing
 from qms.permissions import can_edit_action
 from qms.scoping import scope_for
 from qms.selectors import RoleHolders

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy
 from kpis import conf
 from kpis.choices import ESCALATION_TRANSITIONS, EscalationStatus, FeedbackCategory, FeedbackChannel, FlagReason
 from kpis.models import Feedback, FeedbackEscalation
-from kpis.periods import working_days_after
 from kpis.services.kpis import RowsInvalid
 from qms.choices import ActionKind, Role
 from qms.models import OrganisationUnit, User
+from qms.periods import working_days_after
 from qms.permissions import can_contribute
 from qms.scoping import scope_for
 from qms.selectors import RoleHolders

@@ -15,9 +15,9 @@ from simple_history.utils import bulk_update_with_history
 from kpis import conf
 from kpis.choices import DEFAULT_KPIS
 from kpis.models import Kpi, KpiMeasurement
-from kpis.periods import last_due_period, period_containing
 from qms.choices import Role, UnitKind
 from qms.models import OrganisationUnit, User
+from qms.periods import last_due_period, period_containing
 from qms.permissions import can_contribute
 from qms.scoping import scope_for
 from qms.services.actions import validate_owner_for_unit

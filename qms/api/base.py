@@ -26,7 +26,8 @@ class QmsViewSetMixin:
     """A viewset that starts every query from ``visible_to(user)``: out-of-scope objects are 404.
 
     Subclasses name ``create_service`` / ``update_service`` (called with ``actor`` and the validated
-    data), and ``delete_service`` (called with ``actor`` and the object under ``delete_kwarg``).
+    data; the record to update under ``update_kwarg``), and ``delete_service`` (called with ``actor``
+    and the object under ``delete_kwarg``).
     """
 
     create_service = None
@@ -50,13 +51,28 @@ class QmsViewSetMixin:
             return queryset
         return super().filter_queryset(queryset)
 
-    def perform_create(self, serializer):
-        serializer.instance = type(self).create_service(actor=self.request.user, **serializer.validated_data)
+    # Writes: the base answers create and update for every viewset (validate, call the service, answer
+    # with the record as the list shows it). A viewset whose service takes other arguments than the
+    # serializer's fields overrides ``create_object`` / ``update_object``, never ``create`` / ``update``.
 
-    def perform_update(self, serializer):
-        serializer.instance = type(self).update_service(
-            actor=self.request.user, **{self.update_kwarg: serializer.instance}, **serializer.validated_data
-        )
+    def create_object(self, data: dict):
+        return type(self).create_service(actor=self.request.user, **data)
+
+    def update_object(self, instance, data: dict):
+        return type(self).update_service(actor=self.request.user, **{self.update_kwarg: instance}, **data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = self.create_object(dict(serializer.validated_data))
+        return self.fresh(obj, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        obj = self.update_object(instance, dict(serializer.validated_data))
+        return self.fresh(obj)
 
     def perform_destroy(self, instance):
         type(self).delete_service(actor=self.request.user, **{self.delete_kwarg: instance})

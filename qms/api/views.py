@@ -35,7 +35,8 @@ from qms.filtersets import (
     UserFilterSet,
 )
 from qms.models import Action, ApiToken, Course, Membership, OrganisationUnit, TrainingAssignment, User
-from qms.selectors import courses_with_completion, selected_year
+from qms.periods import selected_year
+from qms.selectors import courses_with_completion
 from qms.services import actions as action_services
 from qms.services import organisation as org_services
 from qms.services import training as training_services
@@ -89,18 +90,15 @@ class ActionViewSet(ReadCreateUpdateViewSet):
     ordering_fields = ["due_date", "status", "title", "created_at", "id"]
     create_service = action_services.action_create
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
+    def create_object(self, data):
         data.pop("status", None)
         data.pop("note", None)
-        serializer.instance = action_services.action_create(actor=self.request.user, **data)
+        return action_services.action_create(actor=self.request.user, **data)
 
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
+    def update_object(self, action, data):
         new_status = data.pop("status", None)
         note = data.pop("note", "")
         data.pop("unit", None)
-        action = serializer.instance
         # Both steps or neither: a refused status change (e.g. by the rules of the record the action
         # belongs to, see ``register_action_hook``) leaves the other changes unsaved.
         with transaction.atomic():
@@ -112,7 +110,7 @@ class ActionViewSet(ReadCreateUpdateViewSet):
                 action = action_services.action_set_status(
                     actor=self.request.user, action=action, status=new_status, note=note
                 )
-        serializer.instance = action
+        return action
 
 
 class TokenView(APIView):
@@ -177,19 +175,13 @@ class CourseViewSet(ReadCreateUpdateViewSet):
         year = selected_year(self.request.query_params.get("year"))
         return courses_with_completion(super().get_queryset(), self.request.user, year)
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        course = training_services.course_create(actor=request.user, **serializer.validated_data)
-        return self.fresh(course, status.HTTP_201_CREATED)
+    create_service = training_services.course_create
+    update_service = training_services.course_update
+    update_kwarg = "course"
 
-    def update(self, request, *args, **kwargs):
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def update_object(self, course, data):
         data.pop("organisation", None)
-        course = training_services.course_update(actor=request.user, course=serializer.instance, **data)
-        return self.fresh(course)
+        return super().update_object(course, data)
 
 
 class TrainingAssignmentViewSet(ReadCreateDeleteViewSet):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from qms.choices import ActionKind, ActionStatus
+from qms.choices import ActionKind, ActionStatus, Role
 from qms.models import Action, OrganisationUnit, User
 from qms.permissions import can_change_action_status, can_contribute, can_edit_action
 from qms.services.base import apply_changes, deny, save_validated
@@ -169,3 +169,33 @@ def action_set_status(*, actor, action: Action, status: str, note: str = "", che
             target=action,
         )
     return action
+
+
+# --- the daily sweep ---------------------------------------------------------------------------
+
+
+def sweep_overdue_actions(*, today: datetime.date) -> int:
+    """Escalate each overdue action to its owner, the owner's manager (or the unit's team lead) and
+    the unit's quality officers, once a day. Risk measures are actions, so this covers them too."""
+    from qms.escalations import escalate
+    from qms.selectors import RoleHolders, action_escalation_recipients
+
+    def notice(action: Action, holders: RoleHolders) -> dict:
+        return {
+            "recipients": [action.owner, *action_escalation_recipients(action, holders)],
+            "verb": "action_overdue",
+            "title": gettext_lazy("Overdue action: %(title)s"),
+            "params": {"title": action.title},
+            "body": gettext_lazy("This action of %(owner)s was due on %(due)s and is not finished."),
+            "body_params": {"owner": action.owner, "due": action.due_date},
+        }
+
+    return escalate(
+        Action.objects.overdue(today).select_related("owner__manager", "unit"),
+        reason="overdue",
+        day=today,
+        notice=notice,
+        prepare=lambda actions: RoleHolders(
+            [action.unit for action in actions], [Role.TEAM_LEAD, Role.QUALITY_OFFICER]
+        ),
+    )

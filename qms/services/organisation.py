@@ -1,5 +1,7 @@
 """Units, people and memberships: the organisation tree and who holds which role where."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,6 +9,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from qms.choices import UnitKind
 from qms.models import Membership, OrganisationUnit, User
 from qms.permissions import can_administer, can_manage_user, is_administrator_anywhere
 from qms.scoping import scope_for, scope_reset, units_changed
@@ -32,6 +35,20 @@ def _require_unit_admin(actor, unit):
             deny(_("Only a system administrator can create a top-level unit."))
     elif not can_administer(actor, unit):
         deny(_("You are not an administrator of %(unit)s.") % {"unit": unit})
+
+
+# What every new organisation gets from the apps (score areas, the KPI set...): each app registers a
+# function in its AppConfig.ready; unit_create calls them in the same transaction, so an organisation
+# never exists without its defaults and no page has to create them on first sight.
+OrganisationDefaults = Callable[..., object]
+_ORGANISATION_DEFAULTS: list[OrganisationDefaults] = []
+
+
+def register_organisation_defaults(func: OrganisationDefaults) -> OrganisationDefaults:
+    """Register ``func(organisation=..., actor=...)``, called for every new organisation."""
+    if func not in _ORGANISATION_DEFAULTS:
+        _ORGANISATION_DEFAULTS.append(func)
+    return func
 
 
 @transaction.atomic
@@ -63,6 +80,9 @@ def unit_store_new(unit: OrganisationUnit, *, actor=None) -> OrganisationUnit:
     # The path is not part of the audit trail, so this direct update loses no history.
     OrganisationUnit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
     units_changed()
+    if unit.kind == UnitKind.ORGANISATION:
+        for create_defaults in _ORGANISATION_DEFAULTS:
+            create_defaults(organisation=unit, actor=actor)
     return unit
 
 

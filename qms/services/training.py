@@ -18,18 +18,13 @@ from simple_history.utils import bulk_create_with_history
 
 from qms.choices import Role, UnitKind
 from qms.models import Course, Membership, OrganisationUnit, TrainingAssignment, User
+from qms.periods import FIRST_YEAR, next_year
 from qms.scoping import scope_for
 from qms.services.base import apply_changes, deny, save_validated
 
 COURSE_FIELDS = {"title", "description", "is_mandatory"}
-# Assignments are for the years a quality officer plans: from 2000 up to next year.
-FIRST_YEAR = 2000
 # The history keeps a change's reason in at most 100 characters.
 REASON_MAX_LENGTH = 100
-
-
-def last_year() -> int:
-    return timezone.localdate().year + 1
 
 
 # --- who may do what --------------------------------------------------------------------------------
@@ -153,9 +148,9 @@ class AssignResult:
 
 
 def _validate_year(year, field_name: str = "year") -> int:
-    if not isinstance(year, int) or not FIRST_YEAR <= year <= last_year():
+    if not isinstance(year, int) or not FIRST_YEAR <= year <= next_year():
         raise ValidationError(
-            {field_name: _("Choose a year from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": last_year()}}
+            {field_name: _("Choose a year from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": next_year()}}
         )
     return year
 

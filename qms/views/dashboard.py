@@ -11,7 +11,6 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import ListView, TemplateView, View
@@ -24,7 +23,7 @@ from qms.selectors import dashboard_for
 from qms.services.notifications import notification_mark_read
 from qms.services.organisation import user_update_profile
 from qms.services.security import security_event_log, token_create, token_revoke, tokens_revoke_all
-from qms.views.generic import ServiceFormView
+from qms.views.generic import ServiceFormView, safe_url
 
 
 class DashboardView(TemplateView):
@@ -52,11 +51,7 @@ class NotificationReadView(View):
         if pk is not None:
             notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
         notification_mark_read(user=request.user, notification=notification)
-        if (
-            notification is not None
-            and notification.url
-            and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()})
-        ):
+        if notification is not None and safe_url(request, notification.url):
             return HttpResponseRedirect(notification.url)
         if request.htmx:
             return HttpResponse(status=204, headers={"HX-Refresh": "true"})
@@ -132,10 +127,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def set_language(request):
     """The language switch: a cookie for everybody, and the person's own setting when logged in."""
     language = request.POST.get("language")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(safe_url(request, request.POST.get("next"), "/"))
     if language in SUPPORTED:
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
@@ -18,6 +19,21 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from qms.exports import EXPORT_FORMATS, export_response
 from qms.history import history_entries
+
+
+def safe_url(request, url: str | None, default: str | None = None) -> str | None:
+    """``url`` if it stays on this site (a relative path or this host, with a safe scheme), else
+    ``default``: the one check before any redirect to an address the request or a record supplied."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return default
+
+
+def safe_next(request, default: str | None = None) -> str | None:
+    """Where a form goes back to: its ``next`` field or parameter when safe, else ``default``."""
+    return safe_url(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 class ScopedQuerysetMixin:

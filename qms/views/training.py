@@ -13,18 +13,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView, View
 from django_tables2 import RequestConfig
 
-from qms.choices import Role, UnitKind
+from qms.choices import Role
 from qms.filtersets import CourseFilterSet
 from qms.forms import CourseForm, TrainingAssignForm, TrainingCompleteForm, TrainingReopenForm
 from qms.history import merge_histories, records_history
 from qms.models import Course, Membership, OrganisationUnit, TrainingAssignment
-from qms.scoping import scope_for
+from qms.periods import selected_year
+from qms.scoping import Purpose, organisations_for, scope_for
 from qms.selectors import (
     attach_units,
     completion_per_person,
@@ -32,11 +32,17 @@ from qms.selectors import (
     courses_with_completion,
     my_trainings,
     people_of_organisation,
-    selected_year,
 )
 from qms.services import training as services
 from qms.tables import CourseTable, TrainingAssignmentTable
-from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView, ServiceFormView
+from qms.views.generic import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectHistoryView,
+    ObjectListView,
+    ServiceFormView,
+    safe_next,
+)
 
 COURSES = Course.objects.select_related("organisation")
 ASSIGNMENTS = TrainingAssignment.objects.select_related("course__organisation", "user")
@@ -182,10 +188,8 @@ class CourseEditView(ObjectEditView):
         return manages_training_somewhere(self.request.user)
 
     def limit_choices(self, form):
-        form.fields["organisation"].queryset = (
-            scope_for(self.request.user)
-            .units_with_role(Role.ADMINISTRATOR, Role.QUALITY_OFFICER)
-            .filter(kind=UnitKind.ORGANISATION)
+        form.fields["organisation"].queryset = organisations_for(
+            self.request.user, Purpose.ACT, roles=(Role.ADMINISTRATOR, Role.QUALITY_OFFICER)
         )
         if self.object is not None:
             form.fields["organisation"].disabled = True
@@ -255,10 +259,7 @@ class CourseAssignView(ServiceFormView):
 
 def back_to(request, assignment: TrainingAssignment) -> str:
     """Where a form on an assignment returns to: the page it came from, else the course's year."""
-    next_url = request.POST.get("next") or request.GET.get("next")
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return next_url
-    return f"{assignment.course.get_absolute_url()}?year={assignment.year}"
+    return safe_next(request, f"{assignment.course.get_absolute_url()}?year={assignment.year}")
 
 
 def my_trainings_context(request, errors=None) -> dict:

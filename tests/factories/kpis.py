@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import factory
 
-from kpis.choices import Direction, Frequency, KpiCategory
+from kpis.choices import Direction, KpiCategory
 from kpis.models import Kpi, KpiMeasurement
-from kpis.periods import parse_period
+from qms.periods import Frequency, parse_period
 from tests.factories import UserFactory
 
 

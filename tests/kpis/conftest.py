@@ -3,8 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from kpis.choices import Frequency
-from kpis.periods import last_due_period, period_containing
+from qms.periods import Frequency, last_due_period, period_containing
 from tests.factories.kpis import KpiFactory
 
 
@@ -57,17 +56,3 @@ def csat(cast):
     """A monthly CSAT KPI of organisation A (higher is better: green from 4.2, amber from 3.8), owned
     by the quality officer."""
     return KpiFactory(org_unit=cast.units.org_a, owner=cast.qo_a, code="CSAT", name="CSAT", actor=cast.qo_a)
-
-
-@pytest.fixture
-def api():
-    """An API client authenticated as a user, asking for English (messages are asserted on)."""
-    from rest_framework.test import APIClient
-
-    def _api(user=None):
-        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return _api

@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from drf_spectacular.drainage import GENERATOR_STATS
 
 from kpis import services
@@ -403,12 +401,6 @@ def test_it_refuses_a_key_result_aiming_the_wrong_way(cast, api, csat):
 # --- query counts ---
 
 
-def count_queries(client, path):
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(path).status_code == 200
-    return len(context.captured_queries)
-
-
 def make_rows(cast, index):
     kpi = KpiFactory(org_unit=cast.units.bu_a1, owner=cast.risk_owner_a, actor=cast.qo_a, code=f"K{index}")
     series(kpi, month(3), ["4", "4.3", "3"])
@@ -430,7 +422,7 @@ def make_rows(cast, index):
 
 
 @pytest.mark.parametrize("path", LISTS)
-def test_list_query_count_does_not_grow_with_rows(cast, api, path):
+def test_list_query_count_does_not_grow_with_rows(cast, api, path, count_queries):
     client = api(cast.qo_a)
     make_rows(cast, 0)
     few = count_queries(client, path)
@@ -440,7 +432,7 @@ def test_list_query_count_does_not_grow_with_rows(cast, api, path):
     assert count_queries(client, path) == few
 
 
-def test_the_measurements_of_one_kpi_take_as_many_queries_for_one_as_for_many(cast, api, csat):
+def test_the_measurements_of_one_kpi_take_as_many_queries_for_one_as_for_many(cast, api, csat, count_queries):
     client = api(cast.qo_a)
     measure(csat, month(1), "4")
     path = f"/api/v1/kpi-measurements/?kpi={csat.pk}&limit=50"
@@ -520,7 +512,7 @@ def test_a_quality_officer_decides_on_an_escalation_through_the_api(cast, api, p
     assert again.status_code == 400 and "status" in again.json()
 
 
-def test_the_escalations_take_as_many_queries_for_one_as_for_many(cast, api):
+def test_the_escalations_take_as_many_queries_for_one_as_for_many(cast, api, count_queries):
     client = api(cast.qo_a)
     units = [cast.units.team_a1a, cast.units.bu_a1]
     categories = ["invoicing", "delivery", "product"]

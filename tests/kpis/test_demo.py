@@ -7,10 +7,11 @@ from collections import Counter
 import pytest
 
 from kpis import demo
-from kpis.choices import DEFAULT_KPIS, Frequency
+from kpis.choices import DEFAULT_KPIS
 from kpis.models import Feedback, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
 from kpis.selectors import objective_tree
 from qms.demo import seed_core
+from qms.periods import Frequency
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from kpis import services
-from kpis.choices import Direction, Frequency, KpiStatus
+from kpis.choices import Direction, KpiStatus
 from kpis.models import Kpi, KpiMeasurement
-from kpis.periods import periods_between
 from kpis.selectors import chart_series, kpi_detail, kpi_tiles, missing_periods, next_period_to_measure
 from qms.escalations import escalations_run
 from qms.models import EscalationLog, Notification
+from qms.periods import Frequency, periods_between
 from tests.factories.kpis import KpiFactory, lower_is_better, measure, series
 from tests.kpis.conftest import backdate, due_month, month, quarter
 

@@ -9,9 +9,9 @@ from django.utils import timezone, translation
 
 from kpis import services
 from kpis.models import Feedback, FeedbackEscalation
-from kpis.periods import working_days_after
 from qms.choices import ActionKind, Role
 from qms.models import Action, Notification
+from qms.periods import working_days_after
 from tests.factories import MembershipFactory, UserFactory
 
 

@@ -6,8 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -210,13 +208,7 @@ def test_it_exports_the_overview(cast, login, csat):
     assert response.status_code == 200 and "CSAT" in response.content.decode("utf-8-sig")
 
 
-def count_queries(client, path):
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(path).status_code == 200
-    return len(context.captured_queries)
-
-
-def test_the_overview_query_count_does_not_grow_with_kpis(cast, login, csat):
+def test_the_overview_query_count_does_not_grow_with_kpis(cast, login, csat, count_queries):
     client = login(cast.qo_a)
     series(csat, month(13), ["4"] * 12)
     few = count_queries(client, "/kpis/")

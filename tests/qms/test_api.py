@@ -3,8 +3,6 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qms.choices import ActionStatus, Role
@@ -303,14 +301,8 @@ def test_it_answers_an_invalid_filter_with_400(api, cast):
     assert "status" in response.json()
 
 
-def count_queries(client, path):
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(path).status_code == 200
-    return len(context.captured_queries)
-
-
 @pytest.mark.parametrize("path", ["/api/v1/units/", "/api/v1/users/", "/api/v1/memberships/", "/api/v1/actions/"])
-def test_it_keeps_the_query_count_of_a_list_constant(api, cast, path):
+def test_it_keeps_the_query_count_of_a_list_constant(api, cast, path, count_queries):
     client = api(cast.admin_a)
     ActionFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a)
     few = count_queries(client, path)

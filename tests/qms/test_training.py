@@ -7,10 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from qms.choices import Role, UnitKind
 from qms.models import Course, TrainingAssignment
@@ -53,17 +50,6 @@ def course(cast):
 @pytest.fixture
 def assignment(cast, course, staff):
     return services.training_assign(actor=cast.qo_a, course=course, year=YEAR, users=[staff]).created[0]
-
-
-@pytest.fixture
-def api():
-    def _api(user=None):
-        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return _api
 
 
 def messages_of(error: ValidationError) -> str:
@@ -593,12 +579,6 @@ def test_it_has_training_in_the_navigation(login, staff):
     assert 'href="/training/"' in login(staff).get("/").content.decode()
 
 
-def count_queries(client, path):
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(path).status_code == 200
-    return len(context.captured_queries)
-
-
 def many_courses_and_assignments(cast, count):
     people = []
     for index in range(count):
@@ -611,7 +591,9 @@ def many_courses_and_assignments(cast, count):
     return people
 
 
-def test_it_keeps_the_query_count_of_the_course_list_and_detail_constant(cast, login, course, assignment):
+def test_it_keeps_the_query_count_of_the_course_list_and_detail_constant(
+    cast, login, course, assignment, count_queries
+):
     client = login(cast.qo_a)
     few = (count_queries(client, "/training/courses/"), count_queries(client, f"/training/courses/{course.pk}/"))
     people = many_courses_and_assignments(cast, 20)
@@ -804,7 +786,7 @@ def test_the_api_shows_course_completion_for_the_year_asked(api, english, course
     assert (row["assigned"], row["completion"]) == (0, None)
 
 
-def test_the_api_keeps_the_query_count_of_the_lists_constant(api, cast, course, assignment):
+def test_the_api_keeps_the_query_count_of_the_lists_constant(api, cast, course, assignment, count_queries):
     client = api(cast.qo_a)
     few = (count_queries(client, "/api/v1/courses/"), count_queries(client, "/api/v1/training-assignments/"))
     many_courses_and_assignments(cast, 20)

@@ -6,7 +6,6 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from drf_spectacular.drainage import GENERATOR_STATS
 
@@ -52,20 +51,6 @@ def submit(client, risk, **data):
 def decide(client, risk, body="board", decision="approved", reason=""):
     payload = {"body": body, "decision": decision, "reason": reason}
     return client.post(f"/api/v1/risks/{risk.pk}/decide/", payload, format="json")
-
-
-@pytest.fixture
-def api():
-    """An API client authenticated as a user, asking for English (messages are asserted on)."""
-    from rest_framework.test import APIClient
-
-    def _api(user=None):
-        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return _api
 
 
 def group_quality_officer(cast):
@@ -666,12 +651,6 @@ def test_measures_and_approvals_filter(cast, api, pending):
 # --- pagination and query counts ---------------------------------------------------------------
 
 
-def count_queries(client, path):
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(path).status_code == 200
-    return len(context.captured_queries)
-
-
 def make_rows(cast, index):
     risk = RiskFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, actor=cast.qo_a, title=f"Risk {index}")
     add_measure(risk, owner=cast.team_lead_a)
@@ -682,7 +661,7 @@ def make_rows(cast, index):
 
 
 @pytest.mark.parametrize("path", [*LISTS, "/api/v1/risks/?ordering=-level&missing_plan=false"])
-def test_list_query_count_does_not_grow_with_rows(cast, api, path):
+def test_list_query_count_does_not_grow_with_rows(cast, api, path, count_queries):
     client = api(cast.qo_a)
     make_rows(cast, 0)
     client.get(path)  # warm the content type cache

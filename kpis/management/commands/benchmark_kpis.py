@@ -27,12 +27,12 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from kpis.choices import Direction, Frequency, KpiCategory
+from kpis.choices import Direction, KpiCategory
 from kpis.models import Kpi, KpiMeasurement
-from kpis.periods import period_containing
 from qms import benchmark
 from qms.choices import Role, UnitKind
 from qms.models import Membership, OrganisationUnit, User
+from qms.periods import Frequency, period_containing
 from qms.services.organisation import unit_store_new
 
 GROUP_CODE = "BENCH-KPI"
