@@ -39,13 +39,14 @@ def _require_unit_admin(actor, unit):
 
 # What every new organisation gets from the apps (score areas, the KPI set...): each app registers a
 # function in its AppConfig.ready; unit_create calls them in the same transaction, so an organisation
-# never exists without its defaults and no page has to create them on first sight.
+# never exists without its defaults and no page has to create them on first sight. (unit_store_new,
+# for loading data and test factories, does not: a load brings its own data.)
 OrganisationDefaults = Callable[..., object]
 _ORGANISATION_DEFAULTS: list[OrganisationDefaults] = []
 
 
 def register_organisation_defaults(func: OrganisationDefaults) -> OrganisationDefaults:
-    """Register ``func(organisation=..., actor=...)``, called for every new organisation."""
+    """Register ``func(organisation=..., actor=...)``, called by ``unit_create`` for every new organisation."""
     if func not in _ORGANISATION_DEFAULTS:
         _ORGANISATION_DEFAULTS.append(func)
     return func
@@ -67,7 +68,11 @@ def unit_create(
     unit = OrganisationUnit(
         name=name, kind=kind, parent=parent, code=code, description=description, is_active=is_active
     )
-    return unit_store_new(unit, actor=actor)
+    unit_store_new(unit, actor=actor)
+    if unit.kind == UnitKind.ORGANISATION:
+        for create_defaults in _ORGANISATION_DEFAULTS:
+            create_defaults(organisation=unit, actor=actor)
+    return unit
 
 
 def unit_store_new(unit: OrganisationUnit, *, actor=None) -> OrganisationUnit:
@@ -80,9 +85,6 @@ def unit_store_new(unit: OrganisationUnit, *, actor=None) -> OrganisationUnit:
     # The path is not part of the audit trail, so this direct update loses no history.
     OrganisationUnit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
     units_changed()
-    if unit.kind == UnitKind.ORGANISATION:
-        for create_defaults in _ORGANISATION_DEFAULTS:
-            create_defaults(organisation=unit, actor=actor)
     return unit
 
 
