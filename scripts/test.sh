@@ -25,9 +25,10 @@ export QMS_TEST_SERVICES="$PG_OK$REDIS_OK"
 if [ "${QMS_SKIP_CHECKS:-0}" = 1 ]; then
   say "Checks skipped (QMS_SKIP_CHECKS=1): only for running a few tests while working"
 else
-  say "Checks: ruff, migrations, Django system checks"
+  say "Checks: ruff, the import contracts, migrations, Django system checks"
   .venv/bin/ruff check . || exit 1
   .venv/bin/ruff format --check . || exit 1
+  .venv/bin/lint-imports || { loud "An import breaks the dependency direction (pyproject.toml, docs/architecture.md)"; exit 1; }
   $PY manage.py makemigrations --check --dry-run --settings=tests.settings >/dev/null || { loud "Missing migrations (run makemigrations)"; exit 1; }
   $PY manage.py check --settings=tests.settings || exit 1
 fi
