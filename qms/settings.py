@@ -1,8 +1,9 @@
 """Settings of the QMS, read from environment variables (all of them are listed in .env.example).
 
 With nothing set, the embedded default runs: SQLite in ``var/``, no Redis, Celery on kombu's
-``filesystem://`` broker, e-mail to the console. ``DATABASE_URL`` and ``REDIS_URL`` switch to
-PostgreSQL and Redis; ``DEBUG=0`` (the default) turns on the production security settings.
+``filesystem://`` broker, e-mail to files in ``var/mail/`` (one line each on the terminal).
+``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis; ``DEBUG=0`` (the default) turns on
+the production security settings.
 """
 
 import os
@@ -217,6 +218,8 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = envstr("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True
+# English with day-month dates and the 24-hour clock, as the Dutch formats have them (qms/formats/en).
+FORMAT_MODULE_PATH = ["qms.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -237,7 +240,8 @@ STORAGES = {
 }
 
 
-# E-mail: EMAIL_URL (smtp://user:password@host:587?tls=1, console://, locmem://) or the EMAIL_* variables.
+# E-mail: EMAIL_URL (smtp://user:password@host:587?tls=1, console://, locmem://) or the EMAIL_* variables;
+# with neither, files in var/mail/ under DEBUG (qms/mail.py) and the console otherwise.
 def _email_from_url(url: str) -> dict:
     parts = urlparse(url)
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -264,13 +268,18 @@ def _email_from_url(url: str) -> dict:
 if envstr("EMAIL_URL"):
     globals().update(_email_from_url(envstr("EMAIL_URL")))
 else:
-    EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    # The embedded default (DEBUG, nothing configured) writes each e-mail to a file in var/mail/ and prints
+    # one line for it, instead of whole messages in the terminal of `make run`.
+    EMAIL_BACKEND = envstr(
+        "EMAIL_BACKEND", "qms.mail.FileEmailBackend" if DEBUG else "django.core.mail.backends.console.EmailBackend"
+    )
     EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
     EMAIL_PORT = envint("EMAIL_PORT", 25)
     EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
     EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "QMS <qms@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[QMS] "
@@ -287,6 +296,10 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# The admin shows the history of a record but never reverts to an old version: that would write around
+# the services (a unit's path, an action's transitions). See qms/admin.py.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,7 +1,11 @@
 """The project's URLs: the core's pages (namespace ``qms``), each app's pages, the API and its schema."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -66,7 +70,15 @@ core_patterns = [
 
 urlpatterns = [
     path("", dashboard.DashboardView.as_view(), name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # The login page names the product, not the host (LoginView puts the host into site_name).
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, extra_context={"site_name": settings.SITE_NAME}),
+        name="login",
+    ),
+    # Browsers ask for /favicon.ico whatever the page links to (looked up per request: the manifest of
+    # the collected static files is read then, not at import).
+    path("favicon.ico", login_not_required(lambda request: HttpResponsePermanentRedirect(static("favicon.svg")))),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include((core_patterns, "qms"))),
     path("risks/", include("risks.urls")),

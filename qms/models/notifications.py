@@ -15,11 +15,16 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def about(self, target):
+        """The notifications whose target is ``target``."""
+        return self.filter(target_content_type=ContentType.objects.get_for_model(target), target_object_id=target.pk)
+
 
 class Notification(models.Model):
     """A message to one person, shown in the application and, if they want, sent by e-mail.
 
-    Title and body are rendered in the recipient's language when the notification is created.
+    Title and body are rendered in the recipient's language when the notification is created. A
+    notification that asked for something (a decision) is resolved once that is done by anyone.
     """
 
     recipient = models.ForeignKey(
@@ -34,6 +39,9 @@ class Notification(models.Model):
     target = GenericForeignKey("target_content_type", "target_object_id")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Set when what the notification asked for was settled (the risk it asked to decide was decided): it
+    # then reads as done, and is read.
+    resolved_at = models.DateTimeField(_("done at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()

@@ -117,3 +117,12 @@ def notification_mark_read(*, user: User, notification: Notification | None = No
     if notification is not None:
         unread = unread.filter(pk=notification.pk)
     return unread.update(read_at=timezone.now())
+
+
+def notifications_resolve(*, target, verbs: Iterable[str]) -> int:
+    """Mark the unread notifications about ``target`` with one of ``verbs`` as done (and so read): what
+    they asked for was settled, by their reader or by someone else (a risk that awaited a decision was
+    decided). Returns how many were resolved. Call it in the transaction that settles ``target``, before
+    notifying anew with the same verb (a next round's request stays unread)."""
+    now = timezone.now()
+    return Notification.objects.about(target).unread().filter(verb__in=list(verbs)).update(read_at=now, resolved_at=now)

@@ -52,6 +52,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Web server on http://{options['addrport']}/ and Celery worker + beat started. Ctrl-C stops."
         )
+        if settings.EMAIL_BACKEND == "qms.mail.FileEmailBackend":
+            self.stdout.write(f"E-mails are written to {settings.EMAIL_FILE_PATH}/ (one line each here).")
         try:
             while all(process.poll() is None for process in processes.values()):
                 time.sleep(0.5)
