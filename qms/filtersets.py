@@ -31,9 +31,15 @@ class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
 
 
 class BaseFilterSet(django_filters.FilterSet):
-    """Adds ``q``, a free-text search over ``search_fields``."""
+    """Adds ``q``, a free-text search over ``search_fields``.
+
+    ``technical_fields``: filters for links and the API (a content type, a raw id) that the filter bar
+    (``templates/generic/_filter_bar.html``) does not show; it carries them along while they have a value.
+    Fields with a hidden widget, a content type choice, or a name ``id``/``*_id`` count as such anyway.
+    """
 
     search_fields: tuple[str, ...] = ()
+    technical_fields: tuple[str, ...] = ()
     q = django_filters.CharFilter(method="search", label=_("Search"))
 
     def search(self, queryset, name, value):
@@ -92,6 +98,8 @@ class MembershipFilterSet(BaseFilterSet):
 
 class ActionFilterSet(BaseFilterSet):
     search_fields = ("title", "description")
+    # What an action came from, for the links of a record's actions and for the API.
+    technical_fields = ("source_type", "source_id")
     status = MultipleChoiceFilter(choices=ActionStatus.choices, label=_("Status"))
     kind = MultipleChoiceFilter(choices=ActionKind.choices, label=_("Type"))
     unit = ScopedModelChoiceFilter(

@@ -14,28 +14,37 @@ class BootstrapFormRenderer(TemplatesSetting):
     field_template_name = "forms/field.html"
 
 
+def add_css_class(widget, css: str) -> None:
+    """Add ``css`` to the widget's classes, once."""
+    classes = widget.attrs.get("class", "").split()
+    widget.attrs["class"] = " ".join([*classes, *(name for name in css.split() if name not in classes)])
+
+
+def bootstrap_widget(widget) -> None:
+    """Give a widget its Bootstrap class (and dates a date picker): the one rule for every form, the
+    filter bar's included."""
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+        css = ""
+    elif isinstance(widget, forms.Select | forms.SelectMultiple):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if isinstance(widget, forms.DateInput):
+        widget.input_type = "date"
+        widget.format = "%Y-%m-%d"
+    if css:
+        add_css_class(widget, css)
+
+
 class BootstrapMixin:
     """Gives widgets Bootstrap classes, dates a date picker, and fields with errors ``is-invalid``."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
-                widget, forms.CheckboxSelectMultiple | forms.RadioSelect
-            ):
-                css = "form-select"
-            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-                css = ""
-            else:
-                css = "form-control"
-            if isinstance(widget, forms.DateInput):
-                widget.input_type = "date"
-                widget.format = "%Y-%m-%d"
-            if css:
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            bootstrap_widget(field.widget)
 
     def full_clean(self):
         super().full_clean()
