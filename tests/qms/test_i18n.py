@@ -10,6 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+CATALOGUE = BASE_DIR / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 GETTEXT_TOOLS = ("xgettext", "msguniq", "msgmerge", "msgattrib")
 # Not the application's source: nothing in them is translated.
 NOT_SOURCE = (".venv", ".git", "var", "staticfiles", "tests", "control", "htmlcov", "node_modules", "__pycache__")
@@ -30,26 +31,36 @@ def untranslated(po_file: Path) -> list[str]:
     return missing
 
 
-@pytest.fixture
-def gettext_tools():
+def messages(po_file: Path) -> set[tuple[str | None, str]]:
+    """The messages of a catalogue, obsolete ones (`#~`) included, as (context, message id) pairs."""
+    with po_file.open("rb") as handle:
+        catalog = read_po(handle)
+    return {
+        (message.context, message.id if isinstance(message.id, str) else message.id[0])
+        for message in [*catalog, *catalog.obsolete.values()]
+    }
+
+
+@pytest.fixture(scope="module")
+def updated_catalogue(tmp_path_factory) -> Path:
+    """The Dutch catalogue as `make messages` would leave it: the same makemessages command, on a copy."""
     absent = [tool for tool in GETTEXT_TOOLS if shutil.which(tool) is None]
     if absent:
         reason = f"GNU gettext is not installed ({', '.join(absent)} missing): apt-get install -y gettext"
         if os.environ.get("QMS_REQUIRE_SERVICES") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
-
-
-def test_it_has_a_dutch_translation_for_every_message_in_the_source(tmp_path, gettext_tools):
     # makemessages writes into the `locale` folder it finds under the current directory, whatever
     # LOCALE_PATHS says: so it runs in a copy of the source, and the catalogue it updates is a copy too.
+    tmp_path = tmp_path_factory.mktemp("i18n")
     source = tmp_path / "src"
     shutil.copytree(BASE_DIR, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     env = {key: value for key, value in os.environ.items() if key not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
     env.update(DEBUG="1", QMS_VAR_DIR=str(tmp_path / "var"))
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "nl", "--add-location", "file"]
-        + ["-i", ".venv/*", "-i", "tests/*", "-i", "staticfiles/*", "-i", "var/*"],
+        # The options of the Makefile's `messages` target: keep the two the same.
+        [sys.executable, "manage.py", "makemessages", "--locale", "nl", "--add-location", "file", "--no-obsolete"]
+        + ["--ignore", ".venv/*", "--ignore", "tests/*", "--ignore", "staticfiles/*", "--ignore", "var/*"],
         cwd=source,
         env=env,
         capture_output=True,
@@ -57,19 +68,31 @@ def test_it_has_a_dutch_translation_for_every_message_in_the_source(tmp_path, ge
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    missing = untranslated(source / "locale" / "nl" / "LC_MESSAGES" / "django.po")
+    return source / "locale" / "nl" / "LC_MESSAGES" / "django.po"
+
+
+def test_it_has_a_dutch_translation_for_every_message_in_the_source(updated_catalogue):
+    missing = untranslated(updated_catalogue)
     assert not missing, (
-        f"{len(missing)} message(s) without a Dutch translation, such as {missing[:10]}: run "
-        "`manage.py makemessages -l nl` and translate them in locale/nl/LC_MESSAGES/django.po"
+        f"{len(missing)} message(s) without a Dutch translation, such as {missing[:10]}: run `make messages` "
+        "and translate what is empty or fuzzy in locale/nl/LC_MESSAGES/django.po"
+    )
+
+
+def test_it_keeps_no_message_the_source_no_longer_has_in_the_dutch_catalogue(updated_catalogue):
+    stale = messages(CATALOGUE) - messages(updated_catalogue)
+    assert not stale, (
+        f"{len(stale)} message(s) in locale/nl/LC_MESSAGES/django.po that the source no longer has, such as "
+        f"{sorted(message for _, message in stale)[:10]}: run `make messages`"
     )
 
 
 def test_it_has_no_untranslated_or_fuzzy_messages_in_the_dutch_catalogue():
-    assert untranslated(BASE_DIR / "locale" / "nl" / "LC_MESSAGES" / "django.po") == []
+    assert untranslated(CATALOGUE) == []
 
 
 def test_it_keeps_the_placeholders_of_every_message_in_its_dutch_translation():
-    with (BASE_DIR / "locale" / "nl" / "LC_MESSAGES" / "django.po").open("rb") as handle:
+    with CATALOGUE.open("rb") as handle:
         catalog = read_po(handle)
     assert [(message.id, [str(error) for error in errors]) for message, errors in catalog.check()] == []
 
