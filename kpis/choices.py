@@ -110,7 +110,9 @@ class SmartProperty(models.TextChoices):
 
 
 # The default KPI set of SPEC 4 (from the source's quality manual): code, name, description, category,
-# measure unit, direction, frequency, target, good threshold, acceptable threshold.
+# measure unit, direction, frequency, target, good threshold, acceptable threshold. Each target is the
+# threshold for good: a value that reaches it is green, and no green value falls short of the target
+# (a further aim belongs in an objective's key result, as the demo's "pNPS to 40").
 DEFAULT_KPIS = [
     (
         "UPTIME",
@@ -132,7 +134,7 @@ DEFAULT_KPIS = [
         _("bugs/release"),
         Direction.LOWER_IS_BETTER,
         Frequency.MONTHLY,
-        Decimal("2"),
+        Decimal("3"),
         Decimal("3"),
         Decimal("5"),
     ),
@@ -144,7 +146,7 @@ DEFAULT_KPIS = [
         "",
         Direction.HIGHER_IS_BETTER,
         Frequency.QUARTERLY,
-        Decimal("30"),
+        Decimal("20"),
         Decimal("20"),
         Decimal("0"),
     ),
@@ -156,7 +158,7 @@ DEFAULT_KPIS = [
         "1-5",
         Direction.HIGHER_IS_BETTER,
         Frequency.QUARTERLY,
-        Decimal("4"),
+        Decimal("3.8"),
         Decimal("3.8"),
         Decimal("3.2"),
     ),
@@ -168,7 +170,7 @@ DEFAULT_KPIS = [
         "",
         Direction.HIGHER_IS_BETTER,
         Frequency.QUARTERLY,
-        Decimal("40"),
+        Decimal("30"),
         Decimal("30"),
         Decimal("10"),
     ),
@@ -180,7 +182,7 @@ DEFAULT_KPIS = [
         "1-5",
         Direction.HIGHER_IS_BETTER,
         Frequency.MONTHLY,
-        Decimal("4.5"),
+        Decimal("4.2"),
         Decimal("4.2"),
         Decimal("3.8"),
     ),
@@ -192,7 +194,7 @@ DEFAULT_KPIS = [
         "%",
         Direction.LOWER_IS_BETTER,
         Frequency.MONTHLY,
-        Decimal("1"),
+        Decimal("1.5"),
         Decimal("1.5"),
         Decimal("3"),
     ),

@@ -1,9 +1,10 @@
 """Demo KPIs, objectives, feedback and effects, for both demo organisations.
 
 Runs after the core seed (``qms.demo``); idempotent: KPIs are found by code, measurements by period,
-feedback by its customer reference, objectives and actions by title before they are made. Everything
-goes through the services, so statuses, assignments, escalations, verdicts and history are what they
-would be for real.
+feedback by its unit, channel and text, objectives and actions by title before they are made.
+Everything goes through the services, so statuses, assignments, escalations, verdicts and history are
+what they would be for real. The demo organisations are Dutch: the texts it stores are Dutch, and the
+text the services generate (follow-up titles, history reasons) is in the stored language too.
 """
 
 import datetime
@@ -11,15 +12,20 @@ import math
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from kpis import services
 from kpis.models import Feedback, IntendedEffect, Kpi, KpiMeasurement, Objective
+from kpis.services.effects import effect_create, effect_evaluate
+from kpis.services.feedback import feedback_receive
+from kpis.services.kpis import MeasurementRow, kpi_defaults_create, kpi_update, measurements_record_many
+from kpis.services.objectives import key_result_create, objective_create
 from qms.choices import ActionKind, ActionStatus
 from qms.demo import DemoContext
 from qms.models import Action
 from qms.periods import Frequency, period_containing
 from qms.services.actions import action_create, action_set_status
+from qms.services.base import in_stored_language
 
 ORGANISATIONS = {"NHS": "kwaliteit", "NHD": "kwaliteit-b"}
 MONTHS = 24
@@ -59,7 +65,12 @@ def _value(org_code: str, code: str, back: int) -> Decimal | None:
 def _seed_kpis(context: DemoContext) -> None:
     for org_code, quality in ORGANISATIONS.items():
         organisation, actor = context.units[org_code], context.people[quality]
-        services.kpi_defaults_create(actor=actor, organisation=organisation)
+        # The organisation may have its default set already (created with it, owned by its creator):
+        # this adds only what is missing, and the quality officer takes over the KPIs still held by
+        # whoever created them.
+        kpi_defaults_create(actor=actor, organisation=organisation)
+        for kpi in Kpi.objects.filter(organisation=organisation, owner_id=F("created_by_id")).exclude(owner=actor):
+            kpi_update(actor=actor, kpi=kpi, owner=actor, reason="Overgedragen aan de kwaliteitsfunctionaris")
         rows = []
         for kpi in Kpi.objects.filter(organisation=organisation).select_related("org_unit"):
             measured = set(KpiMeasurement.objects.filter(kpi=kpi).values_list("period", flat=True))
@@ -70,52 +81,44 @@ def _seed_kpis(context: DemoContext) -> None:
                 months_back = back if kpi.frequency == Frequency.MONTHLY else back * 3
                 value = _value(org_code, kpi.code, months_back)
                 if value is not None and str(period) not in measured:
-                    rows.append(services.MeasurementRow(kpi=kpi, period=str(period), value=value))
+                    rows.append(MeasurementRow(kpi=kpi, period=str(period), value=value))
         if rows:
-            services.measurements_record_many(actor=actor, rows=rows)
+            measurements_record_many(actor=actor, rows=rows)
 
 
-# unit, channel, category, score, negative, comment, days ago, reference
+# unit, channel, category, score, negative, comment, days ago. Anonymous survey answers and messages:
+# no customer reference (a reference is the customer's own, and the follow-up's title names it).
 FEEDBACK = [
-    (
-        "NHS-ONT-APP",
-        "survey",
-        "product",
-        2,
-        False,
-        "De app loopt vast bij het uploaden van een verzuimmelding.",
-        24,
-        "01",
-    ),
-    ("NHS-ONT-APP", "email", "product", None, True, "Na de laatste update kan ik niet meer inloggen.", 9, "02"),
-    ("NHS-ONT-APP", "survey", "product", 1, False, "Weer een storing in de app, derde keer deze maand.", 2, "03"),
-    ("NHS-ONT-APP", "survey", "product", 5, False, "Nieuwe versie werkt prettig.", 6, "04"),
-    ("NHS-KS-SD", "phone", "service", 4, False, "Snel geholpen door de servicedesk.", 15, "05"),
-    ("NHS-KS-SD", "survey", "service", 2, False, "Lang gewacht op een terugbelverzoek.", 4, "06"),
-    ("NHS-KS-SD", "chat", "service", 5, False, "", 3, "07"),
-    ("NHS-KS", "email", "invoicing", None, True, "Factuur klopt niet; al twee keer gemeld.", 12, "08"),
-    ("NHD-SAL-VER", "survey", "delivery", 3, False, "Loonstroken kwamen een dag later dan afgesproken.", 20, "09"),
-    ("NHD-SAL-VER", "survey", "delivery", 1, False, "Salarisrun mislukt, medewerkers niet op tijd betaald.", 5, "10"),
-    ("NHD-ADV", "portal", "communication", 4, False, "Duidelijk advies over de nieuwe regeling.", 8, "11"),
+    ("NHS-ONT-APP", "survey", "product", 2, False, "De app loopt vast bij het uploaden van een verzuimmelding.", 24),
+    ("NHS-ONT-APP", "email", "product", None, True, "Na de laatste update kan ik niet meer inloggen.", 9),
+    ("NHS-ONT-APP", "survey", "product", 1, False, "Weer een storing in de app, derde keer deze maand.", 2),
+    ("NHS-ONT-APP", "survey", "product", 5, False, "Nieuwe versie werkt prettig.", 6),
+    ("NHS-KS-SD", "phone", "service", 4, False, "Snel geholpen door de servicedesk.", 15),
+    ("NHS-KS-SD", "survey", "service", 2, False, "Lang gewacht op een terugbelverzoek.", 4),
+    ("NHS-KS-SD", "chat", "service", 5, False, "", 3),
+    ("NHS-KS", "email", "invoicing", None, True, "Factuur klopt niet; al twee keer gemeld.", 12),
+    ("NHD-SAL-VER", "survey", "delivery", 3, False, "Loonstroken kwamen een dag later dan afgesproken.", 20),
+    ("NHD-SAL-VER", "survey", "delivery", 1, False, "Salarisrun mislukt, medewerkers niet op tijd betaald.", 5),
+    ("NHD-ADV", "portal", "communication", 4, False, "Duidelijk advies over de nieuwe regeling.", 8),
 ]
 
 
 def _seed_feedback(context: DemoContext) -> None:
-    for unit_code, channel, category, score, negative, comment, days, reference in FEEDBACK:
-        reference = f"DEMO-FB-{reference}"
-        if Feedback.objects.filter(customer_reference=reference).exists():
+    for unit_code, channel, category, score, negative, comment, days in FEEDBACK:
+        unit = context.units[unit_code]
+        # Each demo item is one of a kind by its unit, channel, score and text (a rerun adds nothing).
+        if Feedback.objects.filter(unit=unit, channel=channel, score=score, comment=comment).exists():
             continue
         quality = context.people[ORGANISATIONS[unit_code.split("-")[0]]]
-        services.feedback_receive(
+        feedback_receive(
             actor=quality,
-            unit=context.units[unit_code],
+            unit=unit,
             channel=channel,
             category=category,
             score=score,
             negative=negative,
             comment=comment,
             received_at=timezone.now() - datetime.timedelta(days=days, hours=3),
-            customer_reference=reference,
         )
 
 
@@ -125,14 +128,14 @@ def _objective(context, unit_code, title, **fields):
     if existing:
         return existing, False
     quality = context.people[ORGANISATIONS[unit_code.split("-")[0]]]
-    return services.objective_create(actor=quality, unit=unit, title=title, **fields), True
+    return objective_create(actor=quality, unit=unit, title=title, **fields), True
 
 
 def _key_results(context, objective, org_code, results):
     quality = context.people[ORGANISATIONS[org_code]]
     kpis = {kpi.code: kpi for kpi in Kpi.objects.filter(organisation=context.units[org_code])}
     for code, baseline, target, weight in results:
-        services.key_result_create(
+        key_result_create(
             actor=quality,
             objective=objective,
             kpi=kpis[code],
@@ -287,7 +290,7 @@ def _seed_effects(context: DemoContext) -> None:
             if windows:
                 names = ("baseline_from", "baseline_to", "evaluation_from", "evaluation_to")
                 periods = {name: str(this_month.shift(-back)) for name, back in zip(names, windows, strict=True)}
-            services.effect_create(
+            effect_create(
                 actor=quality,
                 action=action,
                 kpi=Kpi.objects.get(organisation=context.units["NHS"], code=code),
@@ -296,11 +299,16 @@ def _seed_effects(context: DemoContext) -> None:
                 **periods,
             )
     for effect in IntendedEffect.objects.filter(action__unit__path__startswith=context.units["NHS"].path).pending():
-        services.effect_evaluate(effect=effect, today=context.today)
+        effect_evaluate(effect=effect, today=context.today)
 
 
 @transaction.atomic
 def seed(context: DemoContext) -> None:
+    with in_stored_language():
+        _seed(context)
+
+
+def _seed(context: DemoContext) -> None:
     _seed_kpis(context)
     _seed_feedback(context)
     _seed_objectives(context)

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from kpis.choices import FeedbackCategory, FeedbackChannel
-from kpis.services import FeedbackRow, MeasurementRow
+from kpis.services.feedback import FeedbackRow
+from kpis.services.kpis import MeasurementRow
 from qms.periods import Frequency
 
 # Column names, in English and in Dutch.

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from kpis.choices import EscalationStatus, SmartProperty
 from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
-from kpis.selectors import objective_node
+from kpis.selectors.objectives import objective_node
 from qms.api.base import QmsModelSerializer
 from qms.api.fields import BriefRelatedField
 from qms.models import Action, OrganisationUnit, User

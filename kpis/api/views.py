@@ -2,12 +2,11 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from kpis import services
 from kpis.api.serializers import (
     BulkMeasurementSerializer,
     EffectConfirmSerializer,
@@ -32,15 +31,13 @@ from kpis.filtersets import (
     ObjectiveFilterSet,
 )
 from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
-from kpis.selectors import attach_progress
-from qms.api.base import QmsViewSetMixin, ReadCreateUpdateViewSet, ReadOnlyViewSet
+from kpis.selectors.objectives import attach_progress
+from kpis.services import effects as effect_services
+from kpis.services import feedback as feedback_services
+from kpis.services import kpis as kpi_services
+from kpis.services import objectives as objective_services
+from qms.api.base import ReadCreateUpdateViewSet, ReadCreateViewSet, ReadOnlyViewSet
 from qms.api.exceptions import api_field_errors
-
-
-class ReadCreateViewSet(
-    QmsViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
-    pass
 
 
 class KpiViewSet(ReadCreateUpdateViewSet):
@@ -52,27 +49,18 @@ class KpiViewSet(ReadCreateUpdateViewSet):
     serializer_class = KpiSerializer
     filterset_class = KpiFilterSet
     ordering_fields = ["code", "name", "category", "id"]
+    create_service = kpi_services.kpi_create
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        kpi = services.kpi_create(actor=request.user, **serializer.validated_data)
-        return self.fresh(kpi, status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("org_unit", None)
-        kpi = services.kpi_update(actor=request.user, kpi=serializer.instance, **data)
-        return self.fresh(kpi)
+    def update_object(self, instance, data):
+        data.pop("org_unit", None)  # a KPI stays in its unit
+        return kpi_services.kpi_update(actor=self.request.user, kpi=instance, **data)
 
     @extend_schema(request=KpiDefaultsSerializer, responses={201: KpiSerializer(many=True)})
     @action(detail=False, methods=["post"])
     def defaults(self, request):
         serializer = KpiDefaultsSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        created = services.kpi_defaults_create(actor=request.user, **serializer.validated_data)
+        created = kpi_services.kpi_defaults_create(actor=request.user, **serializer.validated_data)
         kpis = self.get_queryset().filter(pk__in=[kpi.pk for kpi in created])
         return Response(self.get_serializer(kpis, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -88,17 +76,12 @@ class KpiMeasurementViewSet(ReadCreateViewSet):
     serializer_class = KpiMeasurementSerializer
     filterset_class = KpiMeasurementFilterSet
     ordering_fields = ["period_start", "value", "id"]
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        measurement = services.measurement_record(actor=request.user, **serializer.validated_data)
-        return self.fresh(measurement, status.HTTP_201_CREATED)
+    create_service = kpi_services.measurement_record
 
     @extend_schema(request=MeasurementCorrectionSerializer, responses={200: KpiMeasurementSerializer})
     @action(detail=True, methods=["post"])
     def correct(self, request, pk=None):
-        return self.act_on_object(services.measurement_correct, "measurement", MeasurementCorrectionSerializer)
+        return self.act_on_object(kpi_services.measurement_correct, "measurement", MeasurementCorrectionSerializer)
 
     @extend_schema(request=BulkMeasurementSerializer, responses={201: KpiMeasurementSerializer(many=True)})
     @action(detail=False, methods=["post"])
@@ -107,12 +90,12 @@ class KpiMeasurementViewSet(ReadCreateViewSet):
         serializer.is_valid(raise_exception=True)
         period, values = serializer.validated_data["period"], serializer.validated_data["values"]
         rows = [
-            services.MeasurementRow(kpi=item["kpi"], period=period, value=item["value"], note=item["note"])
+            kpi_services.MeasurementRow(kpi=item["kpi"], period=period, value=item["value"], note=item["note"])
             for item in values
         ]
         try:
-            saved = services.measurements_record_many(actor=request.user, rows=rows)
-        except services.RowsInvalid as error:
+            saved = kpi_services.measurements_record_many(actor=request.user, rows=rows)
+        except kpi_services.RowsInvalid as error:
             # The same shape as the serializer's own errors for a list: the bad values by their index.
             return Response(
                 {"values": {index: api_field_errors(errors) for index, errors in sorted(error.rows.items())}},
@@ -132,12 +115,7 @@ class FeedbackViewSet(ReadCreateViewSet):
     serializer_class = FeedbackSerializer
     filterset_class = FeedbackFilterSet
     ordering_fields = ["received_at", "score", "id"]
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        feedback = services.feedback_receive(actor=request.user, **serializer.validated_data)
-        return self.fresh(feedback, status.HTTP_201_CREATED)
+    create_service = feedback_services.feedback_receive
 
 
 class FeedbackEscalationViewSet(ReadOnlyViewSet):
@@ -153,7 +131,9 @@ class FeedbackEscalationViewSet(ReadOnlyViewSet):
     @extend_schema(request=EscalationDecisionSerializer, responses={200: FeedbackEscalationSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        return self.act_on_object(services.feedback_escalation_decide, "escalation", EscalationDecisionSerializer)
+        return self.act_on_object(
+            feedback_services.feedback_escalation_decide, "escalation", EscalationDecisionSerializer
+        )
 
 
 class ProgressListMixin:
@@ -178,23 +158,14 @@ class ObjectiveViewSet(ProgressListMixin, ReadCreateUpdateViewSet):
     serializer_class = ObjectiveSerializer
     filterset_class = ObjectiveFilterSet
     ordering_fields = ["period", "deadline", "title", "id"]
+    create_service = objective_services.objective_create
 
     def with_progress(self, objectives):
         return attach_progress(objectives)
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        objective = services.objective_create(actor=request.user, **serializer.validated_data)
-        return self.fresh(objective, status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("unit", None)
-        objective = services.objective_update(actor=request.user, objective=serializer.instance, **data)
-        return self.fresh(objective)
+    def update_object(self, instance, data):
+        data.pop("unit", None)  # an objective stays in its unit
+        return objective_services.objective_update(actor=self.request.user, objective=instance, **data)
 
 
 class KeyResultViewSet(ProgressListMixin, mixins.DestroyModelMixin, ReadCreateUpdateViewSet):
@@ -205,6 +176,7 @@ class KeyResultViewSet(ProgressListMixin, mixins.DestroyModelMixin, ReadCreateUp
     serializer_class = KeyResultSerializer
     filterset_class = KeyResultFilterSet
     ordering_fields = ["id", "deadline"]
+    create_service = objective_services.key_result_create
 
     def with_progress(self, key_results):
         objectives = {
@@ -215,23 +187,13 @@ class KeyResultViewSet(ProgressListMixin, mixins.DestroyModelMixin, ReadCreateUp
             key_result.objective = objectives[key_result.objective_id]
         return key_results
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        key_result = services.key_result_create(actor=request.user, **serializer.validated_data)
-        return self.fresh(key_result, status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "objective" in data and data.pop("objective") != serializer.instance.objective:
+    def update_object(self, instance, data):
+        if "objective" in data and data.pop("objective") != instance.objective:
             raise ValidationError({"objective": [_("A key result cannot move to another objective.")]})
-        key_result = services.key_result_update(actor=request.user, key_result=serializer.instance, **data)
-        return self.fresh(key_result)
+        return objective_services.key_result_update(actor=self.request.user, key_result=instance, **data)
 
     def perform_destroy(self, instance):
-        services.key_result_delete(actor=self.request.user, key_result=instance)
+        objective_services.key_result_delete(actor=self.request.user, key_result=instance)
 
 
 class IntendedEffectViewSet(ReadCreateViewSet):
@@ -244,14 +206,9 @@ class IntendedEffectViewSet(ReadCreateViewSet):
     serializer_class = IntendedEffectSerializer
     filterset_class = IntendedEffectFilterSet
     ordering_fields = ["evaluate_after", "id"]
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        effect = services.effect_create(actor=request.user, **serializer.validated_data)
-        return self.fresh(effect, status.HTTP_201_CREATED)
+    create_service = effect_services.effect_create
 
     @extend_schema(request=EffectConfirmSerializer, responses={200: IntendedEffectSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        return self.act_on_object(services.effect_confirm, "effect", EffectConfirmSerializer)
+        return self.act_on_object(effect_services.effect_confirm, "effect", EffectConfirmSerializer)

@@ -15,11 +15,14 @@ from simple_history.utils import bulk_update_with_history
 from kpis import conf
 from kpis.choices import DEFAULT_KPIS
 from kpis.models import Kpi, KpiMeasurement
+from kpis.selectors.kpis import kpis_missing_due_measurement
 from qms.choices import Role, UnitKind
+from qms.escalations import escalate
 from qms.models import OrganisationUnit, User
 from qms.periods import last_due_period, period_containing
 from qms.permissions import can_contribute
 from qms.scoping import scope_for
+from qms.selectors import user_belongs_to_organisation
 from qms.services.actions import validate_owner_for_unit
 from qms.services.base import apply_changes, deny, save_validated
 from qms.services.notifications import notify
@@ -199,14 +202,15 @@ def kpi_defaults_create(*, actor, organisation: OrganisationUnit, owner: User | 
     return created
 
 
-@transaction.atomic
-def kpi_defaults_ensure(*, actor, organisation: OrganisationUnit) -> list[Kpi]:
-    """Give a new organisation, one without any KPI (active or not), the default set, owned by
-    ``actor`` (one of its quality officers or administrators), who hands each KPI over to its real
-    owner. An organisation that has KPIs is left alone, so this happens once per organisation."""
-    # Lock the organisation: two first visits at the same time add one set, not two.
-    list(OrganisationUnit.objects.select_for_update().filter(pk=organisation.pk))
-    if Kpi.objects.filter(organisation=organisation).exists():
+def kpi_defaults_for_new_organisation(*, organisation: OrganisationUnit, actor) -> list[Kpi]:
+    """Give an organisation the default KPI set as it is created (``unit_create`` calls this, in its
+    transaction; registered in ``KpisConfig.ready``). The creator owns the KPIs until a quality officer
+    hands each over to its real owner. Nothing without an actor (loaded data brings its own KPIs), nor
+    when the creator may not own work in the organisation (a system administrator outside it): then
+    its quality officer adds the set later (``kpi_defaults_create``, "Add the default KPI set")."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return []
+    if not user_belongs_to_organisation(actor, organisation):
         return []
     return kpi_defaults_create(actor=actor, organisation=organisation)
 
@@ -372,29 +376,22 @@ def measurements_record_many(*, actor, rows: list[MeasurementRow]) -> list[KpiMe
 def sweep_missing_measurements(*, today: datetime.date) -> int:
     """Escalate each active KPI whose measurement for the last due period is missing to its owner,
     once a day (a period is due ``KPI_MEASUREMENT_GRACE_DAYS`` after it ended)."""
-    from kpis.selectors import kpis_missing_due_measurement
-    from qms.escalations import already_escalated, escalation_claim
-
-    kpis = list(
-        kpis_missing_due_measurement(today)
-        .exclude(pk__in=already_escalated(Kpi, "measurement_missing", today))
-        .select_related("owner")
-    )
     grace = conf.measurement_grace_days()
-    escalated = 0
-    for kpi in kpis:
+
+    def notice(kpi: Kpi, _prepared) -> dict:
         due = last_due_period(today, kpi.frequency, grace)
-        with transaction.atomic():
-            if not escalation_claim(target=kpi, reason="measurement_missing", day=today):
-                continue
-            notify(
-                recipients=[kpi.owner],
-                verb="kpi_measurement_missing",
-                title=gettext_lazy("Measurement missing: %(kpi)s for %(period)s"),
-                params={"kpi": kpi, "period": str(due)},
-                body=gettext_lazy("The measurement for %(period)s was due on %(due)s."),
-                body_params={"period": str(due), "due": due.end + datetime.timedelta(days=grace)},
-                target=kpi,
-            )
-        escalated += 1
-    return escalated
+        return {
+            "recipients": [kpi.owner],
+            "verb": "kpi_measurement_missing",
+            "title": gettext_lazy("Measurement missing: %(kpi)s for %(period)s"),
+            "params": {"kpi": kpi, "period": str(due)},
+            "body": gettext_lazy("The measurement for %(period)s was due on %(due)s."),
+            "body_params": {"period": str(due), "due": due.end + datetime.timedelta(days=grace)},
+        }
+
+    return escalate(
+        kpis_missing_due_measurement(today).select_related("owner"),
+        reason="measurement_missing",
+        day=today,
+        notice=notice,
+    )

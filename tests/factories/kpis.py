@@ -31,7 +31,7 @@ class KpiFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from kpis.services import kpi_create
+        from kpis.services.kpis import kpi_create
 
         actor = kwargs.pop("actor", None) or UserFactory(username="factory-root", is_superuser=True)
         return kpi_create(actor=actor, **kwargs)

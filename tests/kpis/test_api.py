@@ -7,8 +7,10 @@ import pytest
 from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 
-from kpis import services
 from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
+from kpis.services import effects as effect_services
+from kpis.services import feedback as feedback_services
+from kpis.services import objectives as objective_services
 from qms.models import Action
 from tests.factories.kpis import KpiFactory, lower_is_better, measure, series
 from tests.kpis.conftest import first_day, month, quarter
@@ -51,8 +53,8 @@ def test_it_answers_anonymous_callers_with_401_or_403(db, api, path):
 @pytest.mark.parametrize("who", ["member_b", "outsider"])
 def test_it_shows_another_organisation_nothing_and_404s_its_records(cast, api, csat, who):
     measurement = measure(csat, month(1), "4.4")
-    services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=1)
-    objective = services.objective_create(
+    feedback_services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=1)
+    objective = objective_services.objective_create(
         actor=cast.qo_a, unit=cast.units.org_a, title="Happy customers", period="2026"
     )
     client = api(getattr(cast, who))
@@ -77,8 +79,10 @@ def test_it_shows_another_organisation_nothing_and_404s_its_records(cast, api, c
 @pytest.mark.parametrize("who", ["member_b", "outsider"])
 def test_it_404s_every_record_and_write_of_another_organisation(cast, api, csat, who):
     measurement = measure(csat, month(1), "4.4")
-    objective = services.objective_create(actor=cast.qo_a, unit=cast.units.org_a, title="Happy", period="2026")
-    key_result = services.key_result_create(
+    objective = objective_services.objective_create(
+        actor=cast.qo_a, unit=cast.units.org_a, title="Happy", period="2026"
+    )
+    key_result = objective_services.key_result_create(
         actor=cast.qo_a, objective=objective, kpi=csat, baseline=Decimal(4), target=Decimal(5)
     )
     action = Action.objects.create(
@@ -88,7 +92,7 @@ def test_it_404s_every_record_and_write_of_another_organisation(cast, api, csat,
         due_date=objective.created_at.date(),
         kind="improvement",
     )
-    effect = services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
+    effect = effect_services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
     client = api(getattr(cast, who))
     for path in [f"/api/v1/key-results/{key_result.pk}/", f"/api/v1/intended-effects/{effect.pk}/"]:
         assert client.get(path).status_code == 404, path
@@ -120,11 +124,11 @@ def test_it_forbids_a_viewer_to_write(cast, api, csat):
     measurement = measure(csat, month(1), "4")
     correct = client.post(f"/api/v1/kpi-measurements/{measurement.pk}/correct/", {"value": "1", "reason": "Mine"})
     assert correct.status_code == 403
-    owned = services.objective_create(actor=cast.qo_a, unit=cast.units.org_a, title="Happy", period="2026")
+    owned = objective_services.objective_create(actor=cast.qo_a, unit=cast.units.org_a, title="Happy", period="2026")
     assert client.patch(f"/api/v1/objectives/{owned.pk}/", {"title": "Vague"}).status_code == 403
     key_result = {"objective": owned.pk, "kpi": csat.pk, "baseline": "4", "target": "5"}
     assert client.post("/api/v1/key-results/", key_result).status_code == 403
-    created = services.key_result_create(
+    created = objective_services.key_result_create(
         actor=cast.qo_a, objective=owned, kpi=csat, baseline=Decimal(4), target=Decimal(5)
     )
     assert client.delete(f"/api/v1/key-results/{created.pk}/").status_code == 403
@@ -137,7 +141,7 @@ def test_it_forbids_a_viewer_to_write(cast, api, csat):
     )
     effect = {"action": action.pk, "kpi": csat.pk, "expectation": "back_to_green"}
     assert client.post("/api/v1/intended-effects/", effect).status_code == 403
-    stated = services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
+    stated = effect_services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
     assert client.post(f"/api/v1/intended-effects/{stated.pk}/confirm/", {"explanation": "x"}).status_code == 403
     assert KpiMeasurement.objects.get().value == Decimal(4) and KeyResult.objects.count() == 1
     assert Kpi.objects.count() == 1 and Objective.objects.get().title == "Happy"
@@ -390,7 +394,9 @@ def test_it_builds_an_objective_with_key_results_whose_progress_follows_the_kpi(
 
 
 def test_it_refuses_a_key_result_aiming_the_wrong_way(cast, api, csat):
-    objective = services.objective_create(actor=cast.qo_a, unit=cast.units.org_a, title="Happy", period="2026")
+    objective = objective_services.objective_create(
+        actor=cast.qo_a, unit=cast.units.org_a, title="Happy", period="2026"
+    )
     response = api(cast.qo_a).post(
         "/api/v1/key-results/", {"objective": objective.pk, "kpi": csat.pk, "baseline": "4.5", "target": "4.0"}
     )
@@ -404,11 +410,11 @@ def test_it_refuses_a_key_result_aiming_the_wrong_way(cast, api, csat):
 def make_rows(cast, index):
     kpi = KpiFactory(org_unit=cast.units.bu_a1, owner=cast.risk_owner_a, actor=cast.qo_a, code=f"K{index}")
     series(kpi, month(3), ["4", "4.3", "3"])
-    services.feedback_receive(actor=cast.qo_a, unit=cast.units.team_a1a, score=1 + index % 5)
-    objective = services.objective_create(
+    feedback_services.feedback_receive(actor=cast.qo_a, unit=cast.units.team_a1a, score=1 + index % 5)
+    objective = objective_services.objective_create(
         actor=cast.qo_a, unit=cast.units.bu_a1, title=f"Objective {index}", period="2026", owner=cast.risk_owner_a
     )
-    key_result = services.key_result_create(
+    key_result = objective_services.key_result_create(
         actor=cast.qo_a, objective=objective, kpi=kpi, baseline=Decimal(3), target=Decimal(5)
     )
     action = Action.objects.create(
@@ -418,7 +424,7 @@ def make_rows(cast, index):
         due_date=key_result.objective.created_at.date(),
         kind="improvement",
     )
-    services.effect_create(actor=cast.qo_a, action=action, kpi=kpi, expectation="back_to_green")
+    effect_services.effect_create(actor=cast.qo_a, action=action, kpi=kpi, expectation="back_to_green")
 
 
 @pytest.mark.parametrize("path", LISTS)
@@ -482,7 +488,7 @@ def test_it_answers_400_for_effect_windows_that_do_not_fit_the_action(cast, api,
 @pytest.fixture
 def proposal(cast):
     for _index in range(3):
-        services.feedback_receive(actor=cast.qo_a, unit=cast.units.team_a1a, score=1, category="invoicing")
+        feedback_services.feedback_receive(actor=cast.qo_a, unit=cast.units.team_a1a, score=1, category="invoicing")
     return FeedbackEscalation.objects.get()
 
 
@@ -519,7 +525,7 @@ def test_the_escalations_take_as_many_queries_for_one_as_for_many(cast, api, cou
 
     def propose(unit, category):
         for _index in range(3):
-            services.feedback_receive(actor=cast.qo_a, unit=unit, score=1, category=category)
+            feedback_services.feedback_receive(actor=cast.qo_a, unit=unit, score=1, category=category)
 
     propose(units[0], categories[0])
     one = count_queries(client, "/api/v1/feedback-escalations/")

@@ -9,8 +9,11 @@ import pytest
 from kpis import demo
 from kpis.choices import DEFAULT_KPIS
 from kpis.models import Feedback, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
-from kpis.selectors import objective_tree
+from kpis.selectors.objectives import objective_tree
+from kpis.services.kpis import kpi_defaults_create
+from qms.choices import ActionKind
 from qms.demo import seed_core
+from qms.models import Action
 from qms.periods import Frequency
 
 
@@ -58,3 +61,29 @@ def test_seeding_the_demo_twice_adds_nothing(seeded):
     assert [
         model.objects.count() for model in (Kpi, KpiMeasurement, Feedback, Objective, KeyResult, IntendedEffect)
     ] == counts
+
+
+def test_the_demo_stores_dutch_titles_without_reference_codes(seeded):
+    follow_ups = Action.objects.filter(kind=ActionKind.FOLLOW_UP, source_content_type__app_label="kpis")
+    assert follow_ups.exists()
+    for title in follow_ups.values_list("title", flat=True):
+        assert "DEMO-" not in title and "(" not in title, title
+        assert not title.startswith(("Follow up", "Effect not reached")), title  # stored in Dutch
+    assert not Feedback.objects.exclude(customer_reference="").exists()
+
+
+def test_the_demo_takes_over_a_default_set_its_organisation_was_created_with(db):
+    context = seed_core()
+    creator = context.people["beheerder"]  # the system administrator, administrator of the group
+    created = kpi_defaults_create(actor=creator, organisation=context.units["NHS"])
+    assert {kpi.owner for kpi in created} == {creator}
+    demo.seed(context)
+    kpis = Kpi.objects.filter(organisation=context.units["NHS"])
+    assert kpis.count() == len(DEFAULT_KPIS)
+    assert {kpi.owner for kpi in kpis} == {context.people["kwaliteit"]}
+
+
+def test_no_demo_kpi_shows_green_short_of_its_target(seeded):
+    for kpi in Kpi.objects.all():
+        for measurement in kpi.measurements.filter(status="green"):
+            assert not kpi.is_better(kpi.target, measurement.value), (kpi.code, measurement.value, kpi.target)

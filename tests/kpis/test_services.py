@@ -8,13 +8,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from kpis import services
-from kpis.choices import Direction, KpiStatus
+from kpis.choices import DEFAULT_KPIS, Direction, KpiStatus
 from kpis.models import Kpi, KpiMeasurement
-from kpis.selectors import chart_series, kpi_detail, kpi_tiles, missing_periods, next_period_to_measure
+from kpis.selectors.kpis import chart_series, kpi_detail, kpi_tiles, missing_periods, next_period_to_measure
+from kpis.services import kpis as services
+from qms.choices import Role, UnitKind
 from qms.escalations import escalations_run
-from qms.models import EscalationLog, Notification
+from qms.models import EscalationLog, Notification, OrganisationUnit
 from qms.periods import Frequency, periods_between
+from qms.services.organisation import unit_create, unit_store_new
+from tests.factories import MembershipFactory, UserFactory
 from tests.factories.kpis import KpiFactory, lower_is_better, measure, series
 from tests.kpis.conftest import backdate, due_month, month, quarter
 
@@ -88,6 +91,26 @@ def test_it_accepts_norms_in_the_order_of_the_direction(cast, direction, target,
         acceptable_threshold=Decimal(acceptable),
     )
     assert kpi.pk
+
+
+@pytest.mark.parametrize(
+    ("direction", "target", "good", "acceptable"),
+    [
+        (Direction.HIGHER_IS_BETTER, "25", "30", "10"),  # a pNPS of 28 would be amber, short of a target of 25
+        (Direction.LOWER_IS_BETTER, "2", "1.5", "3"),
+    ],
+)
+def test_it_refuses_a_target_outside_the_good_band_on_create_and_on_change(cast, direction, target, good, acceptable):
+    norms = {"direction": direction, "good_threshold": Decimal(good), "acceptable_threshold": Decimal(acceptable)}
+    with pytest.raises(ValidationError) as error:
+        define(cast, target=Decimal(target), **norms)
+    assert list(error.value.message_dict) == ["target"]
+    kpi = define(cast, target=Decimal(good), **norms)
+    with pytest.raises(ValidationError) as error:
+        services.kpi_update(actor=cast.qo_a, kpi=kpi, target=Decimal(target))
+    assert list(error.value.message_dict) == ["target"]
+    kpi.refresh_from_db()
+    assert kpi.target == Decimal(good)
 
 
 def test_it_keeps_codes_unique_within_an_organisation_only(cast):
@@ -378,14 +401,45 @@ def test_default_kpis_read_in_the_readers_language_until_they_are_renamed(cast):
         assert custom.display_name == "Churn"  # not a default code
 
 
-def test_it_gives_the_default_set_to_a_new_organisation_only_once(cast, csat):
-    assert services.kpi_defaults_ensure(actor=cast.qo_a, organisation=cast.units.org_a) == []
-    with pytest.raises(PermissionDenied):
-        services.kpi_defaults_ensure(actor=cast.viewer_a, organisation=cast.units.org_b)
-    created = services.kpi_defaults_ensure(actor=cast.member_b, organisation=cast.units.org_b)
-    assert len(created) == 7 and {kpi.owner for kpi in created} == {cast.member_b}
-    assert services.kpi_defaults_ensure(actor=cast.member_b, organisation=cast.units.org_b) == []
-    assert Kpi.objects.count() == 8
+DEFAULT_CODES = {"UPTIME", "DEFECTS", "ENPS", "WORKLOAD", "PNPS", "CSAT", "CHURN"}
+
+
+def test_a_new_organisation_gets_the_default_set_as_it_is_created_owned_by_its_creator(cast):
+    MembershipFactory(user=cast.group_mgmt, unit=cast.units.group, role=Role.ADMINISTRATOR)
+    organisation = unit_create(actor=cast.group_mgmt, name="Org C", kind=UnitKind.ORGANISATION, parent=cast.units.group)
+    kpis = Kpi.objects.filter(organisation=organisation)
+    assert set(kpis.values_list("code", flat=True)) == DEFAULT_CODES
+    assert {kpi.owner for kpi in kpis} == {cast.group_mgmt}
+    assert set(kpis.values_list("org_unit", flat=True)) == {organisation.pk}
+    # The quality officer adds nothing more with the explicit action: the set is there.
+    assert services.kpi_defaults_create(actor=cast.group_mgmt, organisation=organisation) == []
+
+
+def test_units_below_an_organisation_get_no_default_set(cast):
+    unit_create(actor=cast.admin_a, name="BU A2", kind=UnitKind.BUSINESS_UNIT, parent=cast.units.org_a)
+    assert not Kpi.objects.exists()
+
+
+def test_an_organisation_made_by_a_system_administrator_outside_it_waits_for_its_quality_officer(cast):
+    organisation = unit_create(actor=cast.superuser, name="Org C", kind=UnitKind.ORGANISATION, parent=cast.units.group)
+    assert not Kpi.objects.filter(organisation=organisation).exists()  # nobody there may own a KPI yet
+    officer = UserFactory(username="qo_c")
+    MembershipFactory(user=officer, unit=organisation, role=Role.QUALITY_OFFICER)
+    created = services.kpi_defaults_create(actor=officer, organisation=organisation)
+    assert {kpi.code for kpi in created} == DEFAULT_CODES and {kpi.owner for kpi in created} == {officer}
+
+
+def test_loaded_organisations_get_no_default_set(cast):
+    organisation = unit_store_new(OrganisationUnit(name="Loaded", kind=UnitKind.ORGANISATION, parent=cast.units.group))
+    assert services.kpi_defaults_for_new_organisation(organisation=organisation, actor=None) == []
+    assert not Kpi.objects.exists()
+
+
+def test_no_default_kpi_is_green_short_of_its_target():
+    """A value that reaches the target is green, and no green value falls short of it: in the default
+    set the target is the threshold for good."""
+    for code, _name, _description, _category, _unit, _direction, _frequency, target, good, _ok in DEFAULT_KPIS:
+        assert target == good, code
 
 
 def test_it_gives_the_default_set_to_organisations_only_and_by_their_officers(cast):

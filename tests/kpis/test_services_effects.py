@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from kpis import services
 from kpis.choices import Verdict
 from kpis.models import IntendedEffect
+from kpis.services import effects as services
 from qms.choices import ActionKind, ActionStatus
 from qms.escalations import escalations_run
 from qms.models import Action, Notification, User

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from kpis import services
 from kpis.models import Feedback, FeedbackEscalation
+from kpis.services import feedback as services
+from kpis.services.kpis import RowsInvalid
 from qms.choices import ActionKind, Role
 from qms.models import Action, Notification
 from qms.periods import working_days_after
@@ -267,7 +268,7 @@ def test_it_receives_many_in_the_order_they_came_in_so_recurring_problems_add_up
 
 
 def test_it_receives_none_when_one_row_is_wrong_and_reports_each_bad_row(cast):
-    with pytest.raises(services.RowsInvalid) as error:
+    with pytest.raises(RowsInvalid) as error:
         services.feedback_receive_many(
             actor=cast.qo_a,
             rows=[

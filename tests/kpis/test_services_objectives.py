@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from kpis import services
 from kpis.choices import SmartProperty
 from kpis.models import KeyResult, Objective
-from kpis.selectors import objective_node, objective_tree, weighted_progress
+from kpis.selectors.objectives import objective_node, objective_tree, weighted_progress
+from kpis.services import objectives as services
 from tests.factories.kpis import KpiFactory, lower_is_better, measure
 from tests.kpis.conftest import month
 

@@ -9,8 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook
 
-from kpis import services
 from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
+from kpis.services import effects as effect_services
+from kpis.services import feedback as feedback_services
+from kpis.services import objectives as objective_services
 from qms.choices import Role
 from qms.models import Action, Notification
 from tests.factories import ActionFactory, MembershipFactory
@@ -32,15 +34,17 @@ def english(cast):
 def records(cast, csat):
     """One of everything in organisation A."""
     measurement = measure(csat, month(1), "4.4")
-    feedback = services.feedback_receive(actor=cast.qo_a, unit=cast.units.team_a1a, score=1, comment="Too slow")
-    objective = services.objective_create(
+    feedback = feedback_services.feedback_receive(
+        actor=cast.qo_a, unit=cast.units.team_a1a, score=1, comment="Too slow"
+    )
+    objective = objective_services.objective_create(
         actor=cast.qo_a, unit=cast.units.org_a, title="Happy customers", period="2026"
     )
-    key_result = services.key_result_create(
+    key_result = objective_services.key_result_create(
         actor=cast.qo_a, objective=objective, kpi=csat, baseline=Decimal(4), target=Decimal(5)
     )
     action = ActionFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, kind="improvement")
-    effect = services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
+    effect = effect_services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
     return {
         "measurement": measurement,
         "feedback": feedback,
@@ -120,7 +124,6 @@ def test_it_answers_404_for_records_of_another_organisation(cast, login, csat, r
 @pytest.mark.parametrize("who", ["member_b", "outsider"])
 def test_it_lists_nothing_of_another_organisation(cast, login, csat, records, who):
     client = login(getattr(cast, who))
-    # member_b's own organisation has just got the default set: none of A's KPIs is among them.
     assert [
         tile.kpi for tile in client.get("/kpis/").context["tiles"] if tile.kpi.organisation != cast.units.org_b
     ] == []
@@ -406,7 +409,7 @@ def test_low_csat_entered_in_the_form_is_in_the_team_leads_actions_at_once(cast,
 def test_the_feedback_list_shows_proposed_escalations(english, login):
     cast = english
     for _index in range(3):
-        services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=1, category="invoicing")
+        feedback_services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=1, category="invoicing")
     content = login(cast.qo_a).get("/kpis/feedback/").content.decode()
     assert 'data-testid="escalations"' in content and "Recurring feedback on invoicing in Business unit A1" in content
 
@@ -416,7 +419,7 @@ def test_the_feedback_list_shows_proposed_escalations(english, login):
 
 def test_the_goal_tree_shows_progress_and_missing_smart_properties(english, login, csat):
     cast = english
-    parent = services.objective_create(
+    parent = objective_services.objective_create(
         actor=cast.qo_a,
         unit=cast.units.org_a,
         title="Loyal customers",
@@ -425,10 +428,12 @@ def test_the_goal_tree_shows_progress_and_missing_smart_properties(english, logi
         achievable="Done by others",
         relevant="Churn follows CSAT",
     )
-    child = services.objective_create(
+    child = objective_services.objective_create(
         actor=cast.qo_a, unit=cast.units.team_a1a, title="Faster answers", period="2026", parent=parent
     )
-    services.key_result_create(actor=cast.qo_a, objective=parent, kpi=csat, baseline=Decimal(4), target=Decimal(5))
+    objective_services.key_result_create(
+        actor=cast.qo_a, objective=parent, kpi=csat, baseline=Decimal(4), target=Decimal(5)
+    )
     measure(csat, month(1), "4.5")
     response = login(cast.qo_a).get("/kpis/objectives/")
     nodes = response.context["nodes"]
@@ -537,7 +542,7 @@ def test_it_states_an_intended_effect_and_shows_the_verdict(english, login, csat
     assert response.status_code == 302, response.content.decode()[:3000]
     effect = IntendedEffect.objects.get()
     series(csat, month(8), ["3.8", "3.8", "3.8", "4", "4.4", "4.4", "4.4"])
-    services.sweep_effects(today=effect.evaluate_after + datetime.timedelta(days=1))
+    effect_services.sweep_effects(today=effect.evaluate_after + datetime.timedelta(days=1))
     content = login(cast.risk_owner_a).get(effect.get_absolute_url()).content.decode()
     assert "Effect reached" in content and 'action="/kpis/effects/' in content
     # The windows compared are stated on the page, with the means measured in them.
@@ -553,35 +558,32 @@ def test_it_states_an_intended_effect_and_shows_the_verdict(english, login, csat
 # --- the default set for a new organisation ---
 
 
-def test_a_new_organisation_gets_the_default_set_when_its_quality_officer_first_opens_the_overview(english, login):
-    cast = english
-    login(cast.viewer_a).get("/kpis/")
+def test_opening_the_overview_writes_nothing(cast, login):
+    for who in (cast.qo_a, cast.admin_a, cast.member_b):
+        assert login(who).get("/kpis/").status_code == 200
     assert not Kpi.objects.exists()
-    response = login(cast.qo_a).get("/kpis/")
-    kpis = Kpi.objects.filter(organisation=cast.units.org_a)
+
+
+def test_an_organisation_created_on_its_page_has_the_default_set_owned_by_its_creator(cast, login):
+    MembershipFactory(user=cast.group_mgmt, unit=cast.units.group, role=Role.ADMINISTRATOR)
+    response = login(cast.group_mgmt).post(
+        "/units/add/", {"name": "Organisation C", "kind": "organisation", "parent": cast.units.group.pk}
+    )
+    assert response.status_code == 302
+    kpis = Kpi.objects.filter(organisation__name="Organisation C")
     assert sorted(kpis.values_list("code", flat=True)) == sorted(
         ["UPTIME", "DEFECTS", "ENPS", "WORKLOAD", "PNPS", "CSAT", "CHURN"]
     )
-    assert set(kpis.values_list("owner", flat=True)) == {cast.qo_a.pk}
-    assert len(response.context["tiles"]) == 7
-    assert "Organisation A had no KPIs yet: it has the default set now (7 KPIs)" in response.content.decode()
-    login(cast.qo_a).get("/kpis/")
-    login(cast.admin_a).get("/kpis/")
-    assert kpis.count() == 7 and Kpi.objects.count() == 7
+    assert set(kpis.values_list("owner", flat=True)) == {cast.group_mgmt.pk}
 
 
-def test_an_organisation_that_has_kpis_gets_no_default_set(cast, login, csat):
-    Kpi.objects.filter(pk=csat.pk).update(is_active=False)
-    login(cast.qo_a).get("/kpis/")
-    assert list(Kpi.objects.all()) == [csat]
-
-
-def test_a_quality_officer_of_a_business_unit_or_the_group_starts_no_default_set(cast, login):
-    MembershipFactory(user=cast.risk_owner_a, unit=cast.units.bu_a1, role=Role.QUALITY_OFFICER)
-    MembershipFactory(user=cast.group_mgmt, unit=cast.units.group, role=Role.QUALITY_OFFICER)
-    login(cast.risk_owner_a).get("/kpis/")
-    login(cast.group_mgmt).get("/kpis/")
-    assert not Kpi.objects.exists()
+def test_a_quality_officer_adds_the_default_set_to_an_organisation_made_before(cast, login):
+    response = login(cast.qo_a).post("/kpis/defaults/", {"organisation": cast.units.org_a.pk})
+    assert response.status_code == 302
+    assert Kpi.objects.filter(organisation=cast.units.org_a, owner=cast.qo_a).count() == 7
+    # Only organisations where they configure KPIs are offered.
+    form = login(cast.qo_a).get("/kpis/defaults/").context["form"]
+    assert list(form.fields["organisation"].queryset) == [cast.units.org_a]
 
 
 # --- exports ---
@@ -601,9 +603,9 @@ def read_export(response):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_exports_hold_what_the_user_may_see_and_nothing_else(cast, login, csat, records, fmt):
     KpiFactory(org_unit=cast.units.org_b, owner=cast.member_b, actor=cast.member_b, code="BONLY", name="B only")
-    services.feedback_receive(actor=cast.member_b, unit=cast.units.bu_b1, score=5, comment="Comment of B")
+    feedback_services.feedback_receive(actor=cast.member_b, unit=cast.units.bu_b1, score=5, comment="Comment of B")
     action_b = ActionFactory(unit=cast.units.bu_b1, owner=cast.member_b, kind="improvement", title="Action of B")
-    services.effect_create(
+    effect_services.effect_create(
         actor=cast.member_b, action=action_b, kpi=Kpi.objects.get(code="BONLY"), expectation="back_to_green"
     )
     client = login(cast.qo_a)
@@ -618,8 +620,8 @@ def test_the_exports_hold_what_the_user_may_see_and_nothing_else(cast, login, cs
 
 
 def test_an_export_follows_the_filters(cast, login, csat):
-    services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=5, comment="All fine")
-    services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=1, comment="Too slow")
+    feedback_services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=5, comment="All fine")
+    feedback_services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=1, comment="Too slow")
     content = read_export(login(cast.qo_a).get("/kpis/feedback/?flagged=true&export=csv"))
     assert "Too slow" in content and "All fine" not in content
 
@@ -730,7 +732,9 @@ def test_the_effect_report_counts_the_verdicts_per_unit_and_follows_the_filters(
     effects = []
     for unit in (cast.units.bu_a1, cast.units.bu_a1, cast.units.bu_a1, cast.units.team_a1a):
         action = ActionFactory(unit=unit, owner=cast.risk_owner_a, kind="improvement")
-        effects.append(services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green"))
+        effects.append(
+            effect_services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
+        )
     for effect, verdict in zip(effects, ["reached", "reached", "not_reached"], strict=False):
         IntendedEffect.objects.filter(pk=effect.pk).update(verdict=verdict)
     client = login(cast.qo_a)
@@ -803,11 +807,15 @@ def test_removing_a_key_result_asks_first_and_only_who_manages_the_objective_may
 
 def test_the_goal_tree_says_when_progress_comes_from_sub_objectives(english, login, csat):
     cast = english
-    top = services.objective_create(actor=cast.qo_a, unit=cast.units.org_a, title="Loyal customers", period="2026")
-    child = services.objective_create(
+    top = objective_services.objective_create(
+        actor=cast.qo_a, unit=cast.units.org_a, title="Loyal customers", period="2026"
+    )
+    child = objective_services.objective_create(
         actor=cast.qo_a, unit=cast.units.bu_a1, title="Faster answers", period="2026", parent=top
     )
-    services.key_result_create(actor=cast.qo_a, objective=child, kpi=csat, baseline=Decimal(4), target=Decimal(5))
+    objective_services.key_result_create(
+        actor=cast.qo_a, objective=child, kpi=csat, baseline=Decimal(4), target=Decimal(5)
+    )
     measure(csat, month(1), "4.5")
     client = login(cast.qo_a)
     response = client.get("/kpis/objectives/")
@@ -870,10 +878,10 @@ def test_the_effect_page_says_why_an_effect_cannot_be_measured(english, login, c
     action = past_action(
         first_day(month(8)), first_day(month(7)), unit=cast.units.bu_a1, owner=cast.risk_owner_a, kind="improvement"
     )
-    effect = services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
+    effect = effect_services.effect_create(actor=cast.qo_a, action=action, kpi=csat, expectation="back_to_green")
     series(csat, effect.evaluation_from, ["4", "4", "4"])
     client = login(cast.risk_owner_a)
-    assert services.sweep_effects(today=timezone.localdate()) == 1
+    assert effect_services.sweep_effects(today=timezone.localdate()) == 1
     content = client.get(effect.get_absolute_url()).content.decode()
     assert "Cannot be measured" in content
     assert f"no measurements in the baseline window ({effect.baseline_from} – {effect.baseline_to})" in content
@@ -921,7 +929,7 @@ def test_the_action_page_shows_the_intended_effect_or_offers_to_state_it(english
 @pytest.fixture
 def proposal(cast):
     for _index in range(3):
-        services.feedback_receive(actor=cast.qo_a, unit=cast.units.team_a1a, score=1, category="invoicing")
+        feedback_services.feedback_receive(actor=cast.qo_a, unit=cast.units.team_a1a, score=1, category="invoicing")
     return FeedbackEscalation.objects.get()
 
 

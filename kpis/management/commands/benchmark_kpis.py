@@ -4,14 +4,16 @@ overview page and of the measurements API, as a logged-in quality officer.
     python manage.py benchmark_kpis [--kpis 500] [--years 10] [--warmups 3] [--requests 40] [--yes]
     python manage.py benchmark_kpis --cleanup [--yes]
 
-A measurement that prints figures, not a test. It runs against the configured database (SQLite by
-default, PostgreSQL with DATABASE_URL), so it refuses to run unless DEBUG is on or --yes is given.
+A measurement that prints figures, not a test. It measures the production settings: it refuses to run
+with DEBUG on, and, since it writes to the configured database (SQLite by default, PostgreSQL with
+DATABASE_URL), without --yes (``scripts/bench.sh`` runs it on a throwaway PostgreSQL with both).
 Everything it makes lives in its own group and organisation (code BENCH-KPI), never mixed with real
 data: a run first removes what an earlier run left, and keeps its data afterwards (to look at, or to
 time again by hand) until --cleanup removes it.
 
 Requests go through Django's test Client in-process: no web server and no network, so the figures are
-the view, its queries and its template (plus the middleware), not gunicorn or the browser.
+the view, its queries and its template (plus the middleware, with the static files of a deploy: run
+collectstatic first, as scripts/bench.sh does), not gunicorn or the browser.
 """
 
 import logging
@@ -48,14 +50,11 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=10, help="Years of monthly measurements per KPI.")
         parser.add_argument("--warmups", type=int, default=3, help="Untimed requests before the timed ones.")
         parser.add_argument("--requests", type=int, default=40, help="Timed requests per page.")
-        parser.add_argument("--yes", action="store_true", help="Run even though DEBUG is off (a real database).")
+        parser.add_argument("--yes", action="store_true", help="Write to the configured database (DEBUG is off).")
         parser.add_argument("--cleanup", action="store_true", help="Only remove the benchmark data, then stop.")
 
     def handle(self, *args, **options):
-        if not settings.DEBUG and not options["yes"]:
-            raise CommandError(
-                "DEBUG is off: this writes benchmark data to the configured database. Run it with --yes if you mean it."
-            )
+        benchmark.require_production_settings(yes=options["yes"])
         if options["cleanup"]:
             removed = self._cleanup()
             self.stdout.write(f"benchmark data removed ({removed} KPI(s) and their measurements)")
