@@ -1,7 +1,8 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from qms.choices import Role
 from qms.models import Notification
 from qms.scoping import scope_for
 
@@ -15,6 +16,19 @@ NAVIGATION = [
     (_("Training"), "qms:my_trainings", "mortarboard"),
     (_("My actions"), "qms:my_actions", "check2-square"),
 ]
+
+# What the apps add to the navigation of a signed-in person (the risks waiting for their decision...):
+# each app registers ``func(request, scope)`` in its AppConfig.ready, returning extra context (or {}).
+# The core never imports an app for this.
+NavigationContext = Callable[..., dict]
+_NAVIGATION_CONTEXT: list[NavigationContext] = []
+
+
+def register_navigation_context(func: NavigationContext) -> NavigationContext:
+    """Register ``func(request, scope)``: its dict is added to every page's context for a signed-in person."""
+    if func not in _NAVIGATION_CONTEXT:
+        _NAVIGATION_CONTEXT.append(func)
+    return func
 
 
 def navigation(request):
@@ -31,9 +45,7 @@ def _navigation(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["unread_notification_count"] = Notification.objects.visible_to(user).unread().count()
-        if scope_for(user).roles() & {Role.BOARD_MEMBER, Role.GROUP_MANAGEMENT}:
-            # Board members and group management see at once how many risks wait for their decision.
-            from risks.selectors import queue_counts
-
-            context["risk_queue_counts"] = queue_counts(user)
+        scope = scope_for(user)
+        for extra in _NAVIGATION_CONTEXT:
+            context.update(extra(request, scope))
     return context

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from qms.choices import ActionKind, ActionStatus, Role, UnitKind
 from qms.models import Action, Membership, OrganisationUnit, User
-from qms.services.organisation import unit_store_new, user_update
+from qms.services.organisation import unit_create, user_update
 
 DEMO_PASSWORD = "demo-QMS-2026"
+# The demo's superuser, who creates the units.
+SYSTEM_ADMINISTRATOR = "beheerder"
 
 # code, name, kind, parent code
 UNITS = [
@@ -90,29 +92,37 @@ class DemoContext:
     today: datetime.date = field(default_factory=timezone.localdate)
 
 
-def _unit(code, name, kind, parent) -> OrganisationUnit:
+def _unit(code, name, kind, parent, *, actor) -> OrganisationUnit:
     unit = OrganisationUnit.objects.filter(code=code).first()
     if unit is None:
-        unit = unit_store_new(OrganisationUnit(code=code, name=name, kind=kind, parent=parent))
+        # Through the service, as an administrator would: a new organisation gets its defaults (score
+        # areas, the KPI set...) from the apps, as in real use.
+        unit = unit_create(actor=actor, code=code, name=name, kind=kind, parent=parent)
     return unit
+
+
+def _person(username, first_name, last_name) -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first_name, "last_name": last_name, "email": f"{username}@example.org"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        if username == SYSTEM_ADMINISTRATOR:
+            user.is_staff = user.is_superuser = True
+        user.save()
+    return user
 
 
 @transaction.atomic
 def seed_core() -> DemoContext:
     context = DemoContext()
+    # The system administrator first: the units are created by them.
+    administrator = next(_person(*person[:3]) for person in PEOPLE if person[0] == SYSTEM_ADMINISTRATOR)
     for code, name, kind, parent_code in UNITS:
-        context.units[code] = _unit(code, name, kind, context.units.get(parent_code))
+        context.units[code] = _unit(code, name, kind, context.units.get(parent_code), actor=administrator)
     for username, first_name, last_name, roles, _sees in PEOPLE:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={"first_name": first_name, "last_name": last_name, "email": f"{username}@example.org"},
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            if username == "beheerder":
-                user.is_staff = user.is_superuser = True
-            user.save()
-        context.people[username] = user
+        user = context.people[username] = _person(username, first_name, last_name)
         for role, unit_code in roles:
             Membership.objects.get_or_create(user=user, unit=context.units[unit_code], role=role)
     # Managers, for the escalation of overdue actions: through the service, so the audit trail has them.

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qms.choices import Role
+
 
 class RiskLevel(models.TextChoices):
     LOW = "low", _("Low")
@@ -61,6 +63,22 @@ def required_bodies(level: str) -> list[str]:
     if level in (RiskLevel.MEDIUM, RiskLevel.HIGH):
         return [ApprovalBody.BOARD]
     return []
+
+
+# Which role decides for which body: board members for the board, group management for the group. The
+# one place the pages, the queues, the notifications and the navigation read it from.
+BODY_ROLES = {ApprovalBody.BOARD: Role.BOARD_MEMBER, ApprovalBody.GROUP: Role.GROUP_MANAGEMENT}
+# Everybody who decides on risks (and so has review queues and the board overview).
+APPROVER_ROLES = frozenset(BODY_ROLES.values())
+
+
+def next_body(level: str, body: str) -> str | None:
+    """The body that decides after ``body`` has approved, in a round at ``level``; None when ``body``
+    was the last (or is not asked at that level)."""
+    bodies = required_bodies(level)
+    if body not in bodies or bodies.index(body) + 1 == len(bodies):
+        return None
+    return bodies[bodies.index(body) + 1]
 
 
 # The categories every organisation starts with (SPEC 2); organisations add their own.

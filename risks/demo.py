@@ -10,9 +10,12 @@ import datetime
 from django.db import transaction
 
 from qms.demo import DemoContext
-from risks import services
+from qms.models import Course, TrainingAssignment
+from qms.periods import month_shift, months_between, previous_month
 from risks.choices import RiskStatus
-from risks.models import Risk, RiskCategory
+from risks.models import Investigation, Risk, RiskCategory
+from risks.services import register as services
+from risks.services import scoring
 
 # state: draft (no plan) | plan (draft with plan) | board (awaiting the board) | group (very high,
 # awaiting group management) | approved | accepted (low) | late_measure | late_review | changes | rejected
@@ -526,16 +529,12 @@ def _score(org_code, area, months_back):
 
 
 def _seed_scores(context: DemoContext) -> None:
-    from qms.models import Course, TrainingAssignment
-    from risks.services import scoring
-
     people, units = context.people, context.units
-    last = scoring.previous_month(context.today)
-    months = [scoring.month_shift(last, -back) for back in range(23, -1, -1)]
+    last = previous_month(context.today)
+    months = [month_shift(last, -back) for back in range(23, -1, -1)]
     for org_code, owners in AREA_OWNERS.items():
         organisation = units[org_code]
-        quality = people[DECIDERS[org_code][1]]
-        scoring.areas_ensure_defaults(organisation=organisation, actor=quality)
+        # The organisation has its default areas since it was created (unit_create); the demo names owners.
         for area in organisation.score_areas.filter(owner__isnull=True):
             area.owner = people[owners[area.code]]
             area.save()
@@ -554,7 +553,7 @@ def _seed_scores(context: DemoContext) -> None:
                     course=course, user=person, year=year, defaults={"completed_on": done}
                 )
     for month in months:
-        back = (last.year - month.year) * 12 + last.month - month.month
+        back = months_between(month, last)
         for org_code in AREA_OWNERS:
             organisation = units[org_code]
             if organisation.monthly_scores.filter(month=month).exists():
@@ -577,9 +576,6 @@ def _seed_scores(context: DemoContext) -> None:
 
 def _advance_investigations(context: DemoContext) -> None:
     """Investigations in every state: one closed with its cause, one with a plan, one overdue."""
-    from risks.models import Investigation
-    from risks.services import scoring
-
     investigations = list(Investigation.objects.filter(status="open").order_by("month", "id").select_related("owner"))
     if len(investigations) < 3 or Investigation.objects.filter(status="closed").exists():
         return

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from risks.services import monthly_run
+from risks.services.scoring import monthly_run
 
 
 @shared_task(name="risks.run_monthly_scoring", autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import filters, serializers, status
+from rest_framework import filters, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -22,7 +22,7 @@ from qms.choices import ActionStatus
 from qms.models import Action, OrganisationUnit, User
 from qms.services.actions import action_set_status
 from risks.choices import DECIDER_DECISIONS, LEVEL_RANK, ApprovalBody
-from risks.filtersets import RiskApprovalFilterSet, RiskFilterSet, RiskMeasureFilterSet
+from risks.filtersets.register import RiskApprovalFilterSet, RiskFilterSet, RiskMeasureFilterSet
 from risks.models import Risk, RiskApproval, RiskCategory
 from risks.services import register as services
 
@@ -294,22 +294,15 @@ class RiskViewSet(ReadCreateUpdateViewSet):
         # The plan counts by one grouped query over the page ("overdue" as of today).
         return super().get_queryset().counting_plans()
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def create_object(self, data):
         data.pop("change_reason", None)
-        risk = services.risk_create(actor=request.user, **data)
-        return self.fresh(risk, status.HTTP_201_CREATED)
+        return services.risk_create(actor=self.request.user, **data)
 
-    def update(self, request, *args, **kwargs):
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def update_object(self, instance, data):
+        # The unit is fixed once registered (the serializer refuses another one).
         data.pop("unit", None)
         reason = data.pop("change_reason", "")
-        risk = services.risk_update(actor=request.user, risk=serializer.instance, reason=reason, **data)
-        return self.fresh(risk)
+        return services.risk_update(actor=self.request.user, risk=instance, reason=reason, **data)
 
     @extend_schema(request=SubmitSerializer, responses={200: RiskSerializer})
     @action(detail=True, methods=["post"])
@@ -421,32 +414,26 @@ class RiskMeasureViewSet(ReadCreateUpdateViewSet):
         risks = Risk.objects.visible_to(self.request.user)
         return self.queryset.filter(source_content_type=risk_type(), source_object_id__in=risks.values("pk"))
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def create_object(self, data):
+        # A new measure starts open (the serializer refuses another status); a note goes with a status change.
         data.pop("status", None)
         data.pop("note", None)
-        measure = services.measure_create(actor=request.user, risk=data.pop("source"), **data)
-        return self.fresh(measure, status.HTTP_201_CREATED)
+        return services.measure_create(actor=self.request.user, risk=data.pop("source"), **data)
 
-    def update(self, request, *args, **kwargs):
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def update_object(self, instance, data):
         data.pop("source", None)
         new_status = data.pop("status", None)
         note = data.pop("note", "")
-        measure = serializer.instance
+        measure = instance
         # Both steps or neither: a refused status change leaves the other changes unsaved. The status moves
         # along the action workflow (cancelling needs a note); the plan's rules apply to it as to every
         # change of a measure (``services.measure_changed``).
         with transaction.atomic():
             if data or new_status is None:  # an empty PATCH is allowed only to whoever may edit
-                measure = services.measure_update(actor=request.user, measure=measure, **data)
+                measure = services.measure_update(actor=self.request.user, measure=measure, **data)
             if new_status is not None:
-                measure = action_set_status(actor=request.user, action=measure, status=new_status, note=note)
-        return self.fresh(measure)
+                measure = action_set_status(actor=self.request.user, action=measure, status=new_status, note=note)
+        return measure
 
     @extend_schema(request=ReasonSerializer, responses={200: RiskMeasureSerializer})
     @action(detail=True, methods=["post"])

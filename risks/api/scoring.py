@@ -5,18 +5,20 @@ Writes go through ``risks.services.scoring``: the areas of an organisation are r
 changed through ``correct/`` with a reason.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from qms.api.base import QmsModelSerializer, ReadOnlyViewSet
+from qms.api.base import QmsModelSerializer, ReadCreateViewSet, ReadOnlyViewSet
 from qms.api.fields import BriefRelatedField
 from qms.api.serializers import ActionSerializer
 from qms.models import OrganisationUnit, User
+from qms.periods import month_label, parse_month
 from risks.choices import ProgrammeLevel, ScoreSource
-from risks.filtersets import InvestigationFilterSet, MonthlyScoreFilterSet, ScoreAreaFilterSet
+from risks.filtersets.scoring import InvestigationFilterSet, MonthlyScoreFilterSet, ScoreAreaFilterSet
 from risks.models import Investigation, MonthlyScore, ScoreArea
 from risks.services import scoring
 
@@ -25,15 +27,13 @@ class MonthField(serializers.Field):
     """A month written and read as ``YYYY-MM`` (the service's message when it is not one)."""
 
     def to_internal_value(self, data):
-        from django.core.exceptions import ValidationError
-
         try:
-            return scoring.parse_month(data)
+            return parse_month(data)
         except ValidationError as error:
             raise serializers.ValidationError(error.messages) from None
 
     def to_representation(self, value):
-        return value.strftime("%Y-%m")
+        return month_label(value)
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-01"})
@@ -235,7 +235,7 @@ class ScoreAreaViewSet(ReadOnlyViewSet):
         return Response(ScoreAreaSerializer(areas, many=True, context=self.get_serializer_context()).data)
 
 
-class MonthlyScoreViewSet(ReadOnlyViewSet):
+class MonthlyScoreViewSet(ReadCreateViewSet):
     """Monthly risk scores. ``POST risk-scores/`` enters (or completes) an open month with all its
     areas in one request; a closed month changes only through ``POST risk-scores/{id}/correct/`` with
     a reason. ``total`` is the weighted sum, empty while an area is missing."""
@@ -247,19 +247,14 @@ class MonthlyScoreViewSet(ReadOnlyViewSet):
     filterset_class = MonthlyScoreFilterSet
     ordering_fields = ["month", "total", "id"]
 
-    @extend_schema(request=MonthlyScoreSerializer, responses={201: MonthlyScoreSerializer})
-    def create(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        monthly = scoring.scores_enter(
-            actor=request.user,
+    def create_object(self, data):
+        return scoring.scores_enter(
+            actor=self.request.user,
             organisation=data["organisation"],
             month=data["month"],
             scores=_scores(data["area_scores"]),
             **_levels(data),
         )
-        return Response(self._fresh(monthly), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CorrectionSerializer, responses={200: MonthlyScoreSerializer})
     @action(detail=True, methods=["post"])
@@ -277,10 +272,7 @@ class MonthlyScoreViewSet(ReadOnlyViewSet):
             recompute_derived=data["recompute_derived"],
             **_levels(data),
         )
-        return Response(self._fresh(monthly))
-
-    def _fresh(self, monthly):
-        return self.get_serializer(self.get_queryset().get(pk=monthly.pk)).data
+        return self.fresh(monthly)
 
 
 class InvestigationViewSet(ReadOnlyViewSet):

@@ -2,7 +2,6 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,8 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from qms.filtersets import BaseFilterSet, MultipleChoiceFilter, ScopedModelChoiceFilter
 from qms.models import Action, OrganisationUnit, User
-from risks.choices import ApprovalBody, Decision, InvestigationStatus, MonthStatus, RiskLevel, RiskStatus
-from risks.models import Investigation, MonthlyScore, Risk, RiskApproval, RiskCategory, ScoreArea
+from risks.choices import ApprovalBody, Decision, RiskLevel, RiskStatus
+from risks.models import Risk, RiskApproval, RiskCategory
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -140,60 +139,3 @@ class RiskCategoryFilterSet(BaseFilterSet):
     class Meta:
         model = RiskCategory
         fields = ["q", "organisation", "is_active"]
-
-
-class MonthFilter(django_filters.CharFilter):
-    """A month as ``YYYY-MM``; a malformed one is a field error, not an empty list."""
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        from django import forms
-
-        from risks.services.scoring import parse_month
-
-        try:
-            month = parse_month(value)
-        except Exception as error:  # a ValidationError with a field message
-            raise forms.ValidationError(error.messages) from error
-        return qs.filter(**{self.field_name: month})
-
-
-class MonthlyScoreFilterSet(BaseFilterSet):
-    organisation = ScopedModelChoiceFilter(queryset=OrganisationUnit.objects.all(), label=_("Organisation"))
-    month = MonthFilter(field_name="month", label=_("Month (YYYY-MM)"))
-    month_from = MonthFilter(field_name="month__gte", label=_("From month (YYYY-MM)"))
-    status = django_filters.ChoiceFilter(choices=MonthStatus.choices, label=_("Status"))
-
-    class Meta:
-        model = MonthlyScore
-        fields = ["organisation", "month", "month_from", "status"]
-
-
-class ScoreAreaFilterSet(BaseFilterSet):
-    search_fields = ("code", "name")
-    organisation = ScopedModelChoiceFilter(queryset=OrganisationUnit.objects.all(), label=_("Organisation"))
-
-    class Meta:
-        model = ScoreArea
-        fields = ["q", "organisation", "code", "is_active"]
-
-
-class InvestigationFilterSet(BaseFilterSet):
-    search_fields = ("area__name", "cause")
-    organisation = ScopedModelChoiceFilter(queryset=OrganisationUnit.objects.all(), label=_("Organisation"))
-    area = django_filters.CharFilter(field_name="area__code", label=_("Area (code)"))
-    owner = ScopedModelChoiceFilter(queryset=User.objects.all(), label=_("Owner"))
-    status = django_filters.ChoiceFilter(choices=InvestigationStatus.choices, label=_("Status"))
-    month = MonthFilter(field_name="month", label=_("Month (YYYY-MM)"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-
-    class Meta:
-        model = Investigation
-        fields = ["q", "organisation", "area", "owner", "status", "month"]
-
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = Q(status=InvestigationStatus.OPEN, due_date__lt=timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)

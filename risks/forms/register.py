@@ -1,4 +1,4 @@
-"""Forms of this app (input validation only; services save)."""
+"""Forms of the risk register (input validation only; services save)."""
 
 import json
 
@@ -10,7 +10,7 @@ from qms.choices import UnitKind
 from qms.forms import Form, ModelForm
 from qms.models import Action
 from risks.choices import DECIDER_DECISIONS, ApprovalBody, RiskLevel
-from risks.filtersets import RiskFilterSet
+from risks.filtersets.register import RiskFilterSet
 from risks.models import Risk, RiskCategory
 
 # The filters a heat map cell links with: kept as hidden fields in the register's filter form.

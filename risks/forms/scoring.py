@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from qms.choices import UnitKind
 from qms.forms import Form
 from risks.choices import ProgrammeLevel, ScoreSource
-from risks.filtersets import InvestigationFilterSet
-from risks.forms import MeasureForm, RiskImportForm
+from risks.filtersets.scoring import InvestigationFilterSet
+from risks.forms.register import MeasureForm, RiskImportForm
 from risks.models import ScoreArea
 
 LEVEL_CHOICES = [("", "—"), *ProgrammeLevel.choices]

@@ -1,5 +1,5 @@
 """Import of risks from a CSV or XLSX file: every row is checked, and nothing is imported unless all
-rows are valid. Each row goes through ``services.risk_create``, so imported risks follow the same
+rows are valid. Each row goes through ``risks.services.register.risk_create``, so imported risks follow the same
 rules (and get the same history and notifications) as risks entered by hand."""
 
 import csv
@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from qms.models import OrganisationUnit, User
-from risks import services
 from risks.models import RiskCategory
+from risks.services import register as services
 
 COLUMNS = [
     "title",

@@ -1,6 +1,6 @@
 """Import of monthly risk scores from a CSV or XLSX file (one organisation per file): every row is
 checked, and nothing is imported unless all rows are valid. The file is read by the register's
-reader (``risks.imports.read_rows``) and each row goes through ``services.scores_enter``, so imported
+reader (``risks.imports.register.read_rows``) and each row goes through ``scores_enter``, so imported
 scores follow the same rules (open months only, no month in the future, 0-100 with one decimal, no
 derived area by hand) and get the same history as scores entered by hand."""
 
@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qms.models import OrganisationUnit
+from qms.periods import month_label, parse_month, previous_month
 from qms.services.base import deny
 from risks.choices import ScoreSource
-from risks.imports import RowError
+from risks.imports.register import RowError
 from risks.models import ScoreArea
-from risks.services.scoring import can_manage_scores, month_shift, parse_month, scores_enter
+from risks.services.scoring import can_manage_scores, scores_enter
 
 COLUMNS = ["month", "area", "score", "vasp", "visp"]
 REQUIRED_COLUMNS = ("month", "area", "score")
@@ -39,7 +39,7 @@ class ScoreImportResult:
 
 def template_csv(organisation: OrganisationUnit) -> bytes:
     """The columns, and a row per area scored by hand for last month (to fill in)."""
-    month = month_shift(timezone.localdate().replace(day=1), -1).strftime("%Y-%m")
+    month = month_label(previous_month())
     areas = ScoreArea.objects.filter(organisation=organisation, is_active=True, source=ScoreSource.MANUAL)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -47,10 +47,6 @@ def template_csv(organisation: OrganisationUnit) -> bytes:
     for index, area in enumerate(areas):
         writer.writerow([month, area.code, "", "gold" if index == 0 else "", "silver" if index == 0 else ""])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _month_text(value: str) -> str:
-    return value[:7] if ISO_DATE.match(value) else value
 
 
 def _messages(error: ValidationError, area_code: str) -> list[tuple[str, str]]:
@@ -75,7 +71,8 @@ def _check_row(values: dict, seen: dict, levels: dict, number: int) -> tuple[dic
     month = None
     if values.get("month"):
         try:
-            month = parse_month(_month_text(values["month"]))
+            text = values["month"]
+            month = parse_month(text[:7] if ISO_DATE.match(text) else text)
         except ValidationError as error:
             errors["month"] = " ".join(error.messages)
     code = values.get("area", "").strip().lower()
@@ -131,5 +128,5 @@ def scores_import(*, actor, organisation: OrganisationUnit, rows: list[tuple[int
             transaction.set_rollback(True)
             result.scores = 0
         else:
-            result.months = [month.strftime("%Y-%m") for month in sorted(months)]
+            result.months = [month_label(month) for month in sorted(months)]
     return result

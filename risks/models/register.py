@@ -2,7 +2,7 @@
 
 Mitigation measures are core Actions whose source is the risk (``Risk.measures``), so they show up
 in everyone's "my actions". Rules across rows (levels from the matrix, the approval workflow) live in
-``risks.services``.
+``risks.services.register``.
 """
 
 from django.conf import settings
@@ -36,7 +36,7 @@ class RiskMatrixQuerySet(ScopedQuerySet):
 
 class RiskMatrix(models.Model):
     """An organisation's likelihood x impact matrix: a label and description per step, and the level
-    of every cell. Organisations without one use the default 5x5 (``risks.selectors.matrix_for``)."""
+    of every cell. Organisations without one use the default 5x5 (``risks.selectors.register.matrix_for``)."""
 
     organisation = models.OneToOneField(
         "qms.OrganisationUnit", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="risk_matrix"

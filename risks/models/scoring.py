@@ -13,10 +13,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qms.periods import month_label
 from qms.querysets import ScopedQuerySet
 from risks.choices import DEFAULT_SCORE_AREAS, InvestigationStatus, MonthStatus, ProgrammeLevel, ScoreSource
 
@@ -29,8 +30,10 @@ TRAINING_FORMULA = _(
 )
 
 
-def month_label(month) -> str:
-    return month.strftime("%Y-%m") if month else ""
+def is_drop(score, previous_score) -> bool:
+    """Whether an area's ``score`` dropped from the month before's (what opens an investigation): the
+    one rule the monthly job, a correction, the investigation list and the follow-up read."""
+    return previous_score is not None and score is not None and score < previous_score
 
 
 DEFAULT_AREA_NAMES = {code: name for code, name, _weight, _source in DEFAULT_SCORE_AREAS}
@@ -312,3 +315,12 @@ class Investigation(models.Model):
 
     def get_absolute_url(self):
         return reverse("risks:investigation_detail", args=[self.pk])
+
+    @property
+    def is_drop(self) -> bool:
+        """Still a drop (a correction may have removed it)."""
+        return is_drop(self.score, self.previous_score)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == InvestigationStatus.OPEN and self.due_date < timezone.localdate()

@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qms.choices import ActionKind, ActionStatus, Role, UnitKind
+from qms.escalations import escalate
 from qms.models import Action, OrganisationUnit, User
 from qms.scoping import scope_for
+from qms.selectors import RoleHolders
 from qms.services.actions import action_create, action_set_status, action_update, validate_owner_for_unit
 from qms.services.base import apply_changes, deny, save_validated, system_note
 from qms.services.notifications import notify
@@ -31,10 +33,11 @@ from risks.choices import (
     Decision,
     RiskLevel,
     RiskStatus,
+    next_body,
     required_bodies,
 )
 from risks.models import Risk, RiskApproval, RiskCategory, RiskMatrix, RiskReview
-from risks.selectors import body_members, decidable_bodies, matrix_for
+from risks.selectors.register import body_members, decidable_bodies, matrix_for
 
 RISK_FIELDS = {
     "title",
@@ -681,13 +684,13 @@ def approval_decide(*, actor, risk: Risk, body: str, decision: str, reason: str 
     save_validated(approval, actor=actor, reason=reason)
 
     concerned = [risk.owner, approval.submitted_by]
-    bodies = required_bodies(max(risk.level, approval.level, key=lambda level: LEVEL_RANK[level]))
-    if decision == Decision.APPROVED and body in bodies and bodies.index(body) + 1 < len(bodies):
-        next_body = bodies[bodies.index(body) + 1]
+    round_level = max(risk.level, approval.level, key=LEVEL_RANK.__getitem__)
+    following = next_body(round_level, body) if decision == Decision.APPROVED else None
+    if following is not None:
         save_validated(
             RiskApproval(
                 risk=risk,
-                body=next_body,
+                body=following,
                 round=approval.round,
                 level=risk.level,
                 submitted_by=approval.submitted_by,
@@ -695,7 +698,7 @@ def approval_decide(*, actor, risk: Risk, body: str, decision: str, reason: str 
             ),
             actor=actor,
         )
-        _notify_body(risk, next_body, exclude=[actor])
+        _notify_body(risk, following, exclude=[actor])
         title = gettext_lazy("Risk %(title)s: approved by %(body)s, now with group management")
     elif decision == Decision.APPROVED:
         risk.status = RiskStatus.APPROVED
@@ -842,28 +845,21 @@ def category_set_active(*, actor, category: RiskCategory, organisation: Organisa
 def sweep_overdue_reviews(*, today: datetime.date) -> int:
     """Escalate each risk whose review is overdue to its owner and the unit's quality officers,
     once a day (the core sweep escalates overdue measures, which are actions)."""
-    from qms.escalations import already_escalated, escalation_claim
-    from qms.selectors import RoleHolders
 
-    risks = list(
-        Risk.objects.review_overdue(today)
-        .exclude(pk__in=already_escalated(Risk, "review_overdue", today))
-        .select_related("owner", "unit")
+    def notice(risk: Risk, holders: RoleHolders) -> dict:
+        return {
+            "recipients": [risk.owner, *holders.nearest(risk.unit, Role.QUALITY_OFFICER)],
+            "verb": "risk_review_overdue",
+            "title": gettext_lazy("Review overdue: %(title)s"),
+            "params": {"title": risk.title},
+            "body": gettext_lazy("This risk was due for review on %(due)s."),
+            "body_params": {"due": risk.next_review},
+        }
+
+    return escalate(
+        Risk.objects.review_overdue(today).select_related("owner", "unit"),
+        reason="review_overdue",
+        day=today,
+        notice=notice,
+        prepare=lambda risks: RoleHolders([risk.unit for risk in risks], [Role.QUALITY_OFFICER]),
     )
-    holders = RoleHolders([risk.unit for risk in risks], [Role.QUALITY_OFFICER])
-    escalated = 0
-    for risk in risks:
-        with transaction.atomic():
-            if not escalation_claim(target=risk, reason="review_overdue", day=today):
-                continue
-            notify(
-                recipients=[risk.owner, *holders.nearest(risk.unit, Role.QUALITY_OFFICER)],
-                verb="risk_review_overdue",
-                title=gettext_lazy("Review overdue: %(title)s"),
-                params={"title": risk.title},
-                body=gettext_lazy("This risk was due for review on %(due)s."),
-                body_params={"due": risk.next_review},
-                target=risk,
-            )
-        escalated += 1
-    return escalated

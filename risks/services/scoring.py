@@ -25,7 +25,9 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from qms.choices import ActionKind, ActionStatus, Role, UnitKind
+from qms.escalations import escalate
 from qms.models import Action, OrganisationUnit, TrainingAssignment, User
+from qms.periods import month_end, month_label, month_shift, parse_month, previous_month, this_month
 from qms.scoping import scope_for
 from qms.selectors import RoleHolders, user_belongs_to_organisation
 from qms.services.actions import action_create
@@ -39,53 +41,13 @@ from risks.choices import (
     ScoreSource,
 )
 from risks.models import AreaScore, Investigation, MonthlyScore, ScoreArea
-from risks.models.scoring import TRAINING_FORMULA, month_label  # noqa: F401 - re-exported for the pages
+from risks.models.scoring import TRAINING_FORMULA, is_drop
 
 logger = logging.getLogger(__name__)
 
 INVESTIGATION_DAYS = 14
 ONE_DECIMAL = Decimal("0.1")
 HUNDRED = Decimal("100")
-# The months the score speaks of: anything else is a typo (and year 1 or 9999 would overflow).
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
-# --- months ------------------------------------------------------------------------------------
-
-
-def parse_month(value, field: str = "month") -> datetime.date:
-    """``YYYY-MM`` (or a date) as the first day of that month, from 2000 to 2100."""
-    if isinstance(value, datetime.date):
-        month = value.replace(day=1)
-    else:
-        try:
-            year, number = str(value).strip().split("-")
-            if len(year) != 4 or len(number) != 2:
-                raise ValueError
-            month = datetime.date(int(year), int(number), 1)
-        except (TypeError, ValueError):
-            raise ValidationError({field: _("Give the month as YYYY-MM, e.g. 2026-01.")}) from None
-    if not FIRST_YEAR <= month.year <= LAST_YEAR:
-        raise ValidationError(
-            {
-                field: _("Give a month from %(first)s to %(last)s.")
-                % {"first": f"{FIRST_YEAR}-01", "last": f"{LAST_YEAR}-12"}
-            }
-        )
-    return month
-
-
-def month_shift(month: datetime.date, months: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def previous_month(today: datetime.date | None = None) -> datetime.date:
-    return month_shift((today or timezone.localdate()).replace(day=1), -1)
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return month_shift(month, 1) - datetime.timedelta(days=1)
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -107,7 +69,9 @@ def _check_organisation(organisation: OrganisationUnit) -> None:
 
 @transaction.atomic
 def areas_ensure_defaults(*, organisation: OrganisationUnit, actor=None) -> list[ScoreArea]:
-    """Give an organisation the default six areas of SPEC 3 if it has none yet."""
+    """Give an organisation the default six areas of SPEC 3 if it has none yet. Registered with
+    ``unit_create`` (``RisksConfig.ready``): every new organisation starts with them, and no page or
+    other service creates them on first use."""
     _check_organisation(organisation)
     existing = list(ScoreArea.objects.filter(organisation=organisation))
     if existing:
@@ -370,9 +334,8 @@ def scores_enter(
     if not can_manage_scores(actor, organisation):
         deny(_("You cannot enter scores for %(org)s.") % {"org": organisation})
     month = parse_month(month)
-    if month > timezone.localdate().replace(day=1):
+    if month > this_month():
         raise ValidationError({"month": _("Scores cannot be entered for a month in the future.")})
-    areas_ensure_defaults(organisation=organisation, actor=actor)
     monthly, _created = MonthlyScore.objects.select_for_update().get_or_create(organisation=organisation, month=month)
     if monthly.is_closed:
         raise ValidationError(
@@ -451,7 +414,7 @@ def monthly_run(*, month=None) -> dict[str, int]:
     weight (0 for an area no longer active, which then does not count) and the derived areas are
     computed one last time, before the totals."""
     month = parse_month(month) if month is not None else previous_month()
-    if month >= timezone.localdate().replace(day=1):
+    if month >= this_month():
         raise ValidationError(
             {
                 "month": _("%(month)s is not over yet: the job closes a month after it ended.")
@@ -558,7 +521,7 @@ def _open_investigations(months, *, scores_by_month=None, correction: Correction
                 compared.append((monthly, score, before[score.area_id]))
     if correction is not None:
         compared = _follow_correction(months, compared, correction)
-    drops = [(monthly, score, before) for monthly, score, before in compared if score.score < before]
+    drops = [(monthly, score, before) for monthly, score, before in compared if is_drop(score.score, before)]
     if not drops:
         return 0
     areas = {
@@ -630,7 +593,7 @@ def _follow_correction(months, compared, correction: Correction) -> list:
         if investigation is None:
             left.append((monthly, score, before))
             continue
-        dropped = score.score < before
+        dropped = is_drop(score.score, before)
         if (investigation.previous_score, investigation.score) == (before, score.score) and (
             dropped or investigation.status != InvestigationStatus.OPEN
         ):
@@ -801,27 +764,25 @@ def investigation_reassign(*, actor, investigation: Investigation, owner: User, 
 
 def sweep_investigations(*, today: datetime.date) -> int:
     """Escalate open investigations past their due date to the owner and the quality officers, once a day."""
-    from qms.escalations import already_escalated, escalation_claim
 
-    overdue = list(
-        Investigation.objects.filter(status=InvestigationStatus.OPEN, due_date__lt=today)
-        .exclude(pk__in=already_escalated(Investigation, "overdue", today))
-        .select_related("owner", "organisation", "area")
+    def notice(investigation: Investigation, holders: RoleHolders) -> dict:
+        return {
+            "recipients": [investigation.owner, *holders.nearest(investigation.organisation, Role.QUALITY_OFFICER)],
+            "verb": "investigation_overdue",
+            "title": gettext_lazy("Investigation overdue: %(title)s"),
+            "params": {"title": str(investigation)},
+            "body": gettext_lazy("It was due on %(due)s."),
+            "body_params": {"due": investigation.due_date},
+        }
+
+    return escalate(
+        Investigation.objects.filter(status=InvestigationStatus.OPEN, due_date__lt=today).select_related(
+            "owner", "organisation", "area"
+        ),
+        reason="overdue",
+        day=today,
+        notice=notice,
+        prepare=lambda investigations: RoleHolders(
+            [investigation.organisation for investigation in investigations], [Role.QUALITY_OFFICER]
+        ),
     )
-    holders = RoleHolders([item.organisation for item in overdue], [Role.QUALITY_OFFICER])
-    escalated = 0
-    for investigation in overdue:
-        with transaction.atomic():
-            if not escalation_claim(target=investigation, reason="overdue", day=today):
-                continue
-            notify(
-                recipients=[investigation.owner, *holders.nearest(investigation.organisation, Role.QUALITY_OFFICER)],
-                verb="investigation_overdue",
-                title=gettext_lazy("Investigation overdue: %(title)s"),
-                params={"title": str(investigation)},
-                body=gettext_lazy("It was due on %(due)s."),
-                body_params={"due": investigation.due_date},
-                target=investigation,
-            )
-        escalated += 1
-    return escalated

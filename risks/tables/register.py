@@ -1,6 +1,7 @@
-"""django-tables2 tables of this app."""
+"""django-tables2 tables of the risk register."""
 
 import django_tables2 as tables
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -85,9 +86,9 @@ class RiskTable(BaseTable):
             return format_html(
                 '<span class="text-danger fw-semibold" title="{}">{}</span>',
                 _("Review overdue"),
-                _date(value),
+                short_date(value),
             )
-        return _date(value)
+        return short_date(value)
 
     def value_next_review(self, value):
         return value.isoformat()
@@ -119,7 +120,5 @@ class BoardRiskTable(RiskTable):
     organisation = tables.Column(verbose_name=_("Organisation"), order_by=("organisation__name",))
 
 
-def _date(value):
-    from django.utils.formats import date_format
-
+def short_date(value):
     return date_format(value, "SHORT_DATE_FORMAT")

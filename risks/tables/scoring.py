@@ -2,18 +2,13 @@
 
 import django_tables2 as tables
 from django.template.defaultfilters import floatformat
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from qms.periods import month_label
 from qms.tables import BaseTable, StatusColumn
-from risks.choices import InvestigationStatus
 from risks.models import Investigation
-from risks.tables import _date
-
-
-def is_overdue(investigation) -> bool:
-    return investigation.status == InvestigationStatus.OPEN and investigation.due_date < timezone.localdate()
+from risks.tables.register import short_date
 
 
 class InvestigationTable(BaseTable):
@@ -38,10 +33,10 @@ class InvestigationTable(BaseTable):
         row_attrs = {"data-investigation": lambda record: record.pk}
 
     def render_month(self, value):
-        return value.strftime("%Y-%m")
+        return month_label(value)
 
     def value_month(self, value):
-        return value.strftime("%Y-%m")
+        return month_label(value)
 
     def render_previous_score(self, value):
         return floatformat(value, 1)
@@ -50,7 +45,7 @@ class InvestigationTable(BaseTable):
         return value
 
     def render_score(self, value, record):
-        if value >= record.previous_score:  # no drop any more, after a correction
+        if not record.is_drop:  # no drop any more, after a correction
             return floatformat(value, 1)
         return format_html(
             '<span class="text-danger text-nowrap"><i class="bi bi-arrow-down-right" aria-hidden="true"></i> {}</span>',
@@ -61,9 +56,9 @@ class InvestigationTable(BaseTable):
         return value
 
     def render_due_date(self, value, record):
-        if is_overdue(record):
-            return format_html('<span class="text-danger fw-semibold">{} {}</span>', _date(value), _("overdue"))
-        return _date(value)
+        if record.is_overdue:
+            return format_html('<span class="text-danger fw-semibold">{} {}</span>', short_date(value), _("overdue"))
+        return short_date(value)
 
     def value_due_date(self, value):
         return value.isoformat()

@@ -3,7 +3,7 @@ reviews, the review queues of the board and of group management, the board's ove
 and an organisation's matrix and categories.
 
 Every page starts from ``visible_to(request.user)`` (out of sight is a 404); every write goes through
-``risks.services`` (a ValidationError re-renders the form with its messages, PermissionDenied is a 403).
+``risks.services.register`` (a ValidationError re-renders the form with its messages, PermissionDenied is a 403).
 """
 
 from collections import defaultdict
@@ -15,21 +15,34 @@ from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
-from qms.choices import ActionStatus, Role, UnitKind
+from qms.choices import ActionStatus, UnitKind
 from qms.history import merge_histories, records_history
 from qms.models import Action, OrganisationUnit, User
-from qms.scoping import scope_for
+from qms.scoping import Purpose, organisations_for, scope_for
 from qms.selectors import people_of_organisation
-from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView, ServiceFormView
-from risks import services
-from risks.choices import SUBMITTABLE_RISK_STATUSES, ApprovalBody, Decision, RiskLevel, RiskStatus
-from risks.forms import (
+from qms.views.generic import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectHistoryView,
+    ObjectListView,
+    ServiceFormView,
+    safe_next,
+)
+from risks.choices import (
+    APPROVER_ROLES,
+    BODY_ROLES,
+    SUBMITTABLE_RISK_STATUSES,
+    ApprovalBody,
+    Decision,
+    RiskLevel,
+    RiskStatus,
+)
+from risks.forms.register import (
     CELL_FIELDS,
     ApprovalDecisionForm,
     CategoryChangeForm,
@@ -46,16 +59,23 @@ from risks.forms import (
     RiskSubmitForm,
     use_matrix_scales,
 )
-from risks.imports import COLUMNS, ImportFileError, read_rows, risks_import, template_csv
+from risks.imports.register import COLUMNS, ImportFileError, read_rows, risks_import, template_csv
 from risks.models import Risk, RiskApproval, RiskCategory, RiskMatrix
-from risks.selectors import decidable_bodies, default_matrix, heat_maps, matrix_for, queue_counts, review_queue
-from risks.services import RISK_EDITOR_ROLES
-from risks.tables import BoardRiskTable, RiskTable
+from risks.selectors.register import (
+    decidable_bodies,
+    default_matrix,
+    heat_maps,
+    matrix_for,
+    queue_counts,
+    review_queue,
+    risk_level_trend,
+)
+from risks.services import register as services
+from risks.services.register import RISK_EDITOR_ROLES
+from risks.tables.register import BoardRiskTable, RiskTable
 
 RISKS = Risk.objects.select_related("unit", "owner", "category", "organisation")
 SCALE_FIELDS = ["likelihood", "impact", "residual_likelihood", "residual_impact"]
-APPROVER_ROLES = {Role.BOARD_MEMBER, Role.GROUP_MANAGEMENT}
-BODY_ROLES = {ApprovalBody.BOARD: Role.BOARD_MEMBER, ApprovalBody.GROUP: Role.GROUP_MANAGEMENT}
 # What a queue card shows of a risk's recent history.
 HISTORY_FIELDS = ["title", "status", "level", "residual_level", "likelihood", "impact", "owner_id", "next_review"]
 RECENT_HISTORY = 5
@@ -68,24 +88,17 @@ FLAG_FILTERS = {
 }
 
 
+def navigation_context(request, scope) -> dict:
+    """The main navigation's count of the risks waiting for the person's decision, per body (registered
+    with ``qms.context_processors.register_navigation_context`` in ``RisksConfig.ready``)."""
+    if not scope.roles() & APPROVER_ROLES:
+        return {}
+    return {"risk_queue_counts": queue_counts(request.user)}
+
+
 def registers_risks(user) -> bool:
     """Whether the person registers risks somewhere (the board and group management read and decide)."""
     return bool(scope_for(user).roles() & set(RISK_EDITOR_ROLES))
-
-
-def user_organisations(user):
-    """The organisations a person belongs to: those of their units, and those below a group they are in.
-    (A business unit's people may read their organisation's matrix, though they cannot see the
-    organisation's other units.)"""
-    scope = scope_for(user)
-    organisations = OrganisationUnit.objects.filter(kind=UnitKind.ORGANISATION)
-    if scope.sees_everything:
-        return organisations
-    ids = {int(part) for grant in scope.grants for part in grant.path.strip("/").split("/") if part}
-    condition = Q(pk__in=ids)
-    for root in scope.root_paths():
-        condition |= Q(path__startswith=root)
-    return organisations.filter(condition) if ids else organisations.none()
 
 
 def people_for(user, organisation=None):
@@ -94,13 +107,6 @@ def people_for(user, organisation=None):
     if organisation is not None:
         people = people.filter(pk__in=people_of_organisation(organisation).values("pk"))
     return people
-
-
-def safe_next(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def error_text(error: ValidationError) -> str:
@@ -118,8 +124,8 @@ class RiskNavMixin:
         context["risk_nav"] = {
             "active": self.nav,
             "can_add": registers_risks(self.request.user),
-            "board": Role.BOARD_MEMBER in roles,
-            "group": Role.GROUP_MANAGEMENT in roles,
+            "board": BODY_ROLES[ApprovalBody.BOARD] in roles,
+            "group": BODY_ROLES[ApprovalBody.GROUP] in roles,
         }
         return context
 
@@ -213,21 +219,20 @@ class BoardOverviewView(RiskListView):
         return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self):
-        scope = scope_for(self.request.user)
-        organisations = scope.units_with_role(*APPROVER_ROLES).filter(kind=UnitKind.ORGANISATION)
+        organisations = organisations_for(self.request.user, Purpose.ACT, roles=tuple(APPROVER_ROLES))
         # Open risks unless the status filter asks for closed ones, as in the register.
         return super().base_queryset().filter(organisation__in=organisations.values("pk")).at_least(RiskLevel.MEDIUM)
 
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
-        if len(user_organisations(self.request.user)[:2]) < 2:
+        if len(organisations_for(self.request.user, Purpose.BELONG)[:2]) < 2:
             table.columns.hide("organisation")  # still exported
         return table
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         roles = scope_for(self.request.user).roles()
-        if not self.request.GET and Role.BOARD_MEMBER not in roles:
+        if not self.request.GET and BODY_ROLES[ApprovalBody.BOARD] not in roles:
             kwargs["data"] = QueryDict("level=very_high")
         return kwargs
 
@@ -275,7 +280,7 @@ class HeatMapView(RiskNavMixin, TemplateView):
         cleaned = getattr(filterset.form, "cleaned_data", {})
         organisation = cleaned.get("organisation") or (cleaned["unit"].organisation if cleaned.get("unit") else None)
         if organisation is None or organisation.kind != UnitKind.ORGANISATION:
-            organisations = list(user_organisations(self.request.user)[:2])
+            organisations = list(organisations_for(self.request.user, Purpose.BELONG)[:2])
             organisation = organisations[0] if len(organisations) == 1 else None
         return matrix_for(organisation) if organisation is not None else default_matrix(None)
 
@@ -384,8 +389,6 @@ def scale_labels(risk, matrix) -> dict:
 
 
 def level_trend(risk) -> list[tuple[str, str]]:
-    from risks.selectors import risk_level_trend
-
     return [(level, RiskLevel(level).label) for level in risk_level_trend(risk)]
 
 
@@ -418,7 +421,7 @@ class RiskEditView(ObjectEditView):
             )
             form.fields["category"].queryset = RiskCategory.objects.visible_to(user).filter(is_active=True)
             form.fields["owner"].queryset = people_for(user)
-            organisations = list(user_organisations(user)[:2])
+            organisations = list(organisations_for(user, Purpose.BELONG)[:2])
             # One organisation: its matrix's step labels. Several: plain numbers, checked by the service
             # against the matrix of the unit's organisation.
             self.matrix = matrix_for(organisations[0]) if len(organisations) == 1 else None
@@ -621,7 +624,7 @@ class ApprovalDecideView(View):
                 next_url=safe_next(request, ""),
                 # The queue's heading and the navigation's counts follow, out of band.
                 queue_count=queue_counts(request.user).get(form.data.get("body") or "", 0),
-                risk_nav={"board": Role.BOARD_MEMBER in roles, "group": Role.GROUP_MANAGEMENT in roles},
+                risk_nav={body: role in roles for body, role in BODY_ROLES.items()},
                 oob=True,
             )
             return render(request, "risks/_decided.html", context)
@@ -829,7 +832,7 @@ class MatrixIndexView(RiskNavMixin, TemplateView):
     nav = "matrix"
 
     def get(self, request, *args, **kwargs):
-        self.organisations = list(user_organisations(request.user))
+        self.organisations = list(organisations_for(request.user, Purpose.BELONG))
         if len(self.organisations) == 1:
             return redirect("risks:matrix", self.organisations[0].pk)
         return super().get(request, *args, **kwargs)
@@ -854,7 +857,8 @@ class MatrixView(RiskNavMixin, TemplateView):
     nav = "matrix"
 
     def dispatch(self, request, *args, **kwargs):
-        self.organisation = get_object_or_404(user_organisations(request.user), pk=kwargs["organisation"])
+        organisations = organisations_for(request.user, Purpose.BELONG)
+        self.organisation = get_object_or_404(organisations, pk=kwargs["organisation"])
         self.can_configure = services.can_configure_risks(request.user, self.organisation)
         return super().dispatch(request, *args, **kwargs)
 
@@ -944,7 +948,8 @@ class MatrixHistoryView(RiskNavMixin, TemplateView):
     nav = "matrix"
 
     def dispatch(self, request, *args, **kwargs):
-        self.organisation = get_object_or_404(user_organisations(request.user), pk=kwargs["organisation"])
+        organisations = organisations_for(request.user, Purpose.BELONG)
+        self.organisation = get_object_or_404(organisations, pk=kwargs["organisation"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -7,8 +7,6 @@ goes through ``risks.services.scoring`` (a ValidationError re-renders the form w
 PermissionDenied is a 403).
 """
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,7 +14,6 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
@@ -25,10 +22,11 @@ from django.views.generic import TemplateView
 from qms.choices import UnitKind
 from qms.history import merge_histories, records_history
 from qms.models import Action, OrganisationUnit
+from qms.periods import FIRST_YEAR, month_label, month_shift, parse_month, this_month
+from qms.scoping import Purpose, organisations_for
 from qms.views.generic import ObjectDetailView, ObjectHistoryView, ObjectListView
-from risks import imports_scoring, services
 from risks.choices import DEFAULT_SCORE_AREAS, InvestigationStatus, ProgrammeLevel, ScoreSource
-from risks.forms_scoring import (
+from risks.forms.scoring import (
     AreaFormSet,
     InvestigationCloseForm,
     InvestigationListFilterSet,
@@ -38,50 +36,32 @@ from risks.forms_scoring import (
     StepForm,
     area_initial,
 )
-from risks.imports import ImportFileError, read_rows
+from risks.imports import scoring as imports
+from risks.imports.register import ImportFileError, read_rows
 from risks.models import AreaScore, Investigation, MonthlyScore, ScoreArea
-from risks.selectors import group_comparison, investigation_follow_up, latest_totals, score_trend, training_years
-from risks.tables_scoring import InvestigationTable, is_overdue
+from risks.models.scoring import TRAINING_FORMULA
+from risks.selectors.scoring import (
+    group_comparison,
+    investigation_follow_up,
+    latest_totals,
+    score_trend,
+    training_years,
+)
+from risks.services import scoring as services
+from risks.tables.scoring import InvestigationTable
 from risks.views.register import RiskNavMixin, people_for
-
-__all__ = [
-    "GroupComparisonView",
-    "InvestigationCloseView",
-    "InvestigationDetailView",
-    "InvestigationHistoryView",
-    "InvestigationListView",
-    "InvestigationReassignView",
-    "InvestigationStepAddView",
-    "ScoreAreasHistoryView",
-    "ScoreAreasView",
-    "ScoreDashboardView",
-    "ScoreImportView",
-    "ScoreIndexView",
-    "ScoreMonthHistoryView",
-    "ScoreMonthView",
-    "score_import_template",
-]
 
 TREND_MONTHS = 24
 GROUP_MONTHS = 12
 INVESTIGATIONS = Investigation.objects.select_related("organisation", "area", "owner")
 
 
-def score_organisations(user):
-    """The organisations whose scores ``user`` sees: those they see as a unit (a team's people do not
-    see their organisation's scores)."""
-    return OrganisationUnit.objects.visible_to(user).filter(kind=UnitKind.ORGANISATION)
-
-
-def month_or_404(text: str) -> datetime.date:
+def month_or_404(text: str):
+    """The month of the URL (``qms.periods.parse_month``); a 404 when it is not one."""
     try:
-        return services.parse_month(text)
+        return parse_month(text)
     except ValidationError:
         raise Http404(_("Give the month as YYYY-MM, e.g. 2026-01.")) from None
-
-
-def this_month() -> datetime.date:
-    return timezone.localdate().replace(day=1)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -123,7 +103,7 @@ class OrganisationScoreMixin(ScoreNavMixin):
     """An organisation of the URL that the person sees (else 404), and whether they may enter its scores."""
 
     def dispatch(self, request, *args, **kwargs):
-        self.organisation = get_object_or_404(score_organisations(request.user), pk=kwargs["organisation"])
+        self.organisation = get_object_or_404(organisations_for(request.user, Purpose.SEE), pk=kwargs["organisation"])
         self.can_manage = services.can_manage_scores(request.user, self.organisation)
         return super().dispatch(request, *args, **kwargs)
 
@@ -152,7 +132,7 @@ class ScoreIndexView(ScoreNavMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        organisations = list(score_organisations(user))
+        organisations = list(organisations_for(user, Purpose.SEE))
         ids = [organisation.pk for organisation in organisations]
         latest = latest_totals(ids)
         open_counts = dict(
@@ -210,7 +190,7 @@ class ScoreDashboardView(OrganisationScoreMixin, TemplateView):
             rows.append(
                 {
                     "month": month,
-                    "label": month.strftime("%Y-%m"),
+                    "label": month_label(month),
                     "monthly": monthly,
                     "scores": [series[area.code][index] for area in areas],
                     "missing": missing,
@@ -218,12 +198,7 @@ class ScoreDashboardView(OrganisationScoreMixin, TemplateView):
                 }
             )
         stored = [monthly for monthly in months if monthly]
-        complete = [monthly for monthly in stored if monthly.total is not None]
-        latest = complete[-1] if complete else None
-        previous = next(
-            (monthly for monthly in complete if latest and monthly.month == services.month_shift(latest.month, -1)),
-            None,
-        )
+        latest = trend["latest"]
         contributions = (
             list(AreaScore.objects.filter(monthly=latest).select_related("area").order_by("area__position"))
             if latest
@@ -238,8 +213,6 @@ class ScoreDashboardView(OrganisationScoreMixin, TemplateView):
             .annotate(step_count=Count("steps"))
             .order_by("-month", "area__position")
         )
-        for investigation in investigations:
-            investigation.overdue = is_overdue(investigation)
         context.update(
             title=_("Risk score of %(org)s") % {"org": self.organisation},
             months=stored,
@@ -248,7 +221,7 @@ class ScoreDashboardView(OrganisationScoreMixin, TemplateView):
             rows=rows,
             incomplete=[row for row in rows if row["monthly"] and row["monthly"].total is None],
             latest=latest,
-            change=latest.total - previous.total if latest and previous else None,
+            change=trend["change"],
             contributions=contributions,
             investigations=investigations,
             open_investigations=sum(1 for item in investigations if item.status == InvestigationStatus.OPEN),
@@ -272,7 +245,7 @@ class ScoreDashboardView(OrganisationScoreMixin, TemplateView):
             {"label": str(area), "data": [number(value) for value in series[area.code]], "colour": chart_colour(index)}
             for index, area in enumerate(areas)
         ]
-        return {"labels": [month.strftime("%Y-%m") for month in calendar], "datasets": datasets}
+        return {"labels": [month_label(month) for month in calendar], "datasets": datasets}
 
 
 # --- a month -----------------------------------------------------------------------------------
@@ -294,11 +267,11 @@ class ScoreMonthView(OrganisationScoreMixin, TemplateView):
         target = request.GET.get("go")
         if target:
             try:
-                month = services.parse_month(target)
+                month = parse_month(target)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
-                return redirect("risks:score_month", self.organisation.pk, month.strftime("%Y-%m"))
+                return redirect("risks:score_month", self.organisation.pk, month_label(month))
         return super().get(request, *args, **kwargs)
 
     def load(self):
@@ -357,10 +330,9 @@ class ScoreMonthView(OrganisationScoreMixin, TemplateView):
             services.missing_areas(self.monthly, areas=active, scores=self.scores.values()) if self.monthly else []
         )
         context.update(
-            title=_("Risk score of %(org)s, %(month)s")
-            % {"org": self.organisation, "month": self.month.strftime("%Y-%m")},
+            title=_("Risk score of %(org)s, %(month)s") % {"org": self.organisation, "month": month_label(self.month)},
             month=self.month,
-            month_label=self.month.strftime("%Y-%m"),
+            month_label=month_label(self.month),
             monthly=self.monthly,
             rows=rows,
             weight_sum=sum((area.weight for area in active), 0),
@@ -368,13 +340,11 @@ class ScoreMonthView(OrganisationScoreMixin, TemplateView):
             form=form,
             is_closed=self.is_closed,
             is_future=self.is_future,
-            previous_month=services.month_shift(self.month, -1).strftime("%Y-%m")
-            if self.month.year > services.FIRST_YEAR or self.month.month > 1
+            previous_month=month_label(month_shift(self.month, -1))
+            if self.month.year > FIRST_YEAR or self.month.month > 1
             else None,
-            next_month=services.month_shift(self.month, 1).strftime("%Y-%m")
-            if services.month_shift(self.month, 1) <= this_month()
-            else None,
-            formula=services.TRAINING_FORMULA,
+            next_month=month_label(month_shift(self.month, 1)) if month_shift(self.month, 1) <= this_month() else None,
+            formula=TRAINING_FORMULA,
             no_training_data=any(row["no_training_data"] for row in rows),
             investigations=INVESTIGATIONS.filter(organisation=self.organisation, month=self.month),
             tab="details",
@@ -446,10 +416,9 @@ class ScoreMonthHistoryView(OrganisationScoreMixin, TemplateView):
             omit=["monthly_id", "area_id"],
         )
         context.update(
-            title=_("Risk score of %(org)s, %(month)s")
-            % {"org": self.organisation, "month": self.month.strftime("%Y-%m")},
+            title=_("Risk score of %(org)s, %(month)s") % {"org": self.organisation, "month": month_label(self.month)},
             month=self.month,
-            month_label=self.month.strftime("%Y-%m"),
+            month_label=month_label(self.month),
             monthly=monthly,
             is_closed=bool(monthly and monthly.is_closed),
             tab="history",
@@ -548,7 +517,7 @@ class ScoreImportView(OrganisationScoreMixin, TemplateView):
         context.setdefault("form", ScoreImportForm())
         context.update(
             title=_("Import scores of %(org)s") % {"org": self.organisation},
-            columns=imports_scoring.COLUMNS,
+            columns=imports.COLUMNS,
             areas=ScoreArea.objects.filter(organisation=self.organisation, is_active=True),
             levels=ProgrammeLevel.values,
         )
@@ -560,16 +529,14 @@ class ScoreImportView(OrganisationScoreMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            rows = read_rows(
-                form.cleaned_data["file"], columns=imports_scoring.COLUMNS, required=imports_scoring.REQUIRED_COLUMNS
-            )
+            rows = read_rows(form.cleaned_data["file"], columns=imports.COLUMNS, required=imports.REQUIRED_COLUMNS)
         except ImportFileError as error:
             form.add_error("file", str(error))
             return self.render_to_response(self.get_context_data(form=form))
         if not rows:
             form.add_error("file", _("The file has no rows to import."))
             return self.render_to_response(self.get_context_data(form=form))
-        result = imports_scoring.scores_import(actor=request.user, organisation=self.organisation, rows=rows)
+        result = imports.scores_import(actor=request.user, organisation=self.organisation, rows=rows)
         if result.errors:
             return self.render_to_response(self.get_context_data(form=form, result=result))
         messages.success(
@@ -582,8 +549,8 @@ class ScoreImportView(OrganisationScoreMixin, TemplateView):
 
 @require_GET
 def score_import_template(request, organisation):
-    organisation = get_object_or_404(score_organisations(request.user), pk=organisation)
-    response = HttpResponse(imports_scoring.template_csv(organisation), content_type="text/csv; charset=utf-8")
+    organisation = get_object_or_404(organisations_for(request.user, Purpose.SEE), pk=organisation)
+    response = HttpResponse(imports.template_csv(organisation), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="risk-score-import-template.csv"'
     return response
 
@@ -628,8 +595,7 @@ class InvestigationMixin(ScoreNavMixin):
             can_work=is_open and services.can_work_on_investigation(user, investigation),
             is_owner=investigation.owner_id == user.pk,
             is_open=is_open,
-            overdue=is_overdue(investigation),
-            sees_organisation=score_organisations(user).filter(pk=investigation.organisation_id).exists(),
+            sees_organisation=organisations_for(user, Purpose.SEE).filter(pk=investigation.organisation_id).exists(),
         )
         return context
 
@@ -771,9 +737,9 @@ class GroupComparisonView(ScoreNavMixin, TemplateView):
         group = get_object_or_404(
             OrganisationUnit.objects.visible_to(user).filter(kind=UnitKind.GROUP), pk=kwargs["group"]
         )
-        organisations = score_organisations(user).filter(path__startswith=group.path)
+        organisations = organisations_for(user, Purpose.SEE).filter(path__startswith=group.path)
         comparison = group_comparison(organisations, GROUP_MONTHS)
-        labels = [month.strftime("%Y-%m") for month in comparison["months"]]
+        labels = [month_label(month) for month in comparison["months"]]
         context.update(
             title=_("Risk scores of %(group)s") % {"group": group},
             group=group,

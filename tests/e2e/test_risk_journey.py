@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from qms.choices import Role, UnitKind
 from risks.choices import RiskLevel, RiskStatus
 from risks.models import Risk
-from risks.selectors import matrix_for
+from risks.selectors.register import matrix_for
 from tests.e2e.conftest import label, log_in, log_out
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 from tests.factories.risks import category

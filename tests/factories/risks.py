@@ -29,7 +29,7 @@ class RiskFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from risks.services import risk_create
+        from risks.services.register import risk_create
 
         actor = kwargs.pop("actor", None) or UserFactory(username="factory-root", is_superuser=True)
         kwargs.setdefault("category", category())

@@ -10,19 +10,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kpis import services as kpi_services
+from kpis.services import objectives as kpi_services
 from qms.demo import seed_core
 from qms.history import Change, history_entries
 from qms.models import Membership, User
+from qms.periods import month_shift
 from qms.services import training as training_services
 from qms.services.organisation import membership_create, membership_delete, user_update
-from risks import services as risk_services
 from risks.models import RiskCategory
+from risks.services import register as register_services
+from risks.services import scoring as risk_services
 from tests.factories import UserFactory
 from tests.factories.kpis import KpiFactory
 
 THIS_MONTH = timezone.localdate().replace(day=1)
-LAST_MONTH = risk_services.month_shift(THIS_MONTH, -1)
+LAST_MONTH = month_shift(THIS_MONTH, -1)
 ALL_90 = {"legal": 90, "security": 90, "sustainability": 90, "supplier": 90, "financial": 90, "training": 90}
 
 
@@ -144,8 +146,8 @@ def test_it_shows_who_changed_the_matrix_and_the_categories(cast, as_user):
     form = client.get(f"/risks/matrix/{org.pk}/").context["matrix_form"]
     data = {name: form[name].value() for name in form.fields} | {"layout": "", "likelihood_3_label": "Sometimes"}
     assert client.post(f"/risks/matrix/{org.pk}/", data).status_code == 302
-    category = risk_services.category_create(actor=cast.qo_a, organisation=org, code="climate", name="Climate")
-    risk_services.category_rename(actor=cast.admin_a, category=category, organisation=org, name="Climate change")
+    category = register_services.category_create(actor=cast.qo_a, organisation=org, code="climate", name="Climate")
+    register_services.category_rename(actor=cast.admin_a, category=category, organisation=org, name="Climate change")
     RiskCategory.objects.create(organisation=cast.units.org_b, code="b-only", name="Only in B")
 
     # A business unit's people read their organisation's matrix, and its history.

@@ -6,10 +6,10 @@ from io import StringIO
 
 import pytest
 from django.conf import global_settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from qms.models import Action, OrganisationUnit
-from risks.models import Risk
+from risks.models import MonthlyScore, Risk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,5 +36,26 @@ def test_the_register_benchmark_serves_the_seeded_risks_through_gunicorn_and_cle
 
 def test_the_register_benchmark_refuses_to_run_on_a_real_database_without_yes(settings):
     settings.DEBUG = False
-    with pytest.raises(Exception, match="--yes"):
+    with pytest.raises(CommandError, match="--yes"):
         call_command("benchmark_register", risks=1)
+
+
+@pytest.mark.parametrize("command", ["benchmark_register", "benchmark_scoring"])
+def test_the_risk_benchmarks_refuse_to_measure_under_debug(settings, command):
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="DEBUG is on"):
+        call_command(command, yes=True)
+    assert not OrganisationUnit.objects.filter(code__startswith="BENCH").exists()
+
+
+def test_the_scoring_benchmark_runs_the_job_and_cleans_up():
+    out = StringIO()
+    call_command("benchmark_scoring", "--organisations", "3", "--yes", stdout=out)
+    assert "closed 3 month(s)" in out.getvalue()
+    assert not MonthlyScore.objects.exists()
+    assert not OrganisationUnit.objects.filter(code__startswith="BENCH-SCORE").exists()
+
+
+def test_the_scoring_benchmark_refuses_to_run_on_a_real_database_without_yes(settings):
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("benchmark_scoring", organisations=1)

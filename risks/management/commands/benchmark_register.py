@@ -1,6 +1,6 @@
 """Benchmark of the risk register: N risks in the configured database, served by a real gunicorn.
 
-    python manage.py benchmark_register [--risks 10000] [--workers 3] [--seconds 20] [--keep]
+    python manage.py benchmark_register --yes [--risks 10000] [--workers 3] [--seconds 20] [--keep]
 
 Seeds N risks (each with 1-3 measures, an owner, a random likelihood and impact) in an organisation of
 their own, starts gunicorn with sync workers on 127.0.0.1 with the production settings, and measures
@@ -18,7 +18,7 @@ import random
 import time
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ from qms.services.organisation import unit_store_new
 from qms.services.security import token_create
 from risks.choices import RiskLevel, RiskStatus
 from risks.models import Risk, RiskCategory
-from risks.selectors import default_band
+from risks.selectors.register import default_band
 
 CODE = "BENCH-RISK"
 OFFICER = "benchmark-risk-officer"
@@ -54,13 +54,10 @@ class Command(BaseCommand):
             "--requests", type=int, default=benchmark.REQUESTS_PER_RUN, help="Sequential requests per run (3 runs)."
         )
         parser.add_argument("--keep", action="store_true", help="Keep the benchmark data afterwards.")
-        parser.add_argument("--yes", action="store_true", help="Run even though DEBUG is off.")
+        parser.add_argument("--yes", action="store_true", help="Write to the configured database (DEBUG is off).")
 
     def handle(self, *args, **options):
-        from django.conf import settings
-
-        if not settings.DEBUG and not options["yes"]:
-            raise CommandError("This seeds thousands of rows: run it with DEBUG=1, or pass --yes.")
+        benchmark.require_production_settings(yes=options["yes"])
         count = options["risks"]
         random.seed(42)
         self.cleanup()

@@ -1,8 +1,10 @@
 """Benchmark of the monthly job: N organisations with 24 months of scores, one monthly run timed.
 
-    python manage.py benchmark_scoring [--organisations 1000] [--keep]
+    python manage.py benchmark_scoring --yes [--organisations 1000] [--keep]
 
-Runs against the configured database (SQLite by default, PostgreSQL with DATABASE_URL). The data is
+Runs against the configured database (SQLite by default, PostgreSQL with DATABASE_URL), under the
+production settings: it refuses DEBUG, and asks for --yes before writing (scripts/bench.sh gives it a
+throwaway PostgreSQL). The data is
 synthetic and made with bulk_create, without history rows, in its own group (deleted afterwards unless
 --keep): it measures the job, not the seeding.
 """
@@ -15,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from qms import benchmark
 from qms.choices import Role, UnitKind
 from qms.models import Membership, Notification, OrganisationUnit, User
 from qms.services.organisation import unit_store_new
@@ -31,8 +34,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--organisations", type=int, default=1000)
         parser.add_argument("--keep", action="store_true", help="Keep the benchmark data afterwards.")
+        parser.add_argument("--yes", action="store_true", help="Write to the configured database (DEBUG is off).")
 
     def handle(self, *args, **options):
+        benchmark.require_production_settings(yes=options["yes"])
         count = options["organisations"]
         random.seed(42)
         self._cleanup()

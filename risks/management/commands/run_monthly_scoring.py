@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from risks.services import monthly_run
+from risks.services.scoring import monthly_run
 
 
 class Command(BaseCommand):

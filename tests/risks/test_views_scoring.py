@@ -14,15 +14,17 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from qms.models import Action, Course, TrainingAssignment
-from risks import services
+from qms.periods import month_shift
 from risks.choices import InvestigationStatus, MonthStatus
-from risks.forms_scoring import plain_number
+from risks.forms.scoring import plain_number
 from risks.models import AreaScore, Investigation, MonthlyScore, ScoreArea
+from risks.models.scoring import TRAINING_FORMULA
+from risks.services import scoring as services
 
 THIS_MONTH = timezone.localdate().replace(day=1)
-LAST_MONTH = services.month_shift(THIS_MONTH, -1)
-TWO_AGO = services.month_shift(THIS_MONTH, -2)
-NEXT_MONTH = services.month_shift(THIS_MONTH, 1)
+LAST_MONTH = month_shift(THIS_MONTH, -1)
+TWO_AGO = month_shift(THIS_MONTH, -2)
+NEXT_MONTH = month_shift(THIS_MONTH, 1)
 ALL_90 = {"legal": 90, "security": 90, "sustainability": 90, "supplier": 90, "financial": 90}
 IN_A_WEEK = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
 
@@ -302,7 +304,7 @@ def test_the_training_area_shows_its_computed_score_and_formula_not_an_input(cas
     assert "area_training" not in response.context["form"].fields
     [row] = [row for row in response.context["rows"] if row["area"].code == "training"]
     assert row["derived"] and row["derived_now"] == Decimal("100.0")
-    assert str(services.TRAINING_FORMULA) in response.content.decode()
+    assert str(TRAINING_FORMULA) in response.content.decode()
 
 
 def test_the_month_picker_goes_to_the_chosen_month(cast, as_user, org):
@@ -528,7 +530,7 @@ def test_the_investigation_list_costs_the_same_queries_for_1_or_20_rows(cast, as
             Investigation.objects.create(
                 organisation=org,
                 area=area,
-                month=services.month_shift(LAST_MONTH, -index),
+                month=month_shift(LAST_MONTH, -index),
                 previous_score=90,
                 score=80,
                 owner=cast.qo_a,
@@ -722,10 +724,10 @@ def test_english_pages_show_default_areas_and_the_formula_in_english(cast, as_us
 
     with translation.override("nl"):
         services.areas_ensure_defaults(organisation=units.org_a)
-        dutch_formula = str(services.TRAINING_FORMULA)
+        dutch_formula = str(TRAINING_FORMULA)
     client = as_user(cast.qo_a)
     page = client.get(f"/risks/scores/{units.org_a.pk}/{label(LAST_MONTH)}/").content.decode()
-    assert str(services.TRAINING_FORMULA) in page and dutch_formula not in page
+    assert str(TRAINING_FORMULA) in page and dutch_formula not in page
     assert "Training &amp; awareness" in page and "Training en bewustwording" not in page
     assert 'for="id_area_legal">Legal<' in page
     areas = client.get(f"/risks/scores/{units.org_a.pk}/areas/")
@@ -740,7 +742,7 @@ def test_english_pages_show_default_areas_and_the_formula_in_english(cast, as_us
 
 def test_the_trend_covers_calendar_months_with_gaps(cast, as_user, org):
     ScoreArea.objects.filter(organisation=org, code="training").update(source="manual")
-    three_ago = services.month_shift(THIS_MONTH, -3)
+    three_ago = month_shift(THIS_MONTH, -3)
     enter(cast, org, three_ago, training=100)
     enter(cast, org, LAST_MONTH, training=100)
     response = as_user(cast.qo_a).get(f"/risks/scores/{org.pk}/")
@@ -752,12 +754,12 @@ def test_the_trend_covers_calendar_months_with_gaps(cast, as_user, org):
 
 
 def test_the_trend_shows_at_most_24_calendar_months(cast, as_user, org):
-    old = services.month_shift(LAST_MONTH, -30)
+    old = month_shift(LAST_MONTH, -30)
     MonthlyScore.objects.create(organisation=org, month=old)
     MonthlyScore.objects.create(organisation=org, month=LAST_MONTH)
     response = as_user(cast.qo_a).get(f"/risks/scores/{org.pk}/")
     assert len(response.context["chart"]["labels"]) == 1  # the month 30 months back is outside the window
-    MonthlyScore.objects.create(organisation=org, month=services.month_shift(LAST_MONTH, -23))
+    MonthlyScore.objects.create(organisation=org, month=month_shift(LAST_MONTH, -23))
     labels = as_user(cast.qo_a).get(f"/risks/scores/{org.pk}/").context["chart"]["labels"]
     assert len(labels) == 24 and labels[-1] == label(LAST_MONTH)
 
@@ -783,3 +785,19 @@ def test_an_owner_who_gives_the_investigation_away_goes_back_to_the_list(cast, a
     response = client.post(f"/risks/scores/investigations/{dropped.pk}/reassign/", {"owner": cast.auditor_a.pk})
     assert response.status_code == 302 and response["Location"] == "/risks/scores/investigations/"
     assert client.get(f"/risks/scores/investigations/{dropped.pk}/").status_code == 404
+
+
+def test_the_score_pages_create_nothing_on_get(cast, as_user):
+    # An organisation without areas (loaded without its defaults): the pages show it as it is.
+    org = cast.units.org_a
+    client = as_user(cast.qo_a)
+    for path in (
+        "/risks/scores/",
+        f"/risks/scores/{org.pk}/",
+        f"/risks/scores/{org.pk}/areas/",
+        f"/risks/scores/{org.pk}/{label(LAST_MONTH)}/",
+        f"/risks/scores/{org.pk}/import/",
+    ):
+        assert client.get(path).status_code == 200, path
+    assert not ScoreArea.objects.exists()
+    assert not MonthlyScore.objects.exists()

@@ -9,10 +9,10 @@ from django.utils import timezone
 from qms.choices import ActionStatus, Role
 from qms.models import Action, Notification
 from qms.services.actions import action_set_status, action_update
-from risks import services
-from risks.choices import ApprovalBody, Decision, RiskLevel, RiskStatus
+from risks.choices import BODY_ROLES, ApprovalBody, Decision, RiskLevel, RiskStatus, next_body
 from risks.models import Risk, RiskApproval, RiskCategory
-from risks.selectors import default_matrix, matrix_for
+from risks.selectors.register import decidable_bodies, default_matrix, matrix_for
+from risks.services import register as services
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.risks import RiskFactory, add_measure, category
 
@@ -862,3 +862,25 @@ def test_who_changed_the_plan_while_it_waited_cannot_approve_the_new_round(cast,
         services.approval_decide(actor=board_qo, risk=high_risk, body="board", decision="approved")
     assert "decision" in error.value.message_dict
     services.approval_decide(actor=second_board_member(cast), risk=high_risk, body="board", decision="approved")
+
+
+@pytest.mark.parametrize(
+    ("level", "body", "following"),
+    [
+        (RiskLevel.VERY_HIGH, ApprovalBody.BOARD, ApprovalBody.GROUP),
+        (RiskLevel.VERY_HIGH, ApprovalBody.GROUP, None),
+        (RiskLevel.HIGH, ApprovalBody.BOARD, None),
+        (RiskLevel.MEDIUM, ApprovalBody.GROUP, None),
+        (RiskLevel.LOW, ApprovalBody.BOARD, None),
+    ],
+)
+def test_the_next_body_of_a_round_follows_from_the_level(level, body, following):
+    assert next_body(level, body) == following
+
+
+def test_board_members_decide_for_the_board_and_group_management_for_the_group(cast):
+    assert BODY_ROLES == {ApprovalBody.BOARD: Role.BOARD_MEMBER, ApprovalBody.GROUP: Role.GROUP_MANAGEMENT}
+    assert decidable_bodies(cast.board_a, cast.units.org_a) == {ApprovalBody.BOARD}
+    assert decidable_bodies(cast.group_mgmt, cast.units.org_a) == {ApprovalBody.GROUP}
+    assert decidable_bodies(cast.board_a, cast.units.org_b) == set()
+    assert decidable_bodies(cast.qo_a, cast.units.org_a) == set()

@@ -13,9 +13,9 @@ from openpyxl import Workbook, load_workbook
 
 from qms.choices import ActionStatus, Role
 from qms.models import OrganisationUnit
-from risks import services
 from risks.choices import ApprovalBody, Decision, RiskLevel, RiskStatus
 from risks.models import Risk, RiskCategory, RiskMatrix
+from risks.services import register as services
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.risks import RiskFactory, add_measure, category
 

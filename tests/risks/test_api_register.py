@@ -655,7 +655,7 @@ def make_rows(cast, index):
     risk = RiskFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, actor=cast.qo_a, title=f"Risk {index}")
     add_measure(risk, owner=cast.team_lead_a)
     add_measure(risk, due_date=timezone.localdate() - datetime.timedelta(days=1))
-    from risks.services import risk_submit
+    from risks.services.register import risk_submit
 
     risk_submit(actor=cast.qo_a, risk=risk)
 
@@ -907,7 +907,7 @@ def test_a_closed_risk_is_reopened_through_the_api(cast, api, high_risk):
 
 
 def test_a_risk_keeps_a_category_its_organisation_no_longer_uses(cast, api, high_risk):
-    from risks import services
+    from risks.services import register as services
 
     services.category_set_active(
         actor=cast.qo_a, category=high_risk.category, organisation=cast.units.org_a, active=False

@@ -7,14 +7,18 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from qms.choices import UnitKind
 from qms.models import Course, Notification, TrainingAssignment
-from risks import services
+from qms.periods import month_shift, parse_month
+from qms.services.organisation import unit_create
 from risks.choices import InvestigationStatus, MonthStatus
 from risks.models import AreaScore, Investigation, MonthlyScore, ScoreArea
+from risks.models.scoring import TRAINING_FORMULA, is_drop
+from risks.services import scoring as services
 
 THIS_MONTH = timezone.localdate().replace(day=1)
-LAST_MONTH = services.month_shift(THIS_MONTH, -1)
-TWO_AGO = services.month_shift(THIS_MONTH, -2)
+LAST_MONTH = month_shift(THIS_MONTH, -1)
+TWO_AGO = month_shift(THIS_MONTH, -2)
 ALL_90 = {"legal": 90, "security": 90, "sustainability": 90, "supplier": 90, "financial": 90}
 
 
@@ -39,6 +43,39 @@ def test_a_new_organisation_gets_the_six_default_areas(org):
         "supplier": 5,
         "financial": 25,
     }
+
+
+def test_an_organisation_created_through_unit_create_starts_with_the_default_areas(cast):
+    organisation = unit_create(actor=cast.superuser, name="Organisation C", kind=UnitKind.ORGANISATION)
+    assert set(ScoreArea.objects.filter(organisation=organisation).values_list("code", flat=True)) == {
+        "legal",
+        "security",
+        "sustainability",
+        "training",
+        "supplier",
+        "financial",
+    }
+    team = unit_create(actor=cast.superuser, name="Team C", kind=UnitKind.TEAM, parent=organisation)
+    assert not ScoreArea.objects.filter(organisation=team).exists()
+
+
+def test_entering_scores_creates_no_areas(cast):
+    # An organisation loaded without its defaults (as the test factories do) has no areas to score.
+    with pytest.raises(ValidationError) as error:
+        services.scores_enter(actor=cast.qo_a, organisation=cast.units.org_a, month=LAST_MONTH, scores=ALL_90)
+    assert "areas" in error.value.message_dict
+    assert not ScoreArea.objects.exists()
+    assert not MonthlyScore.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("score", "before", "drop"),
+    [("80.0", "80.1", True), ("80.1", "80.1", False), ("90", "80", False), ("80", None, False)],
+)
+def test_a_drop_is_a_lower_score_than_the_month_before(score, before, drop):
+    assert is_drop(Decimal(score), Decimal(before) if before else None) is drop
+    if before:
+        assert Investigation(score=Decimal(score), previous_score=Decimal(before)).is_drop is drop
 
 
 def test_weights_must_add_up_to_exactly_100(cast, org):
@@ -111,7 +148,7 @@ def test_a_malformed_month_is_refused(cast, org, month):
 
 def test_a_month_in_the_future_is_refused(cast, org):
     with pytest.raises(ValidationError) as error:
-        enter(cast, org, services.month_shift(THIS_MONTH, 1))
+        enter(cast, org, month_shift(THIS_MONTH, 1))
     assert "month" in error.value.message_dict
 
 
@@ -273,7 +310,7 @@ def test_an_incomplete_closed_month_is_completed_through_a_correction(cast, org)
 def test_the_job_refuses_a_month_that_is_not_over(cast, org, shift):
     from django.core.management import CommandError, call_command
 
-    month = services.month_shift(THIS_MONTH, shift)
+    month = month_shift(THIS_MONTH, shift)
     enter(cast, org, THIS_MONTH)
     with pytest.raises(ValidationError) as error:
         services.monthly_run(month=month)
@@ -286,7 +323,7 @@ def test_the_job_refuses_a_month_that_is_not_over(cast, org, shift):
 @pytest.mark.parametrize("month", ["0001-01", "1999-12", "2101-01", "9999-12"])
 def test_a_month_outside_2000_to_2100_is_refused(cast, org, month):
     with pytest.raises(ValidationError) as error:
-        services.parse_month(month)
+        parse_month(month)
     assert error.value.message_dict["month"] == ["Give a month from 2000-01 to 2100-12."]
 
 
@@ -407,9 +444,9 @@ def test_a_completion_counts_for_twelve_months(cast, org):
 
 
 def test_the_follow_up_shows_whether_the_score_recovered(cast, org):
-    from risks.selectors import investigation_follow_up
+    from risks.selectors.scoring import investigation_follow_up
 
-    three_ago = services.month_shift(THIS_MONTH, -3)
+    three_ago = month_shift(THIS_MONTH, -3)
     enter(cast, org, three_ago, security=90)
     services.monthly_run(month=three_ago)
     enter(cast, org, TWO_AGO, security=70)
@@ -427,7 +464,7 @@ def test_the_benchmark_command_runs_the_job_and_cleans_up(db):
     from django.core.management import call_command
 
     out = StringIO()
-    call_command("benchmark_scoring", "--organisations", "3", stdout=out)
+    call_command("benchmark_scoring", "--organisations", "3", "--yes", stdout=out)
     assert "closed 3 month(s)" in out.getvalue()
     assert not MonthlyScore.objects.exists()
 
@@ -578,7 +615,7 @@ def test_default_area_names_and_the_formula_follow_the_language_unless_renamed(c
     legal = ScoreArea.objects.get(organisation=units.org_b, code="legal")
     assert training.name == "Training en bewustwording"
     assert (str(training), str(legal)) == ("Training & awareness", "Legal")
-    assert str(training.description_display) == str(services.TRAINING_FORMULA)
+    assert str(training.description_display) == str(TRAINING_FORMULA)
     with translation.override("nl"):
         assert str(training) == "Training en bewustwording"
     legal.name = "Wet- en regelgeving"

@@ -3,12 +3,13 @@
 import pytest
 from django.utils import timezone
 
+from qms.periods import month_shift
 from risks.models import Investigation, MonthlyScore, ScoreArea
 from risks.services import scoring
 
 THIS_MONTH = timezone.localdate().replace(day=1)
-LAST = scoring.month_shift(THIS_MONTH, -1)
-TWO_AGO = scoring.month_shift(THIS_MONTH, -2)
+LAST = month_shift(THIS_MONTH, -1)
+TWO_AGO = month_shift(THIS_MONTH, -2)
 
 
 def payload(org, month, **overrides):
@@ -65,9 +66,7 @@ def test_bad_input_is_a_400_with_the_field_and_changes_nothing(cast, api, org, c
 
 
 def test_a_future_month_is_refused(cast, api, org):
-    response = api(cast.qo_a).post(
-        "/api/v1/risk-scores/", payload(org, scoring.month_shift(THIS_MONTH, 1)), format="json"
-    )
+    response = api(cast.qo_a).post("/api/v1/risk-scores/", payload(org, month_shift(THIS_MONTH, 1)), format="json")
     assert response.status_code == 400
     assert "month" in response.json()
 
@@ -167,7 +166,7 @@ def test_list_query_count_does_not_grow_with_rows(cast, api, org, path, django_a
         return len(context.captured_queries)
 
     # Every month both areas drop a point: one more month and two more investigations each time.
-    months = [scoring.month_shift(LAST, -n) for n in range(12)][::-1]
+    months = [month_shift(LAST, -n) for n in range(12)][::-1]
 
     def add(month, index):
         scoring.scores_enter(
