@@ -17,6 +17,7 @@ from kpis.choices import (
     Verdict,
 )
 from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
+from qms.choices import UnitKind
 from qms.filtersets import BaseFilterSet, MultipleChoiceFilter, ScopedModelChoiceFilter
 from qms.models import OrganisationUnit, User
 
@@ -44,7 +45,9 @@ class KpiFilterSet(UnitTreeFilterMixin, BaseFilterSet):
     unit_path = "org_unit"
     search_fields = ("code", "name", "description")
     unit = unit_filter()
-    organisation = ScopedModelChoiceFilter(queryset=OrganisationUnit.objects.all(), label=_("Organisation"))
+    organisation = ScopedModelChoiceFilter(
+        queryset=OrganisationUnit.objects.filter(kind=UnitKind.ORGANISATION), label=_("Organisation")
+    )
     category = MultipleChoiceFilter(choices=KpiCategory.choices, label=_("Category"))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Direction"))
     frequency = django_filters.ChoiceFilter(choices=Frequency.choices, label=_("Frequency"))
@@ -65,7 +68,9 @@ class KpiMeasurementFilterSet(UnitTreeFilterMixin, BaseFilterSet):
     code = django_filters.CharFilter(field_name="kpi__code", lookup_expr="iexact", label=_("KPI code"))
     unit = unit_filter()
     organisation = ScopedModelChoiceFilter(
-        queryset=OrganisationUnit.objects.all(), field_name="kpi__organisation", label=_("Organisation")
+        queryset=OrganisationUnit.objects.filter(kind=UnitKind.ORGANISATION),
+        field_name="kpi__organisation",
+        label=_("Organisation"),
     )
     category = MultipleChoiceFilter(choices=KpiCategory.choices, field_name="kpi__category", label=_("Category"))
     period = django_filters.CharFilter(label=_("Period"))
