@@ -1,26 +1,30 @@
-"""Reading measurement files (CSV or XLSX) into rows for ``measurements_record_many``.
-
-Only reading happens here: which KPI a code names is looked up among the KPIs the user may see, and
-every rule is the service's. A file is all or nothing.
+"""Imports of KPI measurements and customer feedback (CSV or XLSX) on the shared pipeline
+(``qms.imports``): reading the file safely, all or nothing and the report per row are the pipeline's.
+Here are only each import's columns (in English and in Dutch), how a row's cells become the arguments
+of the single-row service (``measurement_record``, ``feedback_receive``) and each row's title. Every
+rule is the service's, so an imported row is checked, saved and followed up as one entered by hand.
 """
 
-import csv
 import datetime
-import io
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from kpis.choices import FeedbackCategory, FeedbackChannel
-from kpis.services.feedback import FeedbackRow
-from kpis.services.kpis import MeasurementRow
+from kpis.models import Kpi
+from kpis.services.feedback import feedback_receive
+from kpis.services.kpis import measurement_record
+from qms.imports import ImportResult, Row, cell_text, import_rows, read_table
+from qms.models import OrganisationUnit
 from qms.periods import Frequency
+from qms.scoping import scope_for
 
-# Column names, in English and in Dutch.
-COLUMNS = {
+# --- measurements -------------------------------------------------------------------------------
+
+# Column names of a measurement file, in English and in Dutch.
+MEASUREMENT_COLUMNS = {
     "kpi": "kpi",
     "code": "kpi",
     "period": "period",
@@ -31,93 +35,57 @@ COLUMNS = {
     "toelichting": "note",
     "opmerking": "note",
 }
-MAX_ROWS = 5000
+MEASUREMENT_REQUIRED = ("kpi", "period", "value")
 
 
-@dataclass
-class ReadRow:
-    line: int
-    cells: dict
+def read_measurements(upload) -> list[Row]:
+    """The data rows of a measurement file (``ImportFileError`` for a file that cannot be imported)."""
+    return read_table(upload, columns=MEASUREMENT_COLUMNS, required=MEASUREMENT_REQUIRED)
 
 
-def _records(upload) -> list[list]:
-    name = (upload.name or "").lower()
-    content = upload.read()
-    if name.endswith(".xlsx"):
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds of errors for a file that is not a workbook
-            raise ValidationError({"file": _("This is not a readable XLSX file.")}) from None
-        return [list(row) for row in workbook.active.iter_rows(values_only=True)]
-    if name.endswith(".csv") or name.endswith(".txt"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252", errors="replace")
-        try:
-            dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        return list(csv.reader(io.StringIO(text), dialect))
-    raise ValidationError({"file": _("Upload a CSV or XLSX file.")})
-
-
-def read_rows(upload, columns=None, required=("kpi", "period", "value")) -> list[ReadRow]:
-    """The data rows of the file, each with its line number and its cells by column (``columns``
-    maps the names a header may use to the column's name; by default those of measurements)."""
-    columns = COLUMNS if columns is None else columns
-    records = [row for row in _records(upload) if any(cell not in (None, "") for cell in row)]
-    if not records:
-        raise ValidationError({"file": _("The file is empty.")})
-    header = [columns.get(str(cell or "").strip().lower()) for cell in records[0]]
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise ValidationError(
-            {
-                "file": _("The first row must name the columns %(columns)s (missing: %(missing)s).")
-                % {"columns": ", ".join(required), "missing": ", ".join(missing)}
-            }
-        )
-    if len(records) - 1 > MAX_ROWS:
-        raise ValidationError({"file": _("At most %(max)s rows per file.") % {"max": MAX_ROWS}})
-    return [
-        ReadRow(line=line, cells={name: cell for name, cell in zip(header, row, strict=False) if name})
-        for line, row in enumerate(records[1:], start=2)
-    ]
-
-
-def _period_text(cell, kpi) -> str:
+def _period_text(cell, kpi: Kpi) -> str:
     # Spreadsheets turn "2026-01" into a date: read it back as the month (or quarter) it means.
     if isinstance(cell, datetime.datetime | datetime.date):
-        if kpi is not None and kpi.frequency == Frequency.QUARTERLY:
+        if kpi.frequency == Frequency.QUARTERLY:
             return f"{cell.year}-Q{(cell.month - 1) // 3 + 1}"
         return f"{cell:%Y-%m}"
-    return str(cell or "").strip()
+    return cell_text(cell)
 
 
-def _value(cell):
-    if isinstance(cell, float):
-        return repr(cell)
-    return cell if cell is not None else ""
+def measurements_import(*, actor, organisation: OrganisationUnit, rows: Sequence[Row]) -> ImportResult:
+    """Record a measurement per row through ``measurement_record``, all or nothing. A row names its
+    KPI by the code it has in ``organisation`` (among the KPIs ``actor`` may see); a KPI the actor may
+    not measure is a problem of its row, as is a second value for a KPI and period in the same file."""
+    kpis = Kpi.objects.visible_to(actor).filter(organisation=organisation).select_related("org_unit")
+    kpis_by_code = {kpi.code.upper(): kpi for kpi in kpis}
+    first_row: dict[tuple[int, str], int] = {}  # (KPI, period) -> the row that measured it
 
-
-def measurement_rows(read: list[ReadRow], kpis_by_code: dict) -> list[MeasurementRow]:
-    """``read`` as rows for the service; an unknown code is an error on its row."""
-    rows = []
-    for row in read:
-        code = str(row.cells.get("kpi") or "").strip().upper()
+    def import_row(row: Row):
+        code = row.text("kpi").upper()
         kpi = kpis_by_code.get(code)
-        errors = None if kpi else {"kpi": [_("No KPI with code %(code)s here.") % {"code": code or "—"}]}
-        rows.append(
-            MeasurementRow(
-                kpi=kpi,
-                period=_period_text(row.cells.get("period"), kpi),
-                value=_value(row.cells.get("value")),
-                note=str(row.cells.get("note") or "").strip(),
-                errors=errors,
+        if kpi is None:
+            raise ValidationError({"kpi": _("No KPI with code %(code)s here.") % {"code": code or "—"}})
+        period = _period_text(row.cells.get("period"), kpi)
+        try:
+            key = (kpi.pk, str(kpi.period(period)))
+        except ValidationError:
+            key = None  # the service says what is wrong with the period
+        if key in first_row:
+            # A second value in the same file is a mistake in the file, not a value to correct.
+            raise ValidationError(
+                {"period": _("Row %(row)s has a value for this KPI and period too.") % {"row": first_row[key]}}
             )
+        measurement = measurement_record(
+            actor=actor, kpi=kpi, period=period, value=row.text("value"), note=row.text("note")
         )
-    return rows
+        first_row[key] = row.line
+        return measurement
+
+    return import_rows(
+        rows,
+        import_row=import_row,
+        title=lambda row: " ".join(filter(None, [row.text("kpi").upper(), row.text("period")])),
+    )
 
 
 # --- feedback -----------------------------------------------------------------------------------
@@ -152,6 +120,11 @@ NO = {"", "0", "n", "no", "false", "nee", "onwaar"}
 DATE_FORMATS = ("%d-%m-%Y %H:%M", "%d-%m-%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y")
 
 
+def read_feedback(upload) -> list[Row]:
+    """The data rows of a feedback file (``ImportFileError`` for a file that cannot be imported)."""
+    return read_table(upload, columns=FEEDBACK_COLUMNS)
+
+
 def _choice_lookup(choices) -> dict[str, str]:
     """A choice by its code or by its label in English or Dutch, lower case."""
     lookup = {}
@@ -162,17 +135,10 @@ def _choice_lookup(choices) -> dict[str, str]:
     return lookup
 
 
-def _score(cell) -> int | None:
-    if cell is None or cell == "":
+def _score(text: str) -> int | None:
+    if not text:
         return None
-    if isinstance(cell, bool):
-        raise ValueError(cell)
-    if isinstance(cell, float) and cell.is_integer():
-        return int(cell)
-    if isinstance(cell, int):
-        return cell
-    text = str(cell).strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ValueError(text)
     return int(text)
 
@@ -197,60 +163,99 @@ def _received_at(cell) -> datetime.datetime | None:
                     continue
             else:
                 raise ValueError(text) from None
+    if not 1 < moment.year < 9999:
+        raise ValueError(cell)  # the time zone arithmetic overflows at the ends of the calendar
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-def _text(cell) -> str:
-    return str(cell if cell is not None else "").strip()
+class FeedbackReader:
+    """Turns a row of a feedback file into the arguments of ``feedback_receive``. A unit is named by
+    its code or its name among the units the actor sees (the service refuses one the actor may not
+    register feedback for), or is ``default_unit`` when the row names none; channels and categories
+    by their code or label in English or Dutch."""
 
+    def __init__(self, actor, default_unit: OrganisationUnit | None = None):
+        self.default_unit = default_unit
+        self.channels, self.categories = _choice_lookup(FeedbackChannel), _choice_lookup(FeedbackCategory)
+        self.units: dict[str, OrganisationUnit] = {}
+        for unit in scope_for(actor).visible_units().only("pk", "name", "code", "path"):
+            self.units.setdefault(unit.name.strip().lower(), unit)
+            if unit.code:
+                self.units[unit.code.strip().lower()] = unit
 
-def feedback_rows(read: list[ReadRow], units_by_key: dict, default_unit=None) -> list[FeedbackRow]:
-    """``read`` as rows for ``feedback_receive_many``. A unit is named by its code or its name (among
-    ``units_by_key``, lower case), or is ``default_unit`` when the row names none; channels and
-    categories by their code or label; what cannot be read is an error on its row."""
-    channels, categories = _choice_lookup(FeedbackChannel), _choice_lookup(FeedbackCategory)
-    rows = []
-    for row in read:
-        cells, errors = row.cells, {}
-        unit_text = _text(cells.get("unit"))
-        unit = units_by_key.get(unit_text.lower()) if unit_text else default_unit
+    def unit_name(self, row: Row) -> str:
+        return row.text("unit") or (self.default_unit.name if self.default_unit else "")
+
+    def fields(self, row: Row) -> dict:
+        """The keyword arguments for ``feedback_receive``; ValidationError with every cell that
+        cannot be read."""
+        errors = {}
+        unit_text = row.text("unit")
+        unit = self.units.get(unit_text.lower()) if unit_text else self.default_unit
         if unit is None:
-            errors["unit"] = [
+            errors["unit"] = (
                 _("No unit %(unit)s here.") % {"unit": unit_text}
                 if unit_text
                 else _("Name the unit, or choose one for the whole file.")
-            ]
-        fields = {"unit": unit, "comment": _text(cells.get("comment"))}
-        fields["customer_reference"] = _text(cells.get("customer_reference"))
-        channel, category = _text(cells.get("channel")).lower(), _text(cells.get("category")).lower()
-        fields["channel"] = channels.get(channel) if channel else FeedbackChannel.SURVEY
+            )
+        fields = {"unit": unit, "comment": row.text("comment"), "customer_reference": row.text("customer_reference")}
+        channel, category = row.text("channel").lower(), row.text("category").lower()
+        fields["channel"] = self.channels.get(channel) if channel else FeedbackChannel.SURVEY
         if fields["channel"] is None:
-            errors["channel"] = [
-                _("Unknown channel %(value)s: use one of %(choices)s.")
-                % {"value": channel, "choices": ", ".join(FeedbackChannel.values)}
-            ]
-        fields["category"] = categories.get(category) if category else FeedbackCategory.SERVICE
+            errors["channel"] = _("Unknown channel %(value)s: use one of %(choices)s.") % {
+                "value": channel,
+                "choices": ", ".join(FeedbackChannel.values),
+            }
+        fields["category"] = self.categories.get(category) if category else FeedbackCategory.SERVICE
         if fields["category"] is None:
-            errors["category"] = [
-                _("Unknown category %(value)s: use one of %(choices)s.")
-                % {"value": category, "choices": ", ".join(FeedbackCategory.values)}
-            ]
+            errors["category"] = _("Unknown category %(value)s: use one of %(choices)s.") % {
+                "value": category,
+                "choices": ", ".join(FeedbackCategory.values),
+            }
         try:
-            fields["score"] = _score(cells.get("score"))
+            fields["score"] = _score(row.text("score"))
         except ValueError:
-            errors["score"] = [_("%(value)s is not a whole number.") % {"value": _text(cells.get("score"))}]
-        negative = cells.get("negative")
-        negative = _text(int(negative) if isinstance(negative, float) and negative.is_integer() else negative).lower()
+            errors["score"] = _("%(value)s is not a whole number.") % {"value": row.text("score")}
+        negative = row.text("negative").lower()
         if negative in YES or negative in NO:
             fields["negative"] = negative in YES
         else:
-            errors["negative"] = [_("Give yes or no, not %(value)s.") % {"value": negative}]
+            errors["negative"] = _("Give yes or no, not %(value)s.") % {"value": negative}
         try:
-            fields["received_at"] = _received_at(cells.get("received_at"))
+            fields["received_at"] = _received_at(row.cells.get("received_at"))
         except ValueError:
-            errors["received_at"] = [
-                _("%(value)s is not a date: give YYYY-MM-DD, optionally with a time (HH:MM).")
-                % {"value": _text(cells.get("received_at"))}
-            ]
-        rows.append(FeedbackRow(fields=fields, errors=errors or None))
-    return rows
+            errors["received_at"] = _("%(value)s is not a date: give YYYY-MM-DD, optionally with a time (HH:MM).") % {
+                "value": row.text("received_at")
+            }
+        if errors:
+            raise ValidationError(errors)
+        return fields
+
+
+def feedback_import(*, actor, rows: Sequence[Row], default_unit: OrganisationUnit | None = None) -> ImportResult:
+    """Take in a piece of feedback per row through ``feedback_receive``, all or nothing: each is
+    flagged, assigned and escalated as one entered by hand. Rows are taken in the order the feedback
+    came in (by ``received_at``, then the file's order), so recurring problems add up as they would
+    have; the report keeps the file's row numbers and order."""
+    reader = FeedbackReader(actor, default_unit)
+    fields: dict[int, dict | ValidationError] = {}
+    for row in rows:
+        try:
+            fields[row.line] = reader.fields(row)
+        except ValidationError as error:
+            fields[row.line] = error
+    now = timezone.now()
+
+    def received(row: Row):
+        read = fields[row.line]
+        return ((read.get("received_at") if isinstance(read, dict) else None) or now, row.line)
+
+    def import_row(row: Row):
+        read = fields[row.line]
+        if isinstance(read, ValidationError):
+            raise read
+        return feedback_receive(actor=actor, **read)
+
+    result = import_rows(sorted(rows, key=received), import_row=import_row, title=reader.unit_name)
+    result.errors.sort(key=lambda error: error.row)
+    return result

@@ -40,6 +40,11 @@ def max_bytes() -> int:
     return getattr(settings, "IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 
 
+def import_limits() -> dict:
+    """The limits, for the upload form's promise (``generic/_import_form.html``)."""
+    return {"import_max_rows": max_rows(), "import_max_bytes": max_bytes()}
+
+
 class ImportFileError(ValidationError):
     """The file as a whole cannot be imported (not a table, too large, no header, missing columns).
     A ValidationError on the form's ``file`` field."""
@@ -125,6 +130,9 @@ def _csv_records(upload) -> Iterator[Sequence]:
         first_line = text.split("\n", 1)[0]
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # A cell may be as long as the file (the services judge the length of a text): the csv module's own
+    # limit of 128 KB would otherwise make a long cell a file that "cannot be read".
+    csv.field_size_limit(max(csv.field_size_limit(), max_bytes()))
     try:
         yield from reader
     except csv.Error as error:

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,6 +12,9 @@ from simple_history.models import HistoricalRecords
 
 from kpis.choices import EscalationStatus, FeedbackCategory, FeedbackChannel, FlagReason
 from qms.querysets import ScopedQuerySet
+
+# A customer's comment can be a long e-mail; a TextField's max_length alone is not checked by full_clean.
+COMMENT_MAX_LENGTH = 5000
 
 
 class FeedbackQuerySet(ScopedQuerySet):
@@ -95,7 +98,9 @@ class Feedback(models.Model):
         help_text=_("1 (very dissatisfied) to 5 (very satisfied)."),
     )
     negative = models.BooleanField(_("negative"), default=False, help_text=_("The feedback is a complaint."))
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(
+        _("comment"), blank=True, max_length=COMMENT_MAX_LENGTH, validators=[MaxLengthValidator(COMMENT_MAX_LENGTH)]
+    )
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     customer_reference = models.CharField(
         _("customer reference"),

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
@@ -19,6 +20,8 @@ from qms.periods import Frequency, Period, parse_period
 from qms.querysets import ScopedQuerySet
 
 NUMBER = {"max_digits": 14, "decimal_places": 4}
+# A note explains a value in a few sentences; a TextField's max_length alone is not checked by full_clean.
+NOTE_MAX_LENGTH = 2000
 
 
 class KpiQuerySet(ScopedQuerySet):
@@ -245,7 +248,9 @@ class KpiMeasurement(models.Model):
     period_start = models.DateField(_("start of the period"), editable=False)
     value = models.DecimalField(_("value"), **NUMBER)
     status = models.CharField(_("status"), max_length=10, choices=KpiStatus.choices, editable=False)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(
+        _("note"), blank=True, max_length=NOTE_MAX_LENGTH, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)]
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by"),

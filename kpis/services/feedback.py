@@ -1,7 +1,6 @@
 """Writes of customer feedback: intake, flagging and assignment, and escalation of recurring problems."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from kpis import conf
 from kpis.choices import ESCALATION_TRANSITIONS, EscalationStatus, FeedbackCategory, FeedbackChannel, FlagReason
 from kpis.models import Feedback, FeedbackEscalation
-from kpis.services.kpis import RowsInvalid
 from qms.choices import ActionKind, Role
 from qms.models import OrganisationUnit, User
 from qms.periods import working_days_after
@@ -82,41 +80,6 @@ def feedback_receive(
         _assign_follow_up(feedback, actor=actor)
         _escalate_if_recurring(feedback, actor=actor)
     return feedback
-
-
-@dataclass
-class FeedbackRow:
-    """One piece of feedback of an imported file: the keyword arguments of ``feedback_receive``
-    (``unit``, ``score``, ``comment``...), or the errors the file's reader found on the row."""
-
-    fields: dict
-    errors: dict | None = None
-
-
-@transaction.atomic
-def feedback_receive_many(*, actor, rows: list[FeedbackRow]) -> list[Feedback]:
-    """Take in many pieces of feedback (an imported file), all or nothing. Each row goes through
-    ``feedback_receive``, so it is flagged, assigned and escalated exactly as one piece entered by
-    hand, in the order the feedback came in (so recurring problems add up as they would have). Any
-    error on any row saves none of them and raises ``RowsInvalid`` with the errors per row; a unit
-    the actor may not register feedback for refuses the whole file (PermissionDenied)."""
-    errors: dict[int, dict[str, list[str]]] = {index: row.errors for index, row in enumerate(rows) if row.errors}
-    now = timezone.now()
-    order = sorted(
-        (index for index in range(len(rows)) if index not in errors),
-        key=lambda index: (rows[index].fields.get("received_at") or now, index),
-    )
-    received = {}
-    for index in order:
-        try:
-            # Each row in its own savepoint (feedback_receive is atomic): a bad row leaves nothing
-            # behind, and the other rows are still checked, for a report of every bad row.
-            received[index] = feedback_receive(actor=actor, **rows[index].fields)
-        except ValidationError as error:
-            errors[index] = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    if errors:
-        raise RowsInvalid(errors, field="file")
-    return [received[index] for index in sorted(received)]
 
 
 def _assign_follow_up(feedback: Feedback, *, actor) -> None:

@@ -31,6 +31,8 @@ class FeedbackImportView(ImportView):
     template_name = "kpis/feedback_import.html"
     form_class = FeedbackImportForm
     title = gettext_lazy("Import feedback")
+    title_label = gettext_lazy("Unit")
+    section = "feedback"
     success_url = reverse_lazy("kpis:feedback_list")
 
     def form(self, *args):
@@ -38,20 +40,11 @@ class FeedbackImportView(ImportView):
         form.fields["unit"].queryset = scope_for(self.request.user).units_with_role(*CONTRIBUTOR_ROLES)
         return form
 
-    def render(self, form, **context):
-        return super().render(form, section="feedback", **context)
+    def read(self, form):
+        return imports.read_feedback(form.cleaned_data["file"])
 
-    def save(self, form, read):
-        read.extend(imports.read_rows(form.cleaned_data["file"], imports.FEEDBACK_COLUMNS, required=()))
-        # A unit is named by its code or its name, among the units the user may see (the service
-        # refuses a unit the user may not register feedback for).
-        units_by_key = {}
-        for unit in scope_for(self.request.user).visible_units().only("pk", "name", "code", "path"):
-            units_by_key.setdefault(unit.name.strip().lower(), unit)
-            if unit.code:
-                units_by_key[unit.code.strip().lower()] = unit
-        rows = imports.feedback_rows(read, units_by_key, default_unit=form.cleaned_data["unit"])
-        return services.feedback_receive_many(actor=self.request.user, rows=rows)
+    def run(self, form, rows):
+        return imports.feedback_import(actor=self.request.user, rows=rows, default_unit=form.cleaned_data["unit"])
 
     def saved(self, count):
         return ngettext("%(count)s piece of feedback imported.", "%(count)s pieces of feedback imported.", count) % {

@@ -6,7 +6,6 @@ Every page starts from ``visible_to(user)`` (out of sight is a 404); every write
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
@@ -28,6 +27,7 @@ from kpis.templatetags.kpi_tags import kpi_number
 from qms.choices import CONTRIBUTOR_ROLES, Role
 from qms.exports import EXPORT_FORMATS, export_response
 from qms.forms import scope_form_querysets
+from qms.imports import ImportFileError, ImportResult, Row, import_limits
 from qms.models import OrganisationUnit
 from qms.scoping import Purpose, organisations_for, scope_for
 from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ScopedQuerysetMixin, ServiceFormView
@@ -296,12 +296,16 @@ class MeasurementHistoryView(ObjectHistoryView):
 
 
 class ImportView(View):
-    """Import a CSV or XLSX file: all or nothing, with a report of every bad row. Subclasses read the
-    file into rows and hand them to their service (``save``)."""
+    """Import a CSV or XLSX file on the shared pipeline (``qms.imports``): all or nothing, with a report
+    of every bad row (``generic/_import_report.html``). Subclasses read the file (``read``) and import
+    its rows through their service (``run``)."""
 
     template_name = ""
     form_class = None
     title = ""
+    title_label = ""  # the heading of the report's column that names each row
+    section = "import"
+    success_url = ""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not contributes_somewhere(request.user):
@@ -312,13 +316,23 @@ class ImportView(View):
         return self.form_class(*args)
 
     def render(self, form, **context):
-        context = {"form": form, "title": self.title, "section": "import", **context}
+        context = {
+            "form": form,
+            "title": self.title,
+            "title_label": self.title_label,
+            "section": self.section,
+            **import_limits(),
+            **context,
+        }
         return render(self.request, self.template_name, context)
 
     def get(self, request):
         return self.render(self.form())
 
-    def save(self, form, read) -> list:
+    def read(self, form) -> list[Row]:
+        raise NotImplementedError
+
+    def run(self, form, rows: list[Row]) -> ImportResult:
         raise NotImplementedError
 
     def saved(self, count: int) -> str:
@@ -328,23 +342,18 @@ class ImportView(View):
         form = self.form(request.POST, request.FILES)
         if not form.is_valid():
             return self.render(form)
-        read = []
         try:
-            with transaction.atomic():
-                saved = self.save(form, read)
-        except services.RowsInvalid as error:
-            report = [
-                {"line": read[index].line, "cells": read[index].cells, "errors": errors}
-                for index, errors in sorted(error.rows.items())
-            ]
-            return self.render(form, report=report, row_count=len(read))
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-            return self.render(form)
-        except ValidationError as error:
+            rows = self.read(form)
+        except ImportFileError as error:
             form.add_service_error(error)
             return self.render(form)
-        messages.success(request, self.saved(len(saved)))
+        if not rows:
+            form.add_error("file", _("The file has no rows to import."))
+            return self.render(form)
+        result = self.run(form, rows)
+        if not result.ok:
+            return self.render(form, result=result)
+        messages.success(request, self.saved(result.created))
         return HttpResponseRedirect(self.success_url)
 
 
@@ -354,6 +363,7 @@ class MeasurementImportView(ImportView):
     template_name = "kpis/measurement_import.html"
     form_class = ImportForm
     title = gettext_lazy("Import measurements")
+    title_label = gettext_lazy("KPI")
     success_url = reverse_lazy("kpis:index")
 
     def form(self, *args):
@@ -362,11 +372,13 @@ class MeasurementImportView(ImportView):
         form.fields["organisation"].queryset = OrganisationUnit.objects.filter(pk__in=organisations)
         return form
 
-    def save(self, form, read):
-        kpis = Kpi.objects.visible_to(self.request.user).filter(organisation=form.cleaned_data["organisation"])
-        read.extend(imports.read_rows(form.cleaned_data["file"]))
-        rows = imports.measurement_rows(read, {kpi.code: kpi for kpi in kpis.select_related("org_unit")})
-        return services.measurements_record_many(actor=self.request.user, rows=rows)
+    def read(self, form):
+        return imports.read_measurements(form.cleaned_data["file"])
+
+    def run(self, form, rows):
+        return imports.measurements_import(
+            actor=self.request.user, organisation=form.cleaned_data["organisation"], rows=rows
+        )
 
     def saved(self, count):
         return ngettext("%(count)s measurement imported.", "%(count)s measurements imported.", count) % {"count": count}

@@ -9,7 +9,6 @@ from django.utils import timezone, translation
 
 from kpis.models import Feedback, FeedbackEscalation
 from kpis.services import feedback as services
-from kpis.services.kpis import RowsInvalid
 from qms.choices import ActionKind, Role
 from qms.models import Action, Notification
 from qms.periods import working_days_after
@@ -240,51 +239,3 @@ def test_generated_titles_are_in_the_organisations_language_whoever_registers(ca
     assert other.follow_up.title == "Negatieve feedback opvolgen"
     settings.LANGUAGE_CODE = "en"
     assert receive(cast, score=2).follow_up.title == "Follow up on feedback with CSAT score 2"
-
-
-# --- many at once (an imported file) ---
-
-
-def rows(cast, *items):
-    return [services.FeedbackRow(fields={"unit": cast.units.team_a1a, "category": "product", **item}) for item in items]
-
-
-def test_it_receives_many_in_the_order_they_came_in_so_recurring_problems_add_up(cast):
-    now = timezone.now()
-    received = services.feedback_receive_many(
-        actor=cast.qo_a,
-        rows=rows(
-            cast,
-            {"score": 1, "received_at": now - datetime.timedelta(days=1)},
-            {"score": 1, "received_at": now - datetime.timedelta(days=3)},
-            {"score": 5, "received_at": now - datetime.timedelta(days=4)},
-            {"score": 2, "received_at": now - datetime.timedelta(days=2)},
-        ),
-    )
-    assert [item.score for item in received] == [1, 1, 5, 2]  # in the file's order
-    escalation = FeedbackEscalation.objects.get()
-    assert set(escalation.items.all()) == {received[0], received[1], received[3]}
-    assert Action.objects.filter(owner=cast.team_lead_a).count() == 3
-
-
-def test_it_receives_none_when_one_row_is_wrong_and_reports_each_bad_row(cast):
-    with pytest.raises(RowsInvalid) as error:
-        services.feedback_receive_many(
-            actor=cast.qo_a,
-            rows=[
-                *rows(cast, {"score": 1}, {"score": 6}, {"score": None, "comment": ""}),
-                services.FeedbackRow(fields={}, errors={"unit": ["No unit X here."]}),
-            ],
-        )
-    assert sorted(error.value.rows) == [1, 2, 3]
-    assert "score" in error.value.rows[1] and "score" in error.value.rows[2]
-    assert not Feedback.objects.exists() and not Action.objects.exists() and not Notification.objects.exists()
-
-
-def test_a_row_for_a_unit_the_actor_may_not_register_for_refuses_all(cast):
-    with pytest.raises(PermissionDenied):
-        services.feedback_receive_many(
-            actor=cast.team_lead_a,
-            rows=[*rows(cast, {"score": 1}), services.FeedbackRow(fields={"unit": cast.units.bu_a1, "score": 1})],
-        )
-    assert not Feedback.objects.exists() and not Action.objects.exists()

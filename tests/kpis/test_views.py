@@ -1,4 +1,5 @@
-"""The KPI pages: who sees what, forms through the services, the import, and constant query counts."""
+"""The KPI pages: who sees what, forms through the services, and constant query counts (the imports are in
+test_imports.py)."""
 
 import datetime
 import io
@@ -7,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from openpyxl import Workbook
 
 from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
 from kpis.services import effects as effect_services
@@ -52,6 +52,10 @@ def records(cast, csat):
         "key_result": key_result,
         "effect": effect,
     }
+
+
+def upload(name, content):
+    return SimpleUploadedFile(name, content.encode("utf-8") if isinstance(content, str) else content)
 
 
 def record_paths(csat, records):
@@ -322,74 +326,6 @@ def test_it_gives_the_default_set_from_the_page(cast, login):
     assert Kpi.objects.filter(organisation=cast.units.org_a).count() == 7
 
 
-# --- the import ---
-
-
-def upload(name, content):
-    return SimpleUploadedFile(name, content.encode("utf-8") if isinstance(content, str) else content)
-
-
-def test_it_imports_a_csv_file(cast, login, csat):
-    churn = KpiFactory(org_unit=cast.units.org_a, owner=cast.qo_a, actor=cast.qo_a, code="CHURN", **lower_is_better())
-    content = f"kpi;period;value;note\ncsat;{month(2)};4,3;\nCHURN;{month(2)};2;survey\n"
-    response = login(cast.qo_a).post(
-        "/kpis/import/", {"organisation": cast.units.org_a.pk, "file": upload("values.csv", content)}
-    )
-    assert response.status_code == 302
-    assert sorted(KpiMeasurement.objects.values_list("kpi__code", "status")) == [("CHURN", "amber"), ("CSAT", "green")]
-    assert churn.measurements.get().note == "survey"
-
-
-def test_it_imports_nothing_when_one_row_is_wrong_and_reports_each_bad_line(english, login, csat):
-    measure(csat, month(3), "4")
-    content = (
-        "kpi,period,value\n"
-        f"CSAT,{month(1)},4.4\n"
-        f"CSAT,{month(2)},lots\n"
-        f"NOPE,{month(2)},1\n"
-        f"CSAT,{month(3)},4.1\n"
-        f"CSAT,2025-Q1,4\n"
-    )
-    response = login(english.qo_a).post(
-        "/kpis/import/", {"organisation": english.units.org_a.pk, "file": upload("values.csv", content)}
-    )
-    assert response.status_code == 200
-    report = response.context["report"]
-    assert [row["line"] for row in report] == [3, 4, 5, 6]
-    page = response.content.decode()
-    assert "Nothing was imported: 4 of 5 rows have a problem." in page
-    assert "No KPI with code NOPE here." in page and "correct it" in page and "measured monthly" in page
-    assert KpiMeasurement.objects.count() == 1
-
-
-def test_it_imports_an_xlsx_file_whose_periods_became_dates(cast, login, csat):
-    import datetime
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["KPI", "Periode", "Waarde"])
-    first = datetime.date.fromisoformat(f"{month(2)}-01")
-    sheet.append(["CSAT", first, 4.25])
-    sheet.append(["CSAT", month(1), "3.9"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = login(cast.qo_a).post(
-        "/kpis/import/", {"organisation": cast.units.org_a.pk, "file": upload("values.xlsx", buffer.getvalue())}
-    )
-    assert response.status_code == 302
-    assert list(KpiMeasurement.objects.order_by("period_start").values_list("value", "status")) == [
-        (Decimal("4.25"), "green"),
-        (Decimal("3.9"), "amber"),
-    ]
-
-
-def test_it_refuses_a_file_without_the_columns(english, login, csat):
-    response = login(english.qo_a).post(
-        "/kpis/import/", {"organisation": english.units.org_a.pk, "file": upload("x.csv", "a,b\n1,2\n")}
-    )
-    assert response.status_code == 200 and "must name the columns" in response.content.decode()
-
-
 # --- feedback ---
 
 
@@ -624,104 +560,6 @@ def test_an_export_follows_the_filters(cast, login, csat):
     feedback_services.feedback_receive(actor=cast.qo_a, unit=cast.units.bu_a1, score=1, comment="Too slow")
     content = read_export(login(cast.qo_a).get("/kpis/feedback/?flagged=true&export=csv"))
     assert "Too slow" in content and "All fine" not in content
-
-
-# --- the feedback import ---
-
-
-def test_it_imports_feedback_and_flags_low_scores_for_the_team_lead_at_once(cast, login):
-    type(cast.units.team_a1a).objects.filter(pk=cast.units.team_a1a.pk).update(code="A1A-SD")
-    content = (
-        "eenheid;kanaal;categorie;score;negatief;opmerking;ontvangen;klantreferentie\n"
-        f"a1a-sd;phone;service;2;;Slow answer;{timezone.localdate():%Y-%m-%d} 08:30;T-1\n"
-        ";E-mail;Invoicing;5;nee;;;T-2\n"
-        f"{cast.units.bu_a1.name.upper()};survey;delivery;;ja;Late again;;T-3\n"
-    )
-    response = login(cast.qo_a).post(
-        "/kpis/feedback/import/", {"unit": cast.units.bu_a1.pk, "file": upload("feedback.csv", content)}
-    )
-    assert response.status_code == 302 and response.url == "/kpis/feedback/"
-    items = {item.customer_reference: item for item in Feedback.objects.all()}
-    assert (items["T-1"].unit, items["T-1"].channel, items["T-1"].flag_reason) == (
-        cast.units.team_a1a,
-        "phone",
-        "low_score",
-    )
-    assert (items["T-2"].unit, items["T-2"].channel, items["T-2"].category, items["T-2"].flagged) == (
-        cast.units.bu_a1,
-        "email",
-        "invoicing",
-        False,
-    )
-    assert (items["T-3"].flag_reason, items["T-3"].assigned_to) == ("negative", cast.qo_a)
-    assert timezone.localtime(items["T-1"].received_at).hour == 8
-    actions = login(cast.team_lead_a).get("/actions/").context["table"].data
-    assert [action.pk for action in actions] == [items["T-1"].follow_up_id]
-    assert Notification.objects.filter(recipient=cast.team_lead_a, verb="action_assigned").count() == 1
-
-
-def test_it_imports_no_feedback_when_one_row_is_wrong_and_reports_each_bad_line(english, login):
-    cast = english
-    content = (
-        "unit,channel,category,score,negative,comment,received_at\n"
-        "Team A1a,survey,service,1,,Fine row,\n"
-        "Team A1a,survey,service,7,,,\n"
-        "Nowhere,survey,service,3,,,\n"
-        "Team A1a,fax,service,3,,,\n"
-        "Team A1a,survey,service,3,maybe,,\n"
-        "Team A1a,survey,service,3,,,yesterday\n"
-        "Team A1a,survey,service,,,,\n"
-        "Team A1a,survey,service,4.5,,,\n"
-    )
-    response = login(cast.qo_a).post("/kpis/feedback/import/", {"file": upload("feedback.csv", content)})
-    assert response.status_code == 200
-    assert [row["line"] for row in response.context["report"]] == [3, 4, 5, 6, 7, 8, 9]
-    page = response.content.decode()
-    assert "Nothing was imported: 7 of 8 rows have a problem." in page
-    for message in [
-        "No unit Nowhere here.",
-        "Unknown channel fax",
-        "Give yes or no, not maybe.",
-        "yesterday is not a date",
-        "Give a CSAT score or a comment.",
-        "4.5 is not a whole number.",
-    ]:
-        assert message in page, message
-    assert not Feedback.objects.exists() and not Action.objects.exists()
-    assert not Notification.objects.filter(verb="action_assigned").exists()
-
-
-def test_recurring_feedback_in_one_file_proposes_one_escalation_whatever_the_order_of_the_rows(cast, login):
-    today = timezone.localdate()
-    content = "unit;category;score;received_at\n" + "".join(
-        f"Team A1a;product;1;{today - datetime.timedelta(days=days):%d-%m-%Y}\n" for days in (1, 40, 3, 2)
-    )
-    response = login(cast.qo_a).post("/kpis/feedback/import/", {"file": upload("feedback.csv", content)})
-    assert response.status_code == 302
-    escalation = FeedbackEscalation.objects.get()
-    assert escalation.items.count() == 3
-    assert Notification.objects.filter(verb="feedback_recurring", recipient=cast.qo_a).count() == 1
-
-
-def test_it_refuses_a_feedback_file_naming_a_unit_the_user_may_only_read(cast, as_user):
-    MembershipFactory(user=cast.viewer_a, unit=cast.units.team_a1a, role=Role.TEAM_LEAD)
-    content = f"unit;score\nTeam A1a;4\n{cast.units.bu_a1.name};1\n"
-    response = as_user(cast.viewer_a).post("/kpis/feedback/import/", {"file": upload("feedback.csv", content)})
-    assert response.status_code == 200 and "You cannot register feedback for" in response.content.decode()
-    assert not Feedback.objects.exists()
-
-
-def test_it_refuses_a_feedback_file_without_score_or_comment_rows_and_names_no_unknown_units(english, login, as_user):
-    response = login(english.outsider).post(
-        "/kpis/feedback/import/", {"file": upload("feedback.csv", "unit;score\nOrganisation A;4\n")}
-    )
-    assert response.status_code == 403
-    MembershipFactory(user=english.member_b, unit=english.units.bu_b1, role=Role.TEAM_LEAD)
-    response = as_user(english.member_b).post(
-        "/kpis/feedback/import/", {"file": upload("feedback.csv", "unit;score\nTeam A1a;4\n")}
-    )
-    assert response.status_code == 200 and "No unit Team A1a here." in response.content.decode()
-    assert not Feedback.objects.exists()
 
 
 # --- which measures worked, per unit ---

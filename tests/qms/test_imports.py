@@ -137,3 +137,8 @@ def test_a_refusal_by_role_is_reported_on_its_row(cast):
         title=lambda row: row.text("name"),
     )
     assert result.errors[0].row == 2 and "administrator" in result.errors[0].messages[0][1]
+
+
+def test_a_long_cell_is_read_and_left_to_the_service_to_judge():
+    rows = read_table(upload(b"name,kind\n" + b"x" * 300_000 + b",team\n"), columns=COLUMNS)
+    assert len(rows[0].text("name")) == 300_000
