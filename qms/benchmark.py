@@ -1,7 +1,8 @@
 """Tools for benchmark commands: a real gunicorn serving the configured database, and a client that
 measures it from outside the server's processes.
 
-Benchmarks measure and print; they are not tests and assert nothing. The server runs with the
+Benchmarks measure and print; they are not tests and assert nothing. Every benchmark runs under the
+production settings (``require_production_settings``: DEBUG off). The server runs with the
 production settings (DEBUG off, compressed static files, the same middleware), with only what a
 loopback measurement needs relaxed: no HTTPS redirect, 127.0.0.1 allowed, and the API throttle lifted
 (the benchmark measures the application, not the rate limit).
@@ -23,11 +24,29 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.core.management.base import CommandError
 
 WARMUPS = 3
 RUNS = 3
 REQUESTS_PER_RUN = 40
 SHARED_MEMORY = Path("/dev/shm")  # noqa: S108 - gunicorn's heartbeat files only, nothing of ours
+
+
+def require_production_settings(*, yes: bool) -> None:
+    """Every benchmark measures the production settings: refuse DEBUG (which keeps every query in memory,
+    serves static files through Django and renders error pages with tracebacks), and ask for --yes, since
+    with DEBUG off the configured database may be a real one. ``scripts/bench.sh`` gives both: DEBUG=0 on
+    a throwaway PostgreSQL, and --yes."""
+    if settings.DEBUG:
+        raise CommandError(
+            "DEBUG is on: benchmarks measure the production settings. Run them with DEBUG=0 "
+            "(scripts/bench.sh sets up a throwaway database with production settings)."
+        )
+    if not yes:
+        raise CommandError(
+            "This writes benchmark data to the configured database (DEBUG is off: it may be a real one). "
+            "Run it with --yes if you mean it, or through scripts/bench.sh."
+        )
 
 
 def settle_database() -> None:
@@ -139,7 +158,9 @@ class Gunicorn:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if request(self.port, "/healthz")[0] == 200 and len(self.worker_pids()) >= self.workers:
+                # Any answer of the login page means the workers serve (the health endpoint would also
+                # judge the broker, which a benchmark of pages does not need).
+                if request(self.port, "/login/")[0] == 200 and len(self.worker_pids()) >= self.workers:
                     return self
             except OSError:
                 pass

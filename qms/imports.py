@@ -172,8 +172,11 @@ def read_table(
             _("The file is %(size)s; at most %(max)s can be imported at once.")
             % {"size": filesizeformat(size), "max": filesizeformat(max_bytes())}
         )
-    records = (record for record in _records(upload) if any(cell_text(cell) for cell in record))
-    header_cells = next(records, None)
+    # Numbered before empty rows are left out, so a row's number is its line in the file.
+    records = (
+        (line, record) for line, record in enumerate(_records(upload), start=1) if any(cell_text(c) for c in record)
+    )
+    _header_line, header_cells = next(records, (None, None))
     if header_cells is None:
         raise ImportFileError(_("The file is empty."))
     header = [aliases.get(cell_text(cell).lower()) for cell in header_cells]
@@ -184,7 +187,7 @@ def read_table(
         )
     rows = []
     # Stop reading one row past the limit: what lies beyond is never read.
-    for line, record in enumerate(itertools.islice(records, limit + 1), start=2):
+    for line, record in itertools.islice(records, limit + 1):
         if len(rows) == limit:
             raise ImportFileError(_("At most %(max)s rows can be imported at once.") % {"max": limit})
         rows.append(Row(line=line, cells={name: cell for name, cell in zip(header, record, strict=False) if name}))

@@ -16,9 +16,6 @@ from risks.models import Risk, RiskCategory
 # The filters a heat map cell links with: kept as hidden fields in the register's filter form.
 CELL_FIELDS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
 
-# The largest upload the import reads: a register of a few thousand rows fits easily.
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
-
 
 def scale_field(label, steps, *, required=True, help_text=""):
     """A likelihood or impact choice showing the matrix's step labels ("3 – Possible")."""
@@ -249,18 +246,12 @@ class MatrixForm(Form):
 
 
 class RiskImportForm(Form):
+    """The upload field; the file's kind, size and rows are checked by the import pipeline
+    (``qms.imports.read_table``), the same for every import."""
+
     file = forms.FileField(
         label=_("File"), help_text=_("A CSV file (comma or semicolon separated, UTF-8) or an Excel workbook (.xlsx).")
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not name.endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("The file is too large (at most 5 MB)."))
-        return upload
 
 
 class RiskRegisterFilterSet(RiskFilterSet):

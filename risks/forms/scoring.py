@@ -32,8 +32,8 @@ def score_field(label, *, required=False, help_text=""):
 class MonthScoresForm(Form):
     """A month's grid: a score per area scored by hand (``area_<code>``), the VASP and VISP levels, and
     for a closed month the reason of the correction (and whether to compute its derived areas again).
-    Derived areas have no field: their score is computed. A score once entered can be changed but not
-    emptied."""
+    Derived areas have no field while there is data to compute their score from (``derivable``); without
+    it, they are entered like the others. A score once entered can be changed but not emptied."""
 
     vasp_level = forms.ChoiceField(
         label=_("VASP level"), choices=LEVEL_CHOICES, required=False, help_text=_("Application security programme.")
@@ -57,8 +57,8 @@ class MonthScoresForm(Form):
         help_text=_("Without this, a correction keeps the derived scores the month closed with."),
     )
 
-    def __init__(self, *args, areas, scores, correcting=False, **kwargs):
-        self.areas = [area for area in areas if area.is_active and area.source == ScoreSource.MANUAL]
+    def __init__(self, *args, areas, scores, correcting=False, derivable=True, **kwargs):
+        self.areas = [area for area in areas if area.is_active and (area.source == ScoreSource.MANUAL or not derivable)]
         initial = kwargs.setdefault("initial", {})
         for area in self.areas:
             if area.pk in scores:
@@ -176,7 +176,7 @@ def area_initial(areas) -> list[dict]:
 
 
 class ScoreImportForm(RiskImportForm):
-    """The register's upload field and its checks (CSV or XLSX, at most 5 MB)."""
+    """The register's upload field."""
 
 
 class StepForm(MeasureForm):

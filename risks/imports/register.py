@@ -1,21 +1,22 @@
-"""Import of risks from a CSV or XLSX file: every row is checked, and nothing is imported unless all
-rows are valid. Each row goes through ``risks.services.register.risk_create``, so imported risks follow the same
-rules (and get the same history and notifications) as risks entered by hand."""
+"""Import of risks from a CSV or XLSX file on the shared pipeline (``qms.imports``): reading the file
+safely, all or nothing and the report per row are the pipeline's. Here are only the columns, how a
+row's cells become the arguments of ``risks.services.register.risk_create`` (so imported risks follow
+the same rules, and get the same history and notifications, as risks entered by hand), and every
+problem of a row that cannot be read completely at once: the cells that could not be read, and what
+``risk_validate`` finds in the rest."""
 
-import csv
 import datetime
-import io
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
+from qms.imports import ImportResult, Row, error_messages, import_rows, read_table, template_csv
 from qms.models import OrganisationUnit, User
 from risks.models import RiskCategory
-from risks.services import register as services
+from risks.services.register import risk_create, risk_validate
 
+# The columns are the arguments of ``risk_create``: the service's messages name them as they are.
 COLUMNS = [
     "title",
     "description",
@@ -32,7 +33,6 @@ COLUMNS = [
 ]
 REQUIRED_COLUMNS = ("title", "category", "unit", "owner", "likelihood", "impact")
 INTEGER_COLUMNS = ("likelihood", "impact", "residual_likelihood", "residual_impact")
-MAX_ROWS = 5000
 EXAMPLE_ROW = [
     "Outage of the main data centre",
     "Both server rooms are in one building.",
@@ -49,80 +49,14 @@ EXAMPLE_ROW = [
 ]
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (not a table, no header, wrong columns)."""
+def template_file() -> bytes:
+    """The columns and an example row, as a CSV file to fill in."""
+    return template_csv(COLUMNS, [EXAMPLE_ROW])
 
 
-@dataclass
-class RowError:
-    row: int
-    title: str
-    messages: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    rows: int = 0
-
-
-def template_csv() -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerow(EXAMPLE_ROW)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def read_rows(upload, *, columns=COLUMNS, required=REQUIRED_COLUMNS) -> list[tuple[int, dict]]:
-    """The data rows of an uploaded file as (row number in the file, {column: text}), empty rows left out.
-    ``columns`` and ``required`` name the columns of the import (by default the register's)."""
-    name = upload.name.lower()
-    if name.endswith(".xlsx"):
-        try:
-            workbook = load_workbook(upload, read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-            raise ImportFileError(_("This is not an Excel workbook (.xlsx).")) from error
-        sheet = workbook.worksheets[0]
-        table = [["" if value is None else value for value in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    else:
-        raw = upload.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-        first_line = text.split("\n", 1)[0]
-        # Dutch Excel saves CSV with semicolons.
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    if not table:
-        raise ImportFileError(_("The file is empty."))
-    header = [str(cell).strip().lower() for cell in table[0]]
-    missing = [column for column in required if column not in header]
-    if missing:
-        raise ImportFileError(
-            _("The first row must name the columns; missing: %(columns)s.") % {"columns": ", ".join(missing)}
-        )
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        values = {column: _text(cells[index]) if index < len(cells) else "" for index, column in enumerate(header)}
-        if any(values.get(column) for column in columns):
-            rows.append((number, values))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("At most %(max)s rows can be imported at once.") % {"max": MAX_ROWS})
-    return rows
-
-
-def _text(value) -> str:
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def read_risks(upload) -> list[Row]:
+    """The data rows of a risk file (``ImportFileError`` for a file that cannot be imported)."""
+    return read_table(upload, columns=COLUMNS, required=REQUIRED_COLUMNS)
 
 
 class _Lookups:
@@ -153,102 +87,90 @@ class _Lookups:
         return self.categories[key]
 
 
-def _parse_row(values: dict, lookups: _Lookups) -> tuple[dict, dict]:
+def _review_date(cell) -> datetime.date:
+    """A date cell of a workbook as it is, a text as YYYY-MM-DD (ValueError otherwise)."""
+    if isinstance(cell, datetime.datetime):
+        return cell.date()
+    if isinstance(cell, datetime.date):
+        return cell
+    return datetime.date.fromisoformat(str(cell).strip())
+
+
+def _parse_row(row: Row, lookups: _Lookups) -> tuple[dict, dict[str, str]]:
     """The arguments for ``risk_create`` from one row (None where a cell could not be read), and the
     errors found per column."""
     errors: dict[str, str] = {}
     data: dict = {
-        "title": values.get("title", ""),
-        "description": values.get("description", ""),
-        "cause": values.get("cause", ""),
-        "consequence": values.get("consequence", ""),
+        "title": row.text("title"),
+        "description": row.text("description"),
+        "cause": row.text("cause"),
+        "consequence": row.text("consequence"),
         "owner": None,
         "category": None,
         "likelihood": None,
         "impact": None,
     }
     for column in REQUIRED_COLUMNS:
-        if not values.get(column):
+        if not row.text(column):
             errors[column] = _("This column is required.")
     for column in INTEGER_COLUMNS:
-        text = values.get(column, "")
+        text = row.text(column)
+        data[column] = None
         if not text:
-            data[column] = None
             continue
         try:
             data[column] = int(text)
         except ValueError:
-            data[column] = None
             errors[column] = _("%(value)s is not a whole number.") % {"value": text}
-    if values.get("next_review"):
+    if row.text("next_review"):
         try:
-            data["next_review"] = datetime.date.fromisoformat(values["next_review"])
+            data["next_review"] = _review_date(row.cells["next_review"])
         except ValueError:
             errors["next_review"] = _("Give the date as YYYY-MM-DD.")
-    if values.get("unit"):
-        data["unit"] = lookups.unit(values["unit"])
+    if code := row.text("unit"):
+        data["unit"] = lookups.unit(code)
         if data["unit"] is None:
-            errors["unit"] = _("No unit with code %(code)s.") % {"code": values["unit"]}
-    if values.get("owner"):
-        data["owner"] = lookups.person(values["owner"])
+            errors["unit"] = _("No unit with code %(code)s.") % {"code": code}
+    if username := row.text("owner"):
+        data["owner"] = lookups.person(username)
         if data["owner"] is None:
-            errors["owner"] = _("No person with username %(username)s.") % {"username": values["owner"]}
-    if values.get("category") and data.get("unit") is not None:
-        data["category"] = lookups.category(values["category"], data["unit"].organisation)
+            errors["owner"] = _("No person with username %(username)s.") % {"username": username}
+    if (code := row.text("category")) and data.get("unit") is not None:
+        data["category"] = lookups.category(code, data["unit"].organisation)
         if data["category"] is None:
-            errors["category"] = _("No category with code %(code)s in this organisation.") % {
-                "code": values["category"]
-            }
+            errors["category"] = _("No category with code %(code)s in this organisation.") % {"code": code}
     return data, errors
 
 
-def _messages(error: ValidationError) -> list[tuple[str, str]]:
-    if hasattr(error, "error_dict"):
-        return [
-            ("" if column == NON_FIELD_ERRORS else column, message)
-            for column, errors in error.message_dict.items()
-            for message in errors
-        ]
-    return [("", message) for message in error.messages]
-
-
-def _check_row(actor, data: dict, errors: dict) -> list[tuple[str, str]]:
+def _every_problem(actor, data: dict, errors: dict[str, str]) -> ValidationError:
     """Every problem of a row that could not be read completely: what could not be read, and what the
     service finds in the rest (``risk_validate``, which creates nothing), one message per column."""
-    messages = list(errors.items())
+    problems = {column: [message] for column, message in errors.items()}
     if data.get("unit") is None:
-        return messages  # without the unit there is no organisation, matrix or owner to check against
+        return ValidationError(problems)  # without the unit there is no organisation, matrix or owner to check
     try:
-        services.risk_validate(actor=actor, **data)
-    except ValidationError as error:
-        messages += [(column, message) for column, message in _messages(error) if column not in errors]
+        risk_validate(actor=actor, **data)
     except PermissionDenied as error:
-        messages.append(("unit", str(error)))
-    return messages
+        problems.setdefault("unit", []).append(str(error))
+    except ValidationError as error:
+        for column, message in error_messages(error):
+            if column not in errors:
+                problems.setdefault(column or NON_FIELD_ERRORS, []).append(message)
+    return ValidationError(problems)
 
 
-def risks_import(*, actor, rows: list[tuple[int, dict]]) -> ImportResult:
-    """Create a risk per row, all or nothing: one savepoint per row collects that row's errors (all of
-    them: the cells that could not be read and what the service says about the others), and if any row
-    failed the whole transaction is rolled back."""
-    result = ImportResult(rows=len(rows))
+def risks_import(*, actor, rows: Sequence[Row]) -> ImportResult:
+    """Create a risk per row through ``risk_create``, all or nothing, with every problem of every row.
+    A unit where the actor may not register risks is a problem of its row (on the ``unit`` column)."""
     lookups = _Lookups(actor)
-    with transaction.atomic():
-        for number, values in rows:
-            data, errors = _parse_row(values, lookups)
-            if errors:
-                result.errors.append(RowError(number, values.get("title", ""), _check_row(actor, data, errors)))
-                continue
-            try:
-                with transaction.atomic():
-                    services.risk_create(actor=actor, **data)
-            except ValidationError as error:
-                result.errors.append(RowError(number, values.get("title", ""), _messages(error)))
-            except PermissionDenied as error:
-                result.errors.append(RowError(number, values.get("title", ""), [("unit", str(error))]))
-            else:
-                result.created += 1
-        if result.errors:
-            transaction.set_rollback(True)
-            result.created = 0
-    return result
+
+    def import_row(row: Row):
+        data, errors = _parse_row(row, lookups)
+        if errors:
+            raise _every_problem(actor, data, errors)
+        try:
+            return risk_create(actor=actor, **data)
+        except PermissionDenied as error:
+            raise ValidationError({"unit": [str(error)]}) from error
+
+    return import_rows(rows, import_row=import_row, title=lambda row: row.text("title"))

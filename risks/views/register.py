@@ -22,6 +22,7 @@ from django.views.generic import FormView, RedirectView, TemplateView, View
 
 from qms.choices import ActionStatus, UnitKind
 from qms.history import merge_histories, records_history
+from qms.imports import ImportFileError, max_bytes, max_rows
 from qms.models import Action, OrganisationUnit, User
 from qms.scoping import Purpose, organisations_for, scope_for
 from qms.selectors import people_of_organisation
@@ -59,7 +60,7 @@ from risks.forms.register import (
     RiskSubmitForm,
     use_matrix_scales,
 )
-from risks.imports.register import COLUMNS, ImportFileError, read_rows, risks_import, template_csv
+from risks.imports.register import COLUMNS, read_risks, risks_import, template_file
 from risks.models import Risk, RiskApproval, RiskCategory, RiskMatrix
 from risks.selectors.register import (
     decidable_bodies,
@@ -792,14 +793,14 @@ class RiskImportView(RiskNavMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["columns"] = COLUMNS
+        context.update(columns=COLUMNS, import_max_rows=max_rows(), import_max_bytes=max_bytes())
         return context
 
     def form_valid(self, form):
         try:
-            rows = read_rows(form.cleaned_data["file"])
+            rows = read_risks(form.cleaned_data["file"])
         except ImportFileError as error:
-            form.add_error("file", str(error))
+            form.add_service_error(error)
             return self.form_invalid(form)
         if not rows:
             form.add_error("file", _("The file has no rows to import."))
@@ -817,7 +818,7 @@ class RiskImportView(RiskNavMixin, FormView):
 
 @require_GET
 def risk_import_template(request):
-    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(template_file(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="risk-import-template.csv"'
     return response
 

@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 
 from qms.choices import UnitKind
 from qms.history import merge_histories, records_history
+from qms.imports import ImportFileError, max_bytes, max_rows
 from qms.models import Action, OrganisationUnit
 from qms.periods import FIRST_YEAR, month_label, month_shift, parse_month, this_month
 from qms.scoping import Purpose, organisations_for
@@ -37,7 +38,6 @@ from risks.forms.scoring import (
     area_initial,
 )
 from risks.imports import scoring as imports
-from risks.imports.register import ImportFileError, read_rows
 from risks.models import AreaScore, Investigation, MonthlyScore, ScoreArea
 from risks.models.scoring import TRAINING_FORMULA
 from risks.selectors.scoring import (
@@ -286,12 +286,24 @@ class ScoreMonthView(OrganisationScoreMixin, TemplateView):
         ]
         self.is_closed = bool(self.monthly and self.monthly.is_closed)
         self.is_future = self.month > this_month()
+        # The training area's score from the data, or None when there is none for the month's year (then
+        # a score entered for it counts, like a manual one).
+        self.derived = None
+        if any(area.source != ScoreSource.MANUAL for area in self.areas) and not self.is_future:
+            self.derived = services.training_scores([self.organisation.pk], self.month).get(self.organisation.pk)
 
     def make_form(self, data=None):
         initial = {}
         if self.monthly:
             initial = {"vasp_level": self.monthly.vasp_level, "visp_level": self.monthly.visp_level}
-        return MonthScoresForm(data, areas=self.areas, scores=self.scores, correcting=self.is_closed, initial=initial)
+        return MonthScoresForm(
+            data,
+            areas=self.areas,
+            scores=self.scores,
+            correcting=self.is_closed,
+            derivable=self.derived is not None,
+            initial=initial,
+        )
 
     def get_context_data(self, **kwargs):
         if not hasattr(self, "monthly"):
@@ -301,9 +313,7 @@ class ScoreMonthView(OrganisationScoreMixin, TemplateView):
         if form is None and self.can_manage and not self.is_future:
             form = self.make_form()
         fields = form.area_fields() if form else {}
-        derived = None
-        if any(area.source != ScoreSource.MANUAL for area in self.areas) and not self.is_future:
-            derived = services.training_scores([self.organisation.pk], self.month).get(self.organisation.pk)
+        derived = self.derived
         active = [area for area in self.areas if area.is_active]
         rows = []
         for area in self.areas:
@@ -383,6 +393,8 @@ class ScoreMonthView(OrganisationScoreMixin, TemplateView):
                 else:
                     text = _("The scores of %(month)s are saved.")
                 messages.success(request, text % {"month": monthly.month_label})
+                for notice in monthly.notices:
+                    messages.warning(request, notice)
                 return redirect("risks:score_month", self.organisation.pk, monthly.month_label)
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -520,6 +532,8 @@ class ScoreImportView(OrganisationScoreMixin, TemplateView):
             columns=imports.COLUMNS,
             areas=ScoreArea.objects.filter(organisation=self.organisation, is_active=True),
             levels=ProgrammeLevel.values,
+            import_max_rows=max_rows(),
+            import_max_bytes=max_bytes(),
         )
         return context
 
@@ -529,9 +543,9 @@ class ScoreImportView(OrganisationScoreMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         try:
-            rows = read_rows(form.cleaned_data["file"], columns=imports.COLUMNS, required=imports.REQUIRED_COLUMNS)
+            rows = imports.read_scores(form.cleaned_data["file"])
         except ImportFileError as error:
-            form.add_error("file", str(error))
+            form.add_service_error(error)
             return self.render_to_response(self.get_context_data(form=form))
         if not rows:
             form.add_error("file", _("The file has no rows to import."))
@@ -539,18 +553,23 @@ class ScoreImportView(OrganisationScoreMixin, TemplateView):
         result = imports.scores_import(actor=request.user, organisation=self.organisation, rows=rows)
         if result.errors:
             return self.render_to_response(self.get_context_data(form=form, result=result))
+        months = sorted(result.objects, key=lambda monthly: monthly.month)
+        count = result.created
         messages.success(
             request,
-            ngettext("%(count)s score imported (%(months)s).", "%(count)s scores imported (%(months)s).", result.scores)
-            % {"count": result.scores, "months": ", ".join(result.months)},
+            ngettext("%(count)s score imported (%(months)s).", "%(count)s scores imported (%(months)s).", count)
+            % {"count": count, "months": ", ".join(monthly.month_label for monthly in months)},
         )
+        for monthly in months:
+            for notice in monthly.notices:
+                messages.warning(request, notice)
         return redirect("risks:score_dashboard", self.organisation.pk)
 
 
 @require_GET
 def score_import_template(request, organisation):
     organisation = get_object_or_404(organisations_for(request.user, Purpose.SEE), pk=organisation)
-    response = HttpResponse(imports.template_csv(organisation), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(imports.template_file(organisation), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="risk-score-import-template.csv"'
     return response
 

@@ -39,7 +39,7 @@ def test_it_reads_dutch_headers_and_semicolons_with_decimal_commas():
 
 def test_it_leaves_empty_rows_out_and_keeps_the_file_line_numbers():
     rows = read_table(upload(b"\xef\xbb\xbfname,kind\n\n,\nSales,team\n"), columns=COLUMNS)
-    assert [(row.line, row.text("name")) for row in rows] == [(2, "Sales")]
+    assert [(row.line, row.text("name")) for row in rows] == [(4, "Sales")]
 
 
 def test_it_reads_an_xlsx_workbook_with_numbers_and_dates_as_text():

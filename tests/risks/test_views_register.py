@@ -1,5 +1,5 @@
 """The risk register's pages: who sees what, forms that re-render with the services' messages, the
-review queues with in-place decisions, filters, heat map, export, import and the matrix."""
+review queues with in-place decisions, filters, heat map, export and the matrix."""
 
 import csv
 import datetime
@@ -9,10 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from qms.choices import ActionStatus, Role
-from qms.models import OrganisationUnit
 from risks.choices import ApprovalBody, Decision, RiskLevel, RiskStatus
 from risks.models import Risk, RiskCategory, RiskMatrix
 from risks.services import register as services
@@ -608,116 +607,6 @@ def test_it_colours_the_heat_map_with_the_organisations_matrix(cast, as_user, hi
     assert response.context["matrix"].organisation == cast.units.org_a
 
 
-# --- import ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def coded_units(cast):
-    OrganisationUnit.objects.filter(pk=cast.units.bu_a1.pk).update(code="A1")
-    OrganisationUnit.objects.filter(pk=cast.units.bu_b1.pk).update(code="B1")
-    # The tests run without migrations: the default categories are made here.
-    for code in ("security", "corruption", "operational"):
-        category(code)
-
-
-def upload(rows, name="risks.csv"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return SimpleUploadedFile(name, buffer.getvalue().encode("utf-8"), content_type="text/csv")
-
-
-HEADER = ["title", "description", "category", "unit", "owner", "likelihood", "impact", "next_review"]
-
-
-def test_it_imports_every_row_of_a_valid_file(cast, as_user, coded_units):
-    file = upload(
-        [
-            HEADER,
-            ["Fire", "", "security", "A1", "risk_owner_a", "2", "5", ""],
-            ["Fraud", "", "corruption", "a1", "qo_a", "3", "3", IN_HALF_A_YEAR.isoformat()],
-        ]
-    )
-    response = as_user(cast.qo_a).post("/risks/import/", {"file": file}, follow=True)
-    assert "2 risks imported." in response.content.decode()
-    fraud = Risk.objects.get(title="Fraud")
-    assert (fraud.level, fraud.owner, fraud.next_review) == (RiskLevel.MEDIUM, cast.qo_a, IN_HALF_A_YEAR)
-    assert Risk.objects.count() == 2
-
-
-def test_it_imports_nothing_when_one_row_is_invalid_and_reports_each_row(cast, as_user, coded_units):
-    file = upload(
-        [
-            HEADER,
-            ["Fire", "", "security", "A1", "risk_owner_a", "2", "5", ""],
-            ["Bad scale", "", "security", "A1", "risk_owner_a", "9", "5", ""],
-            ["Other org", "", "security", "B1", "risk_owner_a", "2", "2", ""],
-            ["Unknowns", "", "nonsense", "NOPE", "nobody", "x", "2", "31-01-2030"],
-            ["Outsider owner", "", "security", "A1", "member_b", "1", "1", ""],
-        ]
-    )
-    response = as_user(cast.qo_a).post("/risks/import/", {"file": file})
-    assert response.status_code == 200
-    assert not Risk.objects.exists()
-    result = response.context["result"]
-    assert result.created == 0 and result.rows == 5
-    report = {error.row: dict(error.messages) for error in result.errors}
-    assert set(report) == {3, 4, 5, 6}
-    assert "Choose a value from 1 to 5" in report[3]["likelihood"]
-    assert report[4]["unit"] == "No unit with code B1."  # organisation B is out of sight
-    assert set(report[5]) == {"unit", "owner", "likelihood", "next_review"}
-    assert report[5]["owner"] == "No person with username nobody."
-    assert report[6]["owner"] == "No person with username member_b."
-    content = response.content.decode()
-    assert 'data-testid="import-report"' in content and 'data-row="4"' in content
-
-
-def test_it_reports_a_row_in_a_unit_where_the_importer_may_not_register(cast, as_user, coded_units):
-    # A viewer of organisation A who leads team A1a: sees business unit A1, registers only in the team.
-    MembershipFactory(user=cast.viewer_a, unit=cast.units.team_a1a, role=Role.TEAM_LEAD)
-    OrganisationUnit.objects.filter(pk=cast.units.team_a1a.pk).update(code="A1A")
-    file = upload(
-        [
-            HEADER,
-            ["Team risk", "", "security", "A1A", "team_lead_a", "1", "1", ""],
-            ["Too high", "", "security", "A1", "team_lead_a", "1", "1", ""],
-        ]
-    )
-    response = as_user(cast.viewer_a).post("/risks/import/", {"file": file})
-    [error] = response.context["result"].errors
-    assert error.row == 3 and error.messages == [("unit", "You cannot register risks in Business unit A1.")]
-    assert not Risk.objects.exists()
-
-
-def test_it_imports_an_xlsx_file(cast, as_user, coded_units):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(HEADER)
-    sheet.append(["Flood", None, "operational", "A1", "risk_owner_a", 4, 4, IN_HALF_A_YEAR])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    file = SimpleUploadedFile("risks.xlsx", buffer.getvalue())
-    response = as_user(cast.qo_a).post("/risks/import/", {"file": file})
-    assert response.status_code == 302
-    flood = Risk.objects.get(title="Flood")
-    assert (flood.level, flood.next_review) == (RiskLevel.VERY_HIGH, IN_HALF_A_YEAR)
-
-
-def test_it_refuses_a_file_without_the_required_columns(cast, as_user):
-    response = as_user(cast.qo_a).post("/risks/import/", {"file": upload([["name"], ["x"]])})
-    assert response.status_code == 200
-    assert "missing: title, category, unit, owner, likelihood, impact" in str(response.context["form"].errors)
-
-
-def test_it_offers_a_template_to_import_from(cast, as_user):
-    response = as_user(cast.qo_a).get("/risks/import/template.csv")
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    assert csv_rows(response)[0][:4] == ["title", "description", "category", "unit"]
-
-
 # --- matrix and categories ---------------------------------------------------------------------
 
 
@@ -983,26 +872,6 @@ def test_the_form_refuses_a_next_review_outside_a_year(cast, as_user, days):
     response = as_user(cast.qo_a).post("/risks/add/", risk_form(cast, next_review=next_review))
     assert response.status_code == 200 and response.context["form"].errors["next_review"]
     assert not Risk.objects.exists()
-
-
-# --- the import reports every problem of a row ---------------------------------------------------------
-
-
-def test_the_import_reports_every_problem_of_a_row_at_once(cast, as_user, coded_units):
-    file = upload([HEADER, ["Many problems", "", "security", "A1", "nobody", "9", "5", "31-01-2030"]])
-    response = as_user(cast.qo_a).post("/risks/import/", {"file": file})
-    [error] = response.context["result"].errors
-    report = dict(error.messages)
-    assert set(report) == {"owner", "likelihood", "next_review"}
-    assert report["likelihood"] == "Choose a value from 1 to 5 (the organisation's matrix)."
-    assert report["owner"] == "No person with username nobody."
-    assert report["next_review"] == "Give the date as YYYY-MM-DD."
-
-
-def test_the_import_reports_a_next_review_beyond_a_year(cast, as_user, coded_units):
-    file = upload([HEADER, ["Late", "", "security", "A1", "risk_owner_a", "2", "2", "2035-01-01"]])
-    [error] = as_user(cast.qo_a).post("/risks/import/", {"file": file}).context["result"].errors
-    assert [column for column, _message in error.messages] == ["next_review"]
 
 
 # --- categories ------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The monthly risk score's pages: who sees and changes what, the month grid and its correction, the
-areas as one edit, the all-or-nothing import, the investigations and the dashboards (issue 4)."""
+areas as one edit, the investigations and the dashboards (issue 4; the import: test_imports_scoring.py)."""
 
 import csv
 import datetime
@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from openpyxl import Workbook
 
 from qms.models import Action, Course, TrainingAssignment
 from qms.periods import month_shift
@@ -432,74 +431,6 @@ def test_an_owner_from_elsewhere_cannot_be_chosen(cast, as_user, org):
     assert ScoreArea.objects.get(organisation=org, code="legal").owner is None
 
 
-# --- the import --------------------------------------------------------------------------------
-
-
-def test_it_imports_a_csv_of_month_scores(cast, as_user, org, trained):
-    rows = [f"{label(LAST_MONTH)};{code};{value};gold;silver" for code, value in ALL_90.items()]
-    text = "month;area;score;vasp;visp\n" + "\n".join(rows).replace(";90;", ";90,5;", 1)
-    response = as_user(cast.qo_a).post(f"/risks/scores/{org.pk}/import/", {"file": upload("scores.csv", text)})
-    assert response.status_code == 302 and response["Location"] == f"/risks/scores/{org.pk}/"
-    monthly = MonthlyScore.objects.get(organisation=org, month=LAST_MONTH)
-    assert AreaScore.objects.get(monthly=monthly, area__code="legal").score == Decimal("90.5")
-    assert (monthly.vasp_level, monthly.visp_level, monthly.total) == ("gold", "silver", Decimal("90.6"))
-
-
-def test_an_import_with_one_bad_row_imports_nothing_and_reports_the_row(cast, as_user, org):
-    text = (
-        "month,area,score\n"
-        f"{label(TWO_AGO)},legal,80\n"
-        f"{label(TWO_AGO)},security,120\n"
-        f"{label(LAST_MONTH)},legal,85\n"
-        f"{label(LAST_MONTH)},marketing,50\n"
-    )
-    response = as_user(cast.qo_a).post(f"/risks/scores/{org.pk}/import/", {"file": upload("scores.csv", text)})
-    assert response.status_code == 200
-    report = {error.row: error.messages for error in response.context["result"].errors}
-    assert report == {3: [("score", "Give a number from 0 to 100.")], 5: [("area", "Unknown area marketing.")]}
-    html = response.content.decode()
-    assert 'data-testid="import-report"' in html and 'data-row="3"' in html and 'data-row="5"' in html
-    assert not MonthlyScore.objects.exists() and not AreaScore.objects.exists()
-
-
-def test_an_import_refuses_a_closed_month_and_a_month_twice(cast, as_user, org, dropped):
-    text = (
-        f"month,area,score\n{label(LAST_MONTH)},legal,80\n{label(THIS_MONTH)},legal,80\n{label(THIS_MONTH)},legal,81\n"
-    )
-    response = as_user(cast.qo_a).post(f"/risks/scores/{org.pk}/import/", {"file": upload("scores.csv", text)})
-    report = {error.row: error.messages for error in response.context["result"].errors}
-    assert report[2][0][0] == "month" and "is closed" in report[2][0][1]
-    assert report[4] == [("area", "Row 3 has a score for this area and month already.")]
-    assert not MonthlyScore.objects.filter(month=THIS_MONTH).exists()
-
-
-def test_it_imports_an_xlsx_file(cast, as_user, org):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["month", "area", "score"])
-    sheet.append([datetime.datetime.combine(LAST_MONTH, datetime.time()), "legal", 77.5])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    file = SimpleUploadedFile("scores.xlsx", buffer.getvalue())
-    response = as_user(cast.qo_a).post(f"/risks/scores/{org.pk}/import/", {"file": file})
-    assert response.status_code == 302
-    assert AreaScore.objects.get(area__code="legal", monthly__month=LAST_MONTH).score == Decimal("77.5")
-
-
-def test_an_import_without_the_columns_says_which_are_missing(cast, as_user, org):
-    response = as_user(cast.qo_a).post(
-        f"/risks/scores/{org.pk}/import/", {"file": upload("scores.csv", "month,score\n2026-01,50\n")}
-    )
-    assert response.context["form"].errors["file"] == ["The first row must name the columns; missing: area."]
-
-
-def test_the_import_template_names_the_columns_and_the_areas_scored_by_hand(cast, as_user, org):
-    response = as_user(cast.viewer_a).get(f"/risks/scores/{org.pk}/import/template.csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["month", "area", "score", "vasp", "visp"]
-    assert [row[1] for row in rows[1:]] == ["legal", "security", "sustainability", "supplier", "financial"]
-
-
 # --- investigations ----------------------------------------------------------------------------
 
 
@@ -704,7 +635,8 @@ def test_the_month_and_dashboard_explain_a_training_area_without_training_data(c
     page = client.get(f"/risks/scores/{org.pk}/{label(LAST_MONTH)}/")
     explanation = (
         f"The training area has no mandatory courses with people assigned in {LAST_MONTH.year}, so its score "
-        "cannot be derived and the month stays incomplete: add them, or switch the area to manual."
+        "cannot be derived: enter it by hand (it counts until there is training data), or add courses and assign "
+        "them."
     )
     assert page.context["no_training_data"] and explanation in page.content.decode()
     dashboard = client.get(f"/risks/scores/{org.pk}/")
