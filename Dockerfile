@@ -11,9 +11,12 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt && useradd --system --create-home qms && mkdir -p /var/lib/qms && chown qms /var/lib/qms
 COPY . .
+# The services' commands (docker-compose.yml): executable whatever the checkout did to the mode bits.
+RUN chmod 755 scripts/start-web.sh scripts/start-worker.sh scripts/start-beat.sh
 # Translations and static files are built into the image; the secret is a throwaway for the build only.
 RUN pybabel compile --domain django --directory locale \
-    && SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --noinput
+    && SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 ALLOW_LOCAL_CACHE=1 \
+       python manage.py collectstatic --noinput
 USER qms
 EXPOSE 8000
-CMD ["gunicorn", "qms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-"]
+CMD ["scripts/start-web.sh"]

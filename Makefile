@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=1 DEMO_MODE=1
 
-.PHONY: run test install install-dev translations migrate lint format e2e bench clean
+.PHONY: run test install install-dev messages translations migrate lint format e2e bench backup restore clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,13 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+## make messages: the catalogue brought up to date with the source by Django's makemessages (needs GNU
+## gettext: apt-get install gettext); then translate what is empty or fuzzy in locale/nl/LC_MESSAGES/django.po.
+## The .po file is the only copy of the Dutch; tests/qms/test_i18n.py runs the same command.
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages --locale nl --add-location file --no-obsolete \
+		--ignore '.venv/*' --ignore 'tests/*' --ignore 'staticfiles/*' --ignore 'var/*'
 
 # Compiled with Babel (pure Python), so no gettext tools are needed to run the application.
 translations: install
@@ -51,9 +58,19 @@ format: install-dev
 e2e: install-dev translations
 	scripts/test.sh -m e2e
 
-## make bench: the benchmarks on a throwaway PostgreSQL (figures for docs/performance.md).
+## make bench: the benchmarks on a throwaway PostgreSQL under the production settings (DEBUG off; figures
+## for docs/performance.md).
 bench: install translations
 	scripts/bench.sh
+
+## make backup: the PostgreSQL database of DATABASE_URL (pg_dump, custom format) and the uploaded files
+## into a timestamped file under var/backups (or BACKUP_DIR); prints its path. See docs/operations.md.
+backup:
+	scripts/backup.sh
+
+## make restore FILE=var/backups/qms-<time>.dump: into the EMPTY database of DATABASE_URL only.
+restore:
+	scripts/restore.sh "$(FILE)"
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .coverage htmlcov

@@ -8,6 +8,10 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 os.environ.setdefault("DEMO_MODE", "1")
+# Tests use a local-memory cache per process (below); production insists on Redis.
+os.environ.setdefault("ALLOW_LOCAL_CACHE", "1")
+# One test process, one cache (below); production settings otherwise insist on REDIS_URL.
+os.environ.setdefault("ALLOW_LOCAL_CACHE", "1")
 
 from qms.settings import *  # noqa: E402,F403
 

@@ -43,6 +43,10 @@ class Notification(models.Model):
     # then reads as done, and is read.
     resolved_at = models.DateTimeField(_("done at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # Set when the e-mail is wanted; pushed forward while a sender holds it (a lease, so that a sender
+    # killed between claiming and sending leaves it due again); cleared once sent. The periodic sweep
+    # sends what is due and unsent (after Redis or a worker was down).
+    email_due_at = models.DateTimeField(_("e-mail due at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -50,7 +54,12 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_recipient_read")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_recipient_read"),
+            models.Index(
+                fields=["email_due_at"], name="notification_email_due", condition=models.Q(email_due_at__isnull=False)
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -1,6 +1,7 @@
 """Notifications: in the application at once, by e-mail through the Celery worker after commit."""
 
 import datetime
+import logging
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -10,6 +11,13 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 
 from qms.models import Notification, User
+
+logger = logging.getLogger(__name__)
+
+# How long a sender holds a claimed e-mail before the sweep may take it again: a sender killed between
+# claiming and sending leaves it due once this has passed (so a crash may, rarely, send one twice; a
+# lost e-mail is worse). Much longer than one SMTP exchange.
+EMAIL_CLAIM_SECONDS = 600
 
 
 def _format(value):
@@ -69,27 +77,54 @@ def notify(
                     target=target,
                 )
             )
+    now = timezone.now()
+    for notification in notifications:
+        if notification.recipient.email and notification.recipient.email_notifications:
+            notification.email_due_at = now
     created = Notification.objects.bulk_create(notifications)
-    to_email = [n.pk for n in created if n.recipient.email and n.recipient.email_notifications]
+    to_email = [n.pk for n in created if n.email_due_at is not None]
     if to_email:
-        from qms.tasks import send_notification_emails
-
-        transaction.on_commit(lambda: send_notification_emails.delay(to_email))
+        transaction.on_commit(lambda: _enqueue_emails(to_email))
     return created
 
 
-def notifications_send_emails(*, notification_ids: list[int]) -> int:
-    """E-mail the given notifications that have not been e-mailed yet; return how many were sent.
+def _enqueue_emails(notification_ids: list[int]) -> None:
+    """Hand the e-mails to the worker; if the broker is down, leave them to the periodic sweep
+    (``notifications_send_due``): the change is committed and must not fail because Redis is away."""
+    from kombu.exceptions import OperationalError
+    from redis.exceptions import RedisError
 
-    Each one is claimed with a conditional update first, so a retried or duplicated task sends nothing twice.
+    from qms.tasks import send_notification_emails
+
+    try:
+        send_notification_emails.delay(notification_ids)
+    except (OperationalError, RedisError, OSError) as exc:
+        # No personal data: ids and the kind of error only.
+        logger.warning(
+            "broker unavailable (%s): %d notification e-mail(s) left to the periodic sweep",
+            type(exc).__name__,
+            len(notification_ids),
+        )
+
+
+def notifications_send_emails(*, notification_ids: list[int]) -> int:
+    """E-mail the given notifications that are due and not e-mailed yet; return how many were sent.
+
+    Each one is claimed with a conditional update first (its due time pushed ``EMAIL_CLAIM_SECONDS``
+    ahead), so a retried, duplicated or concurrent task or sweep sends nothing twice; a sender killed
+    after claiming leaves it due again once the claim has expired.
     """
     sent = 0
     connection = get_connection()
-    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related("recipient")
+    now = timezone.now()
+    pending = Notification.objects.filter(
+        pk__in=notification_ids, emailed_at__isnull=True, email_due_at__lte=now
+    ).select_related("recipient")
     for notification in pending:
-        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
+        now = timezone.now()
+        claimed = Notification.objects.filter(
+            pk=notification.pk, emailed_at__isnull=True, email_due_at=notification.email_due_at
+        ).update(email_due_at=now + datetime.timedelta(seconds=EMAIL_CLAIM_SECONDS))
         if not claimed:
             continue
         body = notification.body
@@ -104,11 +139,23 @@ def notifications_send_emails(*, notification_ids: list[int]) -> int:
         try:
             message.send()
         except Exception:
-            # Give the claim back so that the task's retry sends it.
-            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+            # Give the claim back so that the task's retry (or the sweep) sends it.
+            Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(email_due_at=now)
             raise
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now(), email_due_at=None)
         sent += 1
     return sent
+
+
+def notifications_send_due(*, limit: int = 500) -> int:
+    """E-mail every notification whose e-mail is due and unsent (the oldest first, at most ``limit`` per
+    run): those the broker never received while Redis was down, or whose sender died. Returns how many
+    were sent."""
+    due = Notification.objects.filter(emailed_at__isnull=True, email_due_at__lte=timezone.now()).order_by(
+        "email_due_at", "pk"
+    )
+    ids = list(due.values_list("pk", flat=True)[:limit])
+    return notifications_send_emails(notification_ids=ids) if ids else 0
 
 
 def notification_mark_read(*, user: User, notification: Notification | None = None) -> int:

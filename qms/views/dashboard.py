@@ -6,9 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +22,7 @@ from qms.selectors import dashboard_for
 from qms.services.notifications import notification_mark_read
 from qms.services.organisation import user_update_profile
 from qms.services.security import security_event_log, token_create, token_revoke, tokens_revoke_all
-from qms.views.generic import ServiceFormView, safe_url
+from qms.views.generic import ServiceFormView, get_visible_or_404, safe_url
 
 
 class DashboardView(TemplateView):
@@ -49,7 +48,7 @@ class NotificationReadView(View):
     def post(self, request, pk=None):
         notification = None
         if pk is not None:
-            notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+            notification = get_visible_or_404(request, Notification.objects.visible_to(request.user), pk=pk)
         notification_mark_read(user=request.user, notification=notification)
         if notification is not None and safe_url(request, notification.url):
             return HttpResponseRedirect(notification.url)
@@ -105,7 +104,7 @@ class TokenListView(ServiceFormView):
 
 @require_POST
 def token_revoke_view(request, pk):
-    token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=pk)
+    token = get_visible_or_404(request, ApiToken.objects.visible_to(request.user), pk=pk)
     token_revoke(actor=request.user, token=token, request=request)
     messages.success(request, _("The token is revoked."))
     return redirect("qms:tokens")
@@ -143,15 +142,6 @@ def set_language(request):
 
 @login_not_required
 @require_GET
-def healthz(request):
-    """For load balancers and docker-compose: the application answers and its database too."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
-
-
-@login_not_required
-@require_GET
 def security_txt(request):
     """RFC 9116 security.txt with the responsible-disclosure contact (SPEC 8)."""
     lines = [
@@ -159,6 +149,7 @@ def security_txt(request):
         f"Expires: {(timezone.now() + timedelta(days=365)).strftime('%Y-%m-%dT%H:%M:%SZ')}",
         "Preferred-Languages: nl, en",
         f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
+        f"Policy: {settings.SITE_URL}{reverse('responsible_disclosure')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

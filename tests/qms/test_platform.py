@@ -41,6 +41,14 @@ def settings_env_names() -> set[str]:
     return names
 
 
+def script_env_names() -> set[str]:
+    """The variables the services' start scripts read (``${NAME:-default}``)."""
+    names = set()
+    for script in (BASE_DIR / "scripts").glob("start-*.sh"):
+        names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", script.read_text()))
+    return names
+
+
 def env_example_names() -> set[str]:
     """Every KEY= line of .env.example, commented out or not."""
     text = (BASE_DIR / ".env.example").read_text()
@@ -178,8 +186,12 @@ def compose():
 
 
 def command_of(service) -> str:
+    """The service's command; for a start script, the script's text (what it runs)."""
     command = service["command"]
-    return " ".join(command) if isinstance(command, list) else command
+    command = " ".join(command) if isinstance(command, list) else command
+    if re.fullmatch(r"scripts/start-[a-z]+\.sh", command):
+        return (BASE_DIR / command).read_text()
+    return command
 
 
 def test_it_composes_postgres_redis_web_worker_and_beat(compose):
@@ -193,9 +205,25 @@ def test_it_composes_postgresql_15_and_redis_7(compose):
 
 def test_it_runs_gunicorn_a_celery_worker_and_celery_beat(compose):
     services = compose["services"]
-    assert re.search(r"\bgunicorn qms\.wsgi:application\b", command_of(services["web"]))
+    assert re.search(r"\bexec gunicorn\b.*\bqms\.wsgi:application\b", command_of(services["web"]))
     assert re.search(r"\bcelery -A qms worker\b", command_of(services["worker"]))
     assert re.search(r"\bcelery -A qms beat\b", command_of(services["beat"]))
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_it_starts_every_application_service_from_its_script_as_the_stack_test_does(compose, name):
+    # One source of truth: tests/ops/conftest.py starts the same scripts natively.
+    assert compose["services"][name]["command"] == [f"scripts/start-{name}.sh"]
+    script = BASE_DIR / "scripts" / f"start-{name}.sh"
+    assert os.access(script, os.X_OK)
+    assert "scripts/start-" in (BASE_DIR / "Dockerfile").read_text()
+
+
+def test_it_migrates_before_serving_and_checks_the_web_health_at_healthz(compose):
+    web = compose["services"]["web"]
+    script = command_of(web)
+    assert script.index("manage.py migrate --noinput") < script.index("exec gunicorn")
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -248,10 +276,15 @@ def test_it_lists_every_variable_the_settings_read_in_the_env_example():
     assert settings_env_names() - env_example_names() == set()
 
 
+def test_it_lists_every_variable_the_start_scripts_read_in_the_env_example():
+    assert {"PORT", "WEB_CONCURRENCY", "WORKER_CONCURRENCY"} <= script_env_names()
+    assert script_env_names() - env_example_names() == set()
+
+
 def test_it_lists_no_variable_in_the_env_example_that_nothing_reads():
     compose_text = (BASE_DIR / "docker-compose.yml").read_text()
     interpolated = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", compose_text))
-    assert env_example_names() - settings_env_names() - interpolated == set()
+    assert env_example_names() - settings_env_names() - interpolated - script_env_names() == set()
 
 
 # E-mail
