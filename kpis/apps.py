@@ -7,11 +7,14 @@ class KpisConfig(AppConfig):
     verbose_name = _("KPIs and objectives")
 
     def ready(self):
+        from kpis.services import privacy
         from kpis.services.effects import sweep_effects
         from kpis.services.kpis import kpi_defaults_for_new_organisation, sweep_missing_measurements
         from kpis.views.effects import action_effect_panel
         from qms.escalations import register_sweep
         from qms.services.organisation import register_organisation_defaults
+        from qms.services.privacy import register_open_work, register_personal_data
+        from qms.services.retention import register_retention_rule
         from qms.views.actions import ACTION_PANELS
 
         register_sweep("kpi_measurements_missing")(sweep_missing_measurements)
@@ -21,3 +24,24 @@ class KpisConfig(AppConfig):
         # An improvement action's page shows its intended effect, or offers to state it.
         if ("kpis/_action_effect.html", action_effect_panel) not in ACTION_PANELS:
             ACTION_PANELS.append(("kpis/_action_effect.html", action_effect_panel))
+        # What a person's download holds from here, and the open work an erasure hands to a successor.
+        register_personal_data("kpis")(privacy.personal_data)
+        register_open_work(
+            "kpis",
+            label=_("%(count)s KPI(s) they own"),
+            count=lambda *, user: privacy.open_kpis(user).count(),
+            reassign=privacy.reassign_kpis,
+        )
+        register_open_work(
+            "objectives",
+            label=_("%(count)s objective(s) they own"),
+            count=lambda *, user: privacy.open_objectives(user).count(),
+            reassign=privacy.reassign_objectives,
+        )
+        register_open_work(
+            "feedback",
+            label=_("%(count)s open feedback item(s) assigned to them"),
+            count=lambda *, user: privacy.open_feedback(user).count(),
+            reassign=privacy.reassign_feedback,
+        )
+        register_retention_rule("closed_feedback_comments")(privacy.closed_feedback_comments_expire)

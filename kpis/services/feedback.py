@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy
 from kpis import conf
 from kpis.choices import ESCALATION_TRANSITIONS, EscalationStatus, FeedbackCategory, FeedbackChannel, FlagReason
 from kpis.models import Feedback, FeedbackEscalation
-from qms.choices import ActionKind, Role
+from qms.choices import OPEN_ACTION_STATUSES, ActionKind, Role
 from qms.models import OrganisationUnit, User
 from qms.periods import working_days_after
 from qms.permissions import can_contribute
 from qms.scoping import scope_for
 from qms.selectors import RoleHolders
-from qms.services.actions import action_create
+from qms.services.actions import action_create, action_update, validate_owner_for_unit
 from qms.services.base import deny, in_stored_language, save_validated
 from qms.services.notifications import notify
 
@@ -171,6 +171,33 @@ def _escalate_if_recurring(feedback: Feedback, *, actor) -> None:
             },
             target=escalation,
         )
+
+
+def can_reassign_feedback(user, feedback: Feedback) -> bool:
+    """Whoever it is assigned to, and the quality officers and administrators of its unit (or above it)."""
+    return feedback.assigned_to_id == user.pk or scope_for(user).has_role(
+        feedback.unit, Role.ADMINISTRATOR, Role.QUALITY_OFFICER
+    )
+
+
+@transaction.atomic
+def feedback_reassign(*, actor, feedback: Feedback, assigned_to: User, reason: str = "") -> Feedback:
+    """Give flagged feedback to another person of its organisation (the history keeps who had it, who
+    changed it and why). Its follow-up action, while open, goes along, so the two never disagree (the
+    action's new owner is told by the action's service)."""
+    feedback = Feedback.objects.select_for_update(of=("self",)).select_related("unit", "follow_up").get(pk=feedback.pk)
+    if not can_reassign_feedback(actor, feedback):
+        deny(_("Only a quality officer of %(unit)s reassigns this feedback.") % {"unit": feedback.unit})
+    validate_owner_for_unit(assigned_to, feedback.unit, field="assigned_to")
+    follow_up = feedback.follow_up
+    if follow_up is not None and follow_up.status in OPEN_ACTION_STATUSES and follow_up.owner_id != assigned_to.pk:
+        action_update(actor=actor, action=follow_up, check_permission=False, owner=assigned_to)
+    if feedback.assigned_to_id == assigned_to.pk:
+        return feedback
+    feedback.assigned_to = assigned_to
+    with in_stored_language():
+        default_reason = _("Reassigned to %(person)s") % {"person": assigned_to}
+    return save_validated(feedback, actor=actor, reason=(reason or "").strip() or default_reason)
 
 
 # --- decisions on proposed escalations ------------------------------------------------------------

@@ -6,7 +6,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +21,7 @@ from kpis.services import effects as services
 from kpis.tables import IntendedEffectTable
 from kpis.views.kpis import contributes_somewhere
 from qms.models import Action
-from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
+from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView, get_visible_or_404
 
 EFFECTS = IntendedEffect.objects.select_related("action__unit", "action__owner", "kpi", "follow_up", "confirmed_by")
 
@@ -100,7 +99,7 @@ class EffectEditView(ObjectEditView):
             candidates = Action.objects.visible_to(request.user).select_related("unit", "owner")
             action_id = request.POST.get("action") or request.GET.get("action")
             if action_id and str(action_id).isdigit():
-                self.action = get_object_or_404(candidates, pk=action_id)
+                self.action = get_visible_or_404(request, candidates, pk=action_id)
         return super().dispatch(request, *args, **kwargs)
 
     def has_permission(self):
@@ -143,7 +142,7 @@ class EffectEditView(ObjectEditView):
 
 class EffectConfirmView(View):
     def post(self, request, pk):
-        effect = get_object_or_404(EFFECTS.visible_to(request.user), pk=pk)
+        effect = get_visible_or_404(request, EFFECTS.visible_to(request.user), pk=pk)
         form = EffectConfirmForm(request.POST)
         if form.is_valid():
             try:

@@ -4,7 +4,7 @@ of recurring flagged feedback."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from kpis.tables import FeedbackTable
 from kpis.views.kpis import ImportView, contributes_somewhere
 from qms.choices import CONTRIBUTOR_ROLES
 from qms.scoping import scope_for
-from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
+from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView, get_visible_or_404
 
 
 class FeedbackImportView(ImportView):
@@ -119,7 +119,7 @@ class FeedbackEscalationDecideView(View):
     """Escalate or dismiss a proposed escalation (the button pressed names the decision)."""
 
     def post(self, request, pk):
-        escalation = get_object_or_404(ESCALATIONS.visible_to(request.user), pk=pk)
+        escalation = get_visible_or_404(request, ESCALATIONS.visible_to(request.user), pk=pk)
         form = EscalationDecisionForm(request.POST)
         if form.is_valid():
             try:

@@ -7,7 +7,7 @@ Every page starts from ``visible_to(user)`` (out of sight is a 404); every write
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -30,7 +30,14 @@ from qms.forms import scope_form_querysets
 from qms.imports import ImportFileError, ImportResult, Row, import_limits
 from qms.models import OrganisationUnit
 from qms.scoping import Purpose, organisations_for, scope_for
-from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ScopedQuerysetMixin, ServiceFormView
+from qms.views.generic import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectHistoryView,
+    ScopedQuerysetMixin,
+    ServiceFormView,
+    get_visible_or_404,
+)
 
 KPIS = Kpi.objects.select_related("org_unit", "organisation", "owner")
 
@@ -217,7 +224,7 @@ class KpiMixin:
     """The KPI of the URL, through the scoped queryset; only those who may measure it get further."""
 
     def dispatch(self, request, *args, **kwargs):
-        self.kpi = get_object_or_404(KPIS.visible_to(request.user), pk=kwargs["pk"])
+        self.kpi = get_visible_or_404(request, KPIS.visible_to(request.user), pk=kwargs["pk"])
         if not services.can_enter_measurements(request.user, self.kpi):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -262,8 +269,8 @@ class MeasurementCorrectView(ServiceFormView):
     form_class = CorrectionForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.measurement = get_object_or_404(
-            KpiMeasurement.objects.visible_to(request.user).select_related("kpi__org_unit"), pk=kwargs["pk"]
+        self.measurement = get_visible_or_404(
+            request, KpiMeasurement.objects.visible_to(request.user).select_related("kpi__org_unit"), pk=kwargs["pk"]
         )
         if not services.can_enter_measurements(request.user, self.measurement.kpi):
             raise PermissionDenied

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.generic import View
 from django_filters.views import FilterView
@@ -19,7 +19,13 @@ from qms.choices import CONTRIBUTOR_ROLES
 from qms.forms import scope_form_querysets
 from qms.history import merge_histories, records_history
 from qms.scoping import scope_for
-from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ScopedQuerysetMixin
+from qms.views.generic import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectHistoryView,
+    ScopedQuerysetMixin,
+    get_visible_or_404,
+)
 
 
 class ObjectiveTreeView(ScopedQuerysetMixin, FilterView):
@@ -116,7 +122,8 @@ class KeyResultEditView(ObjectEditView):
 
     def dispatch(self, request, *args, **kwargs):
         if "objective" in kwargs:
-            self.objective = get_object_or_404(Objective.objects.visible_to(request.user), pk=kwargs["objective"])
+            objectives = Objective.objects.visible_to(request.user)
+            self.objective = get_visible_or_404(request, objectives, pk=kwargs["objective"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_objective(self):
@@ -151,8 +158,10 @@ class KeyResultDeleteView(View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
-        self.key_result = get_object_or_404(
-            KeyResult.objects.visible_to(request.user).select_related("objective__unit", "kpi"), pk=kwargs["pk"]
+        self.key_result = get_visible_or_404(
+            request,
+            KeyResult.objects.visible_to(request.user).select_related("objective__unit", "kpi"),
+            pk=kwargs["pk"],
         )
         if not services.can_manage_objectives(request.user, self.key_result.objective.unit):
             raise PermissionDenied

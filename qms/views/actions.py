@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 
@@ -17,7 +17,7 @@ from qms.permissions import can_change_action_status, can_edit_action
 from qms.scoping import scope_for
 from qms.services import actions as services
 from qms.tables import ActionTable
-from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView
+from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView, get_visible_or_404
 
 ACTIONS_QUERYSET = Action.objects.select_related("unit", "owner", "created_by", "source_content_type")
 
@@ -107,7 +107,7 @@ class ActionStatusView(View):
     """Change an action's status in place (htmx) or from the detail page."""
 
     def post(self, request, pk):
-        action = get_object_or_404(Action.objects.visible_to(request.user), pk=pk)
+        action = get_visible_or_404(request, Action.objects.visible_to(request.user), pk=pk)
         form = ActionStatusForm(request.POST)
         if form.is_valid():
             try:

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 
@@ -15,7 +14,14 @@ from qms.permissions import can_administer, can_manage_user, is_administrator_an
 from qms.scoping import scope_for
 from qms.services import organisation as services
 from qms.tables import MembershipTable, OrganisationUnitTable, UserTable
-from qms.views.generic import ObjectDetailView, ObjectEditView, ObjectHistoryView, ObjectListView, ServiceFormView
+from qms.views.generic import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectHistoryView,
+    ObjectListView,
+    ServiceFormView,
+    get_visible_or_404,
+)
 
 
 class UnitListView(ObjectListView):
@@ -179,7 +185,7 @@ class MembershipAddView(ServiceFormView):
     form_class = MembershipForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.unit = get_object_or_404(OrganisationUnit.objects.visible_to(request.user), pk=kwargs["pk"])
+        self.unit = get_visible_or_404(request, OrganisationUnit.objects.visible_to(request.user), pk=kwargs["pk"])
         if not can_administer(request.user, self.unit):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -200,8 +206,8 @@ class MembershipAddView(ServiceFormView):
 
 class MembershipDeleteView(View):
     def post(self, request, pk):
-        membership = get_object_or_404(
-            Membership.objects.visible_to(request.user).select_related("unit", "user"), pk=pk
+        membership = get_visible_or_404(
+            request, Membership.objects.visible_to(request.user).select_related("unit", "user"), pk=pk
         )
         try:
             services.membership_delete(actor=request.user, membership=membership)

@@ -11,7 +11,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -41,6 +41,7 @@ from qms.views.generic import (
     ObjectHistoryView,
     ObjectListView,
     ServiceFormView,
+    get_visible_or_404,
     safe_next,
 )
 
@@ -209,7 +210,7 @@ class CourseAssignView(ServiceFormView):
     template_name = "qms/training/course_assign.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.course = get_object_or_404(COURSES.visible_to(request.user), pk=kwargs["pk"])
+        self.course = get_visible_or_404(request, COURSES.visible_to(request.user), pk=kwargs["pk"])
         if not services.can_manage_training(request.user, self.course.organisation):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -285,7 +286,7 @@ class TrainingCompleteView(View):
     """Record a completion in place (htmx: the list it came from is sent back) or from a form."""
 
     def post(self, request, pk):
-        assignment = get_object_or_404(ASSIGNMENTS.visible_to(request.user), pk=pk)
+        assignment = get_visible_or_404(request, ASSIGNMENTS.visible_to(request.user), pk=pk)
         form = TrainingCompleteForm(request.POST)
         error = None
         if form.is_valid():
@@ -312,7 +313,7 @@ class TrainingCompleteView(View):
 
 class TrainingUnassignView(View):
     def post(self, request, pk):
-        assignment = get_object_or_404(ASSIGNMENTS.visible_to(request.user), pk=pk)
+        assignment = get_visible_or_404(request, ASSIGNMENTS.visible_to(request.user), pk=pk)
         target = f"{assignment.course.get_absolute_url()}?year={assignment.year}"
         try:
             services.training_unassign(actor=request.user, assignment=assignment)
@@ -330,7 +331,7 @@ class TrainingReopenView(ServiceFormView):
     success_message = gettext_lazy("The training is open again.")
 
     def dispatch(self, request, *args, **kwargs):
-        self.assignment = get_object_or_404(ASSIGNMENTS.visible_to(request.user), pk=kwargs["pk"])
+        self.assignment = get_visible_or_404(request, ASSIGNMENTS.visible_to(request.user), pk=kwargs["pk"])
         if not services.can_reopen_training(request.user, self.assignment):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
