@@ -58,28 +58,43 @@ PEOPLE = [
     ("buitenstaander", "Olaf", "Buiten", [], "nothing (no role anywhere)"),
 ]
 
-# title, unit code, owner, days from today (negative: overdue), status, kind
+# title, unit code, owner, days from today (negative: overdue), status, kind. In Dutch, as people of the
+# Dutch demo organisations write them.
 ACTIONS = [
-    ("Update the incident response runbook", "NHS-ONT-PLT", "teamleider", 14, ActionStatus.OPEN, ActionKind.GENERAL),
+    ("Draaiboek incidentrespons bijwerken", "NHS-ONT-PLT", "teamleider", 14, ActionStatus.OPEN, ActionKind.GENERAL),
     (
-        "Review supplier contracts for data processing clauses",
+        "Leverancierscontracten nalopen op afspraken over gegevensverwerking",
         "NHS-BV",
         "kwaliteit",
         -5,
         ActionStatus.OPEN,
         ActionKind.GENERAL,
     ),
-    ("Run the quarterly access review", "NHS-ONT", "risico", 30, ActionStatus.IN_PROGRESS, ActionKind.GENERAL),
+    ("Toegangsrechten per kwartaal controleren", "NHS-ONT", "risico", 30, ActionStatus.IN_PROGRESS, ActionKind.GENERAL),
     (
-        "Follow up on customer complaint about invoices",
+        "Klacht van een klant over facturen opvolgen",
         "NHS-KS-SD",
         "medewerker",
         -2,
         ActionStatus.OPEN,
         ActionKind.FOLLOW_UP,
     ),
-    ("Train new staff on the privacy policy", "NHD-SAL", "risico-b", 21, ActionStatus.OPEN, ActionKind.IMPROVEMENT),
-    ("Document the payroll four-eyes check", "NHD-SAL-VER", "kwaliteit-b", 7, ActionStatus.DONE, ActionKind.GENERAL),
+    (
+        "Nieuwe medewerkers trainen in het privacybeleid",
+        "NHD-SAL",
+        "risico-b",
+        21,
+        ActionStatus.OPEN,
+        ActionKind.IMPROVEMENT,
+    ),
+    (
+        "Vier-ogencontrole van de salarisverwerking vastleggen",
+        "NHD-SAL-VER",
+        "kwaliteit-b",
+        7,
+        ActionStatus.DONE,
+        ActionKind.GENERAL,
+    ),
 ]
 
 
@@ -117,10 +132,15 @@ def _person(username, first_name, last_name) -> User:
 @transaction.atomic
 def seed_core() -> DemoContext:
     context = DemoContext()
-    # The system administrator first: the units are created by them.
+    # The system administrator first, administrator of the group before anything below it exists: the
+    # organisations are created by them, as a member, so they get every default that needs someone of
+    # the organisation (the KPI set, owned by its creator until the quality officer takes it over).
     administrator = next(_person(*person[:3]) for person in PEOPLE if person[0] == SYSTEM_ADMINISTRATOR)
-    for code, name, kind, parent_code in UNITS:
-        context.units[code] = _unit(code, name, kind, context.units.get(parent_code), actor=administrator)
+    group_code, group_name, group_kind, _parent = UNITS[0]
+    context.units[group_code] = _unit(group_code, group_name, group_kind, None, actor=administrator)
+    Membership.objects.get_or_create(user=administrator, unit=context.units[group_code], role=Role.ADMINISTRATOR)
+    for code, name, kind, parent_code in UNITS[1:]:
+        context.units[code] = _unit(code, name, kind, context.units[parent_code], actor=administrator)
     for username, first_name, last_name, roles, _sees in PEOPLE:
         user = context.people[username] = _person(username, first_name, last_name)
         for role, unit_code in roles:

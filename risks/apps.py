@@ -11,9 +11,12 @@ class RisksConfig(AppConfig):
         from qms.escalations import register_sweep
         from qms.services.actions import register_action_hook
         from qms.services.organisation import register_organisation_defaults
+        from qms.services.privacy import register_open_work, register_personal_data
+        from qms.services.training import register_training_hook
         from risks.models import Risk
+        from risks.services import privacy
         from risks.services.register import measure_changed, sweep_overdue_reviews
-        from risks.services.scoring import areas_ensure_defaults, sweep_investigations
+        from risks.services.scoring import areas_ensure_defaults, scores_follow_training, sweep_investigations
         from risks.views.register import navigation_context
 
         register_sweep("risk_reviews_overdue")(sweep_overdue_reviews)
@@ -22,5 +25,27 @@ class RisksConfig(AppConfig):
         register_action_hook(Risk, measure_changed)
         # Every new organisation starts with the default score areas (created with it, in unit_create).
         register_organisation_defaults(areas_ensure_defaults)
+        # An open month's training area follows the training as it changes (closed months keep theirs).
+        register_training_hook(scores_follow_training)
         # Board members and group management see in the main navigation how many risks wait for them.
         register_navigation_context(navigation_context)
+        # What a person's download holds from here, and the open work an erasure hands to a successor.
+        register_personal_data("risks")(privacy.personal_data)
+        register_open_work(
+            "risks",
+            label=_("%(count)s open risk(s) they own"),
+            count=lambda *, user: privacy.open_risks(user).count(),
+            reassign=privacy.reassign_risks,
+        )
+        register_open_work(
+            "investigations",
+            label=_("%(count)s open investigation(s)"),
+            count=lambda *, user: privacy.open_investigations(user).count(),
+            reassign=privacy.reassign_investigations,
+        )
+        register_open_work(
+            "score_areas",
+            label=_("owner of %(count)s score area(s)"),
+            count=lambda *, user: privacy.owned_areas(user).count(),
+            reassign=privacy.reassign_areas,
+        )

@@ -8,6 +8,7 @@ history are what they would be for real.
 import datetime
 
 from django.db import transaction
+from django.utils import translation
 
 from qms.demo import DemoContext
 from qms.models import Course, TrainingAssignment
@@ -580,11 +581,15 @@ def _advance_investigations(context: DemoContext) -> None:
     if len(investigations) < 3 or Investigation.objects.filter(status="closed").exists():
         return
     oldest, planned, late = investigations[0], investigations[1], investigations[2]
+    # Stored text, read by people of a Dutch organisation: the area's Dutch name whatever language the
+    # seed runs in.
+    with translation.override("nl"):
+        area_names = {item.pk: str(item.area.display_name).lower() for item in (oldest, planned)}
     for investigation in (oldest, planned):
         scoring.investigation_add_step(
             actor=investigation.owner,
             investigation=investigation,
-            title=f"Oorzaak daling {investigation.area.name.lower()} wegnemen",
+            title=f"Oorzaak van de daling van {area_names[investigation.pk]} wegnemen",
             owner=investigation.owner,
             due_date=context.today + datetime.timedelta(days=21),
         )

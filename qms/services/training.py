@@ -7,6 +7,7 @@ and only a quality officer undoes one (with a reason, kept in the history).
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -25,6 +26,29 @@ from qms.services.base import apply_changes, deny, save_validated
 COURSE_FIELDS = {"title", "description", "is_mandatory"}
 # The history keeps a change's reason in at most 100 characters.
 REASON_MAX_LENGTH = 100
+
+# Hooks of the apps that derive something from training (the risk score's training area):
+# ``hook(organisation=, year=, actor=)`` runs after the commit of every change of who must follow a
+# course in ``year`` or who completed it (assigned, unassigned, completed, reopened, a course made
+# mandatory or not). Registered in the app's ``AppConfig.ready()``, so the core never imports the app.
+_TRAINING_HOOKS: list[Callable[..., None]] = []
+
+
+def register_training_hook(hook: Callable[..., None]) -> None:
+    """Let an app follow every change of an organisation's mandatory training of a year."""
+    if hook not in _TRAINING_HOOKS:
+        _TRAINING_HOOKS.append(hook)
+
+
+def _training_changed(*, organisation: OrganisationUnit, years, actor) -> None:
+    """Run the hooks for ``organisation`` and each of ``years`` once the change is committed. A hook that
+    fails is logged and does not undo the change (robust): it is brought up to date again on the next
+    change or save."""
+    for year in sorted(set(years)):
+        for hook in _TRAINING_HOOKS:
+            transaction.on_commit(
+                lambda hook=hook, year=year: hook(organisation=organisation, year=year, actor=actor), robust=True
+            )
 
 
 # --- who may do what --------------------------------------------------------------------------------
@@ -133,7 +157,11 @@ def course_update(*, actor, course: Course, **changes) -> Course:
         return course
     if "title" in changed:
         _check_title_free(course)
-    return save_validated(course, actor=actor)
+    save_validated(course, actor=actor)
+    if "is_mandatory" in changed:
+        years = TrainingAssignment.objects.filter(course=course).values_list("year", flat=True).distinct()
+        _training_changed(organisation=course.organisation, years=list(years), actor=actor)
+    return course
 
 
 # --- assignments ------------------------------------------------------------------------------------
@@ -215,6 +243,8 @@ def training_assign(
         # would cost queries per person for a whole unit.
         assignment.full_clean(exclude=["course", "user"], validate_constraints=False)
     created = bulk_create_with_history(new, TrainingAssignment, default_user=actor) if new else []
+    if created and course.is_mandatory:
+        _training_changed(organisation=course.organisation, years=[year], actor=actor)
     return AssignResult(created=list(created), skipped=len(people) - len(new))
 
 
@@ -224,6 +254,13 @@ def _lock(assignment: TrainingAssignment) -> TrainingAssignment:
         .select_related("course__organisation", "user")
         .get(pk=assignment.pk)
     )
+
+
+def _assignment_changed(assignment: TrainingAssignment, *, actor) -> None:
+    # A completion counts for twelve months: it may count in the year after the assignment's too.
+    if assignment.course.is_mandatory:
+        years = [assignment.year, assignment.year + 1]
+        _training_changed(organisation=assignment.course.organisation, years=years, actor=actor)
 
 
 @transaction.atomic
@@ -238,6 +275,8 @@ def training_unassign(*, actor, assignment: TrainingAssignment) -> None:
         )
     assignment._history_user = actor
     assignment.delete()
+    if assignment.course.is_mandatory:
+        _training_changed(organisation=assignment.course.organisation, years=[assignment.year], actor=actor)
 
 
 @transaction.atomic
@@ -275,7 +314,9 @@ def training_complete(*, actor, assignment: TrainingAssignment, completed_on: da
             }
         )
     assignment.completed_on = completed_on
-    return save_validated(assignment, actor=actor)
+    save_validated(assignment, actor=actor)
+    _assignment_changed(assignment, actor=actor)
+    return assignment
 
 
 @transaction.atomic
@@ -295,4 +336,6 @@ def training_reopen(*, actor, assignment: TrainingAssignment, reason: str) -> Tr
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError({"reason": _("Keep the reason to %(max)s characters.") % {"max": REASON_MAX_LENGTH}})
     assignment.completed_on = None
-    return save_validated(assignment, actor=actor, reason=reason)
+    save_validated(assignment, actor=actor, reason=reason)
+    _assignment_changed(assignment, actor=actor)
+    return assignment

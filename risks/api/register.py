@@ -346,8 +346,29 @@ class RiskViewSet(ReadCreateUpdateViewSet):
 # --- measures ----------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "readOnly": True, "deprecated": True})
+class DeprecatedTitleField(serializers.CharField):
+    """``title``: the measure's text under its old name, read only for one more release (SPEC 9 calls it
+    ``description``)."""
+
+
 class RiskMeasureSerializer(QmsModelSerializer):
+    """A measure as SPEC 9 has it: ``description`` is what the measure is (the action's title, what the
+    owner sees in "my actions"), ``details`` how it is carried out (the action's description)."""
+
     url = serializers.HyperlinkedIdentityField(view_name="api:risk-measure-detail")
+    description = serializers.CharField(
+        source="title", max_length=200, help_text=_("What the measure is, in a line (up to 200 characters).")
+    )
+    details = serializers.CharField(
+        source="description",
+        required=False,
+        allow_blank=True,
+        help_text=_("How the measure is carried out (optional)."),
+    )
+    title = DeprecatedTitleField(
+        read_only=True, help_text=_("Deprecated: use description. The same text, read only, for one release.")
+    )
     risk = BriefRelatedField(
         view_name="api:risk-detail",
         queryset=Risk.objects.all(),
@@ -371,8 +392,9 @@ class RiskMeasureSerializer(QmsModelSerializer):
             "url",
             "display",
             "risk",
-            "title",
             "description",
+            "details",
+            "title",
             "owner",
             "due_date",
             "status",
@@ -385,6 +407,15 @@ class RiskMeasureSerializer(QmsModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["completed_at", "completion_note", "created_at", "updated_at"]
+
+    def to_internal_value(self, data):
+        # ``title`` is read only now: a client that still sends it as the text is told so (not ignored
+        # silently); echoing it back unchanged with the description is fine.
+        if hasattr(data, "get") and data.get("title") is not None and data.get("title") != data.get("description"):
+            raise serializers.ValidationError(
+                {"description": [_("Give the measure's text as description: title is read only (deprecated).")]}
+            )
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
         if self.instance is None:

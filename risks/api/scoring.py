@@ -114,6 +114,14 @@ class MonthlyScoreSerializer(QmsModelSerializer):
     missing_areas = serializers.SerializerMethodField()
     vasp_level = serializers.ChoiceField(choices=ProgrammeLevel.choices, required=False, allow_blank=True)
     visp_level = serializers.ChoiceField(choices=ProgrammeLevel.choices, required=False, allow_blank=True)
+    notices = serializers.SerializerMethodField(
+        help_text=_(
+            "In the answer to a write only: what became of scores delivered for a derived area (such as "
+            "training), in plain words. Where the organisation has data to derive the score from, the derived "
+            "score wins and the delivered one is not used; where it has none, the delivered score counts. "
+            "The other areas are stored either way."
+        )
+    )
 
     class Meta:
         model = MonthlyScore
@@ -130,6 +138,7 @@ class MonthlyScoreSerializer(QmsModelSerializer):
             "visp_level",
             "status",
             "closed_at",
+            "notices",
         ]
         read_only_fields = ["total", "status", "closed_at"]
         # The month's uniqueness is the service's to explain (closed months have a correction path).
@@ -137,6 +146,10 @@ class MonthlyScoreSerializer(QmsModelSerializer):
 
     def validate_areas(self, entries):
         return check_areas_once(entries)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_notices(self, obj) -> list[str]:
+        return [str(notice) for notice in getattr(obj, "notices", [])]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_missing_areas(self, obj) -> list[str]:
@@ -246,6 +259,12 @@ class MonthlyScoreViewSet(ReadCreateViewSet):
     serializer_class = MonthlyScoreSerializer
     filterset_class = MonthlyScoreFilterSet
     ordering_fields = ["month", "total", "id"]
+
+    def fresh(self, obj, status_code=status.HTTP_200_OK):
+        """The month as the list shows it, with the service's notices about this write."""
+        response = super().fresh(obj, status_code)
+        response.data["notices"] = [str(notice) for notice in getattr(obj, "notices", [])]
+        return response
 
     def create_object(self, data):
         return scoring.scores_enter(

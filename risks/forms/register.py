@@ -1,7 +1,5 @@
 """Forms of the risk register (input validation only; services save)."""
 
-import json
-
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -148,43 +146,72 @@ class CategoryChangeForm(Form):
     )
 
 
+# How many steps a matrix may have per axis (``RiskMatrix.clean``).
+MATRIX_SIZES = range(2, 11)
+
+
+def asked_matrix_size(data, matrix) -> tuple[int, int]:
+    """The size ``data`` asks for (``likelihood_count``, ``impact_count``; each one the model allows), else
+    the matrix's."""
+    size = list(matrix.size)
+    for index, name in enumerate(("likelihood_count", "impact_count")):
+        try:
+            value = int(data.get(name, ""))
+        except (TypeError, ValueError):
+            continue
+        if value in MATRIX_SIZES:
+            size[index] = value
+    return size[0], size[1]
+
+
 class MatrixForm(Form):
-    """A matrix as text lines per step and a select per cell, sized to the current matrix. Another size is
-    given as JSON in ``layout`` (which then wins over the other fields)."""
+    """A matrix as a form: the number of likelihood and impact steps, a label and a description per step,
+    and the level of each cell as a select. Its size is ``size`` (another number of steps, chosen first),
+    the one a bound form carries (``likelihood_count``, ``impact_count``), or the matrix's. A step the
+    matrix does not have yet starts blank; a new cell at the level of the same place of the current matrix,
+    scaled."""
 
-    layout = forms.CharField(
-        label=_("Other size (JSON)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace"}),
-        help_text=_(
-            'To change the number of steps: {"likelihood_steps": [{"label": ..., "description": ...}, ...], '
-            '"impact_steps": [...], "bands": [[level per impact, ...] per likelihood, lowest first]}. '
-            "Levels are low, medium, high or very_high."
-        ),
+    # Chosen with the size form above the matrix form (a GET), carried along here.
+    likelihood_count = forms.TypedChoiceField(
+        choices=[(n, n) for n in MATRIX_SIZES], coerce=int, widget=forms.HiddenInput
     )
+    impact_count = forms.TypedChoiceField(choices=[(n, n) for n in MATRIX_SIZES], coerce=int, widget=forms.HiddenInput)
 
-    def __init__(self, *args, matrix, **kwargs):
+    def __init__(self, *args, matrix, size: tuple[int, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rows, self.columns = matrix.size
-        for axis, steps in (("likelihood", matrix.likelihood_steps), ("impact", matrix.impact_steps)):
-            for number, step in enumerate(steps, 1):
+        self.rows, self.columns = size or self.asked_size(matrix)
+        self.fields["likelihood_count"].initial = self.rows
+        self.fields["impact_count"].initial = self.columns
+        for axis, steps, count in (
+            ("likelihood", matrix.likelihood_steps, self.rows),
+            ("impact", matrix.impact_steps, self.columns),
+        ):
+            for number in range(1, count + 1):
+                step = steps[number - 1] if number <= len(steps) else {}
                 self.fields[f"{axis}_{number}_label"] = forms.CharField(
                     label=_("Label"), max_length=60, initial=str(step.get("label", ""))
                 )
                 self.fields[f"{axis}_{number}_description"] = forms.CharField(
                     label=_("Description"), max_length=300, required=False, initial=str(step.get("description", ""))
                 )
+        rows, columns = matrix.size
         for likelihood in range(1, self.rows + 1):
             for impact in range(1, self.columns + 1):
+                # A new cell starts like the cell at the same place of the current matrix, scaled.
                 self.fields[f"band_{likelihood}_{impact}"] = forms.ChoiceField(
-                    label=_("Level"), choices=RiskLevel.choices, initial=matrix.level(likelihood, impact)
+                    label=_("Level"),
+                    choices=RiskLevel.choices,
+                    initial=matrix.level(-(-likelihood * rows // self.rows), -(-impact * columns // self.columns)),
                 )
         for field in self.fields.values():
             widget = field.widget
-            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
-            if "font-monospace" in widget.attrs.get("class", ""):
-                css += " font-monospace"
-            widget.attrs["class"] = css
+            widget.attrs["class"] = (
+                "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            )
+
+    def asked_size(self, matrix) -> tuple[int, int]:
+        """The size a bound form asks for (when it is one the model allows), else the matrix's."""
+        return asked_matrix_size(self.data, matrix) if self.is_bound else matrix.size
 
     def step_rows(self, axis):
         count = self.rows if axis == "likelihood" else self.columns
@@ -199,6 +226,9 @@ class MatrixForm(Form):
     def impact_rows(self):
         return self.step_rows("impact")
 
+    def impact_numbers(self):
+        return range(1, self.columns + 1)
+
     def band_rows(self):
         """The band selects as drawn: highest likelihood first."""
         return [
@@ -206,28 +236,9 @@ class MatrixForm(Form):
             for likelihood in range(self.rows, 0, -1)
         ]
 
-    def clean_layout(self):
-        text = self.cleaned_data["layout"].strip()
-        if not text:
-            return None
-        try:
-            layout = json.loads(text)
-        except ValueError as error:
-            raise forms.ValidationError(_("This is not valid JSON: %(error)s") % {"error": error}) from error
-        keys = ("likelihood_steps", "impact_steps", "bands")
-        if not isinstance(layout, dict) or any(key not in layout for key in keys):
-            raise forms.ValidationError(_("Give likelihood_steps, impact_steps and bands."))
-        if not all(isinstance(layout[key], list) for key in keys) or not all(
-            isinstance(step, dict) for key in keys[:2] for step in layout[key]
-        ):
-            raise forms.ValidationError(_("Steps are lists of {label, description}; bands a list of lists."))
-        return {key: layout[key] for key in keys}
-
     def matrix_data(self) -> dict:
-        """What ``services.matrix_update`` takes, from the JSON if given, else from the fields."""
+        """What ``services.matrix_update`` takes."""
         data = self.cleaned_data
-        if data.get("layout"):
-            return data["layout"]
 
         def steps(axis, count):
             return [
@@ -255,12 +266,9 @@ class RiskImportForm(Form):
 
 
 class RiskRegisterFilterSet(RiskFilterSet):
-    """The register's filters (the API's own) with a form for people: Bootstrap classes, categories and
-    organisations as choices, levels and statuses as check boxes, and the heat map's cell filters kept
-    as hidden fields (the page shows them as a removable chip)."""
-
-    class Meta(RiskFilterSet.Meta):
-        form = Form
+    """The register's filters (the API's own) with a form for people: categories as a choice and only
+    organisations as organisations, and the heat map's cell filters kept as hidden fields (the page shows
+    them as a removable chip). The filter bar (``qms_forms.filter_bar``) styles the widgets."""
 
     def __init__(self, data=None, *args, **kwargs):
         # Bound even without filters, so that the default below applies to a page opened as it is.
@@ -281,24 +289,13 @@ class RiskRegisterFilterSet(RiskFilterSet):
             categories = RiskCategory.objects.visible_to(user).filter(is_active=True) if user else []
             choices = {category.code: str(category) for category in categories}
             form.fields["category"].widget = forms.Select(
-                choices=[("", "---------"), *sorted(choices.items(), key=lambda item: item[1].lower())],
-                attrs={"class": "form-select"},
+                choices=[("", "---------"), *sorted(choices.items(), key=lambda item: item[1].lower())]
             )
             form.fields["organisation"].queryset = form.fields["organisation"].queryset.filter(
                 kind=UnitKind.ORGANISATION
             )
-            for name in ("level", "residual_level", "status"):
-                # The class lands on the wrapper and on each box alike (Django's template).
-                form.fields[name].widget = forms.CheckboxSelectMultiple(
-                    attrs={"class": "risk-filter-choices"}, choices=form.fields[name].choices
-                )
             for name in CELL_FIELDS:
                 form.fields[name].widget = forms.HiddenInput()
             form.fields["category"].label = _("Category")
             form.fields["status"].help_text = _("None ticked: every status but closed.")
-            for name in ("review_overdue", "missing_plan", "measures_overdue"):
-                form.fields[name].widget = forms.Select(
-                    choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))],
-                    attrs={"class": "form-select"},
-                )
         return self._form

@@ -207,10 +207,8 @@ class InvestigationReassignForm(Form):
 
 
 class InvestigationListFilterSet(InvestigationFilterSet):
-    """The API's investigation filters with a form for people: organisations and areas as choices."""
-
-    class Meta(InvestigationFilterSet.Meta):
-        form = Form
+    """The API's investigation filters with a form for people: organisations and areas as choices (the
+    filter bar styles the widgets)."""
 
     @property
     def form(self):
@@ -224,12 +222,7 @@ class InvestigationListFilterSet(InvestigationFilterSet):
             choices = {}
             for area in areas:
                 choices.setdefault(area.code, str(area))
-            form.fields["area"].widget = forms.Select(
-                choices=[("", "---------"), *choices.items()], attrs={"class": "form-select"}
-            )
+            form.fields["area"].widget = forms.Select(choices=[("", "---------"), *choices.items()])
             form.fields["area"].label = _("Area")
-            form.fields["overdue"].widget = forms.Select(
-                choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))], attrs={"class": "form-select"}
-            )
             del form.fields["month"]
         return self._form

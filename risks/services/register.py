@@ -22,7 +22,7 @@ from qms.scoping import scope_for
 from qms.selectors import RoleHolders
 from qms.services.actions import action_create, action_set_status, action_update, validate_owner_for_unit
 from qms.services.base import apply_changes, deny, save_validated, system_note
-from qms.services.notifications import notify
+from qms.services.notifications import notifications_resolve, notify
 from risks.choices import (
     DECIDER_DECISIONS,
     DECISIONS_NEEDING_REASON,
@@ -303,7 +303,7 @@ def risk_close(*, actor, risk: Risk, reason: str) -> Risk:
     if risk.status == RiskStatus.CLOSED:
         raise ValidationError(_("This risk is closed already."))
     pending = list(RiskApproval.objects.select_for_update().filter(risk=risk).pending())
-    _withdraw(pending, actor=actor, reason=system_note(gettext_lazy("Withdrawn: the risk was closed.")))
+    _withdraw(risk, pending, actor=actor, reason=system_note(gettext_lazy("Withdrawn: the risk was closed.")))
     risk.status = RiskStatus.CLOSED
     save_validated(risk, actor=actor, reason=reason)
     return risk
@@ -368,6 +368,8 @@ def risk_review(
     risk.last_reviewed = today
     risk.next_review = next_review
     save_validated(risk, actor=actor, reason=system_note(gettext_lazy("Periodic review")))
+    # The review was due and is done: "review overdue" reads as done.
+    notifications_resolve(target=risk, verbs=["risk_review_overdue"])
     review = save_validated(
         RiskReview(
             risk=risk,
@@ -485,10 +487,14 @@ def measure_changed(*, actor, action: Action, changed: set[str], previous: dict)
 # --- the approval workflow ---------------------------------------------------------------------
 
 
+# The verb of the request to decide, resolved once the round is decided or withdrawn.
+APPROVAL_REQUESTED = ["risk_approval_requested"]
+
+
 def _notify_body(risk: Risk, body: str, *, exclude=()) -> None:
     notify(
         recipients=body_members(risk.organisation, body),
-        verb="risk_approval_requested",
+        verb=APPROVAL_REQUESTED[0],
         title=gettext_lazy("Risk awaiting your approval: %(title)s"),
         params={"title": risk.title},
         body=gettext_lazy("Level %(level)s, owner %(owner)s."),
@@ -520,7 +526,7 @@ def _start_round(risk: Risk, *, actor, note: str = "", level: str | None = None)
     return approval
 
 
-def _withdraw(approvals, *, actor, reason: str) -> None:
+def _withdraw(risk: Risk, approvals, *, actor, reason: str) -> None:
     """Close pending approvals without a decision (the plan changed, or the risk was closed), kept with the
     reason so the approvals show what happened."""
     now = timezone.now()
@@ -530,6 +536,10 @@ def _withdraw(approvals, *, actor, reason: str) -> None:
         approval.decided_at = now
         approval.reason = reason
         save_validated(approval, actor=actor, reason=reason)
+    if approvals:
+        # Nobody needs to decide on the withdrawn round any more: its requests read as done (a new round
+        # asks again, after this).
+        notifications_resolve(target=risk, verbs=APPROVAL_REQUESTED)
 
 
 def _ask_again_if_material(risk: Risk, *, actor, why, plan_changed: bool = False) -> None:
@@ -560,6 +570,7 @@ def _ask_again_if_material(risk: Risk, *, actor, why, plan_changed: bool = False
         return
     level = max(risk.level, round_level, key=LEVEL_RANK.__getitem__)
     _withdraw(
+        risk,
         pending,
         actor=actor,
         reason=system_note(gettext_lazy("Withdrawn: %(why)s, so the board decides again."), why=why),
@@ -682,6 +693,8 @@ def approval_decide(*, actor, risk: Risk, body: str, decision: str, reason: str 
     approval.decided_at = timezone.now()
     approval.reason = reason
     save_validated(approval, actor=actor, reason=reason)
+    # The other deciders' "awaits your approval" is settled; the next body (if any) is asked below.
+    notifications_resolve(target=risk, verbs=APPROVAL_REQUESTED)
 
     concerned = [risk.owner, approval.submitted_by]
     round_level = max(risk.level, approval.level, key=LEVEL_RANK.__getitem__)

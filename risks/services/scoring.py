@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -32,7 +32,7 @@ from qms.scoping import scope_for
 from qms.selectors import RoleHolders, user_belongs_to_organisation
 from qms.services.actions import action_create
 from qms.services.base import deny, save_validated, system_note
-from qms.services.notifications import notify
+from qms.services.notifications import notifications_resolve, notify
 from risks.choices import (
     DEFAULT_SCORE_AREAS,
     InvestigationStatus,
@@ -46,6 +46,13 @@ from risks.models.scoring import TRAINING_FORMULA, is_drop
 logger = logging.getLogger(__name__)
 
 INVESTIGATION_DAYS = 14
+# The notifications that ask someone to work on an investigation, done once it is closed.
+INVESTIGATION_REQUESTS = [
+    "investigation_opened",
+    "investigation_assigned",
+    "investigation_reassigned",
+    "investigation_overdue",
+]
 ONE_DECIMAL = Decimal("0.1")
 HUNDRED = Decimal("100")
 
@@ -255,33 +262,46 @@ def _level(value, field: str) -> str:
     return value
 
 
-def _write_scores(*, actor, monthly: MonthlyScore, scores: dict, reason: str = "", recompute_derived=False) -> None:
+def _one_decimal(value: Decimal) -> str:
+    return formats.number_format(value, 1)
+
+
+def _write_scores(
+    *, actor, monthly: MonthlyScore, scores: dict, reason: str = "", recompute_derived=False
+) -> list[str]:
     """Validate ``scores`` ({area code: value}) and store them; add the derived areas; recompute the
-    total.
+    total. Returns the notices for whoever delivered the scores (a delivered score of a derived area:
+    whether it counts, and why).
 
     An open month follows the areas as they are now: every score takes its area's current weight and
     the derived areas are computed again. A closed month keeps what it closed with: the scores it has
     keep their weights, a score it did not have yet takes the area's current weight, and its stored
     derived scores stay unless ``recompute_derived`` (a derived area without a score is computed). A
     closed month that had a total keeps one; an incomplete one gets it once every active area has a
-    score."""
+    score.
+
+    A score delivered for a derived area (the group delivers all areas at once) never blocks the others:
+    where the organisation has no mandatory-training data for the month's year it counts, stored like a
+    score entered by hand (its history says why); where it has, the derived score wins and the delivered
+    one is not used."""
     areas = {area.code: area for area in ScoreArea.objects.filter(organisation_id=monthly.organisation_id)}
     errors = {}
     values = {}
+    delivered = {}
     for code, value in scores.items():
         area = areas.get(code)
         if area is None or not area.is_active:
             errors.setdefault("areas", []).append(_("Unknown area %(code)s.") % {"code": code})
             continue
-        if area.source != ScoreSource.MANUAL:
-            errors.setdefault("areas", []).append(
-                _("The score of %(area)s is derived from data in the system.") % {"area": area}
-            )
-            continue
         try:
-            values[area] = _decimal(value, code)
+            number = _decimal(value, code)
         except ValidationError as error:
             errors.update(error.message_dict)
+            continue
+        if area.source == ScoreSource.MANUAL:
+            values[area] = number
+        else:
+            delivered[area] = number
     if errors:
         raise ValidationError(errors)
     existing = {score.area_id: score for score in monthly.area_scores.select_for_update()}
@@ -292,10 +312,37 @@ def _write_scores(*, actor, monthly: MonthlyScore, scores: dict, reason: str = "
         and area.source == ScoreSource.TRAINING
         and (not monthly.is_closed or recompute_derived or area.pk not in existing)
     ]
-    if derived_areas:
+    derived = None
+    if derived_areas or delivered:
         derived = training_scores([monthly.organisation_id], monthly.month).get(monthly.organisation_id)
-        if derived is not None:
-            values.update(dict.fromkeys(derived_areas, derived))
+    if derived is not None:
+        values.update(dict.fromkeys(derived_areas, derived))
+    reasons = {}
+    notices = []
+    year = monthly.month.year
+    for area, value in delivered.items():
+        if derived is None:
+            values[area] = value
+            note = system_note(
+                gettext_lazy("Delivered: no mandatory-training data for %(year)s to derive it from"), year=year
+            )
+            reasons[area] = f"{reason} — {note}" if reason else note
+            notices.append(
+                _(
+                    "%(area)s: %(organisation)s has no mandatory-training data for %(year)s, so the delivered "
+                    "score %(score)s counts."
+                )
+                % {"area": area, "organisation": monthly.organisation, "year": year, "score": _one_decimal(value)}
+            )
+            continue
+        kept = values[area] if area in values else existing[area.pk].score
+        notices.append(
+            _(
+                "%(area)s: the score is derived from the mandatory-training data of %(year)s, so it is %(kept)s "
+                "and the delivered score %(score)s is not used."
+            )
+            % {"area": area, "year": year, "kept": _one_decimal(kept), "score": _one_decimal(value)}
+        )
     for area, value in values.items():
         score = existing.get(area.pk)
         if score is None:
@@ -303,7 +350,7 @@ def _write_scores(*, actor, monthly: MonthlyScore, scores: dict, reason: str = "
         elif score.score == value:
             continue
         score.score = value
-        save_validated(score, actor=actor, reason=reason)
+        save_validated(score, actor=actor, reason=reasons.get(area, reason))
         existing[area.pk] = score
     if not monthly.is_closed:
         by_pk = {area.pk: area for area in areas.values()}
@@ -316,6 +363,7 @@ def _write_scores(*, actor, monthly: MonthlyScore, scores: dict, reason: str = "
         monthly.total = total_of(existing.values())
     else:
         monthly.total = weighted_total(list(existing.values()), list(areas.values()))
+    return notices
 
 
 @transaction.atomic
@@ -329,7 +377,8 @@ def scores_enter(
     visp_level: str | None = None,
 ) -> MonthlyScore:
     """Enter (or complete) an open month's scores: ``scores`` maps area codes to 0-100 with one
-    decimal. A closed month changes only through ``scores_correct``."""
+    decimal. A closed month changes only through ``scores_correct``. The month comes back with
+    ``notices``: what became of scores delivered for derived areas, for the page or the API to show."""
     _check_organisation(organisation)
     if not can_manage_scores(actor, organisation):
         deny(_("You cannot enter scores for %(org)s.") % {"org": organisation})
@@ -345,8 +394,10 @@ def scores_enter(
         monthly.vasp_level = _level(vasp_level, "vasp_level")
     if visp_level is not None:
         monthly.visp_level = _level(visp_level, "visp_level")
-    _write_scores(actor=actor, monthly=monthly, scores=scores)
-    return save_validated(monthly, actor=actor)
+    notices = _write_scores(actor=actor, monthly=monthly, scores=scores)
+    save_validated(monthly, actor=actor)
+    monthly.notices = notices
+    return monthly
 
 
 @transaction.atomic
@@ -365,7 +416,7 @@ def scores_correct(
     named in ``scores`` (or give an incomplete month its missing ones), recompute the derived areas
     only when ``recompute_derived`` asks. Then compare it again with the month before, and the month
     after with it: a drop that appears opens its investigation, one that changed is updated, one that
-    is gone is withdrawn."""
+    is gone is withdrawn. The month comes back with ``notices``, as from ``scores_enter``."""
     _check_organisation(organisation)
     if not can_manage_scores(actor, organisation):
         deny(_("You cannot correct scores for %(org)s.") % {"org": organisation})
@@ -380,8 +431,11 @@ def scores_correct(
         monthly.vasp_level = _level(vasp_level, "vasp_level")
     if visp_level is not None:
         monthly.visp_level = _level(visp_level, "visp_level")
-    _write_scores(actor=actor, monthly=monthly, scores=scores, reason=reason, recompute_derived=recompute_derived)
+    notices = _write_scores(
+        actor=actor, monthly=monthly, scores=scores, reason=reason, recompute_derived=recompute_derived
+    )
     save_validated(monthly, actor=actor, reason=reason)
+    monthly.notices = notices
     later = MonthlyScore.objects.filter(
         organisation=organisation, month=month_shift(month, 1), status=MonthStatus.CLOSED
     )
@@ -395,6 +449,31 @@ def scores_correct(
         ),
     )
     return monthly
+
+
+@transaction.atomic
+def scores_follow_training(*, organisation: OrganisationUnit, year: int, actor=None) -> int:
+    """Compute the training area of ``organisation``'s open months of ``year`` again, and their totals,
+    after its mandatory training changed (registered with ``qms.services.training`` in
+    ``RisksConfig.ready``): an open month shows the training as it is now, not as it was when the month
+    was last saved. Closed months keep what they closed with. Returns how many months changed."""
+    if organisation.kind != UnitKind.ORGANISATION:
+        return 0
+    if not ScoreArea.objects.filter(organisation=organisation, is_active=True, source=ScoreSource.TRAINING).exists():
+        return 0
+    months = MonthlyScore.objects.select_for_update().filter(
+        organisation=organisation, status=MonthStatus.OPEN, month__year=year
+    )
+    reason = system_note(gettext_lazy("The mandatory training changed"))
+    changed = 0
+    for monthly in months:
+        scores, total = dict(monthly.area_scores.values_list("area_id", "score")), monthly.total
+        _write_scores(actor=actor, monthly=monthly, scores={}, reason=reason)
+        if monthly.total != total:
+            save_validated(monthly, actor=actor, reason=reason)
+        if monthly.total != total or dict(monthly.area_scores.values_list("area_id", "score")) != scores:
+            changed += 1
+    return changed
 
 
 # --- the monthly job ---------------------------------------------------------------------------
@@ -608,6 +687,8 @@ def _follow_correction(months, compared, correction: Correction) -> list:
             investigation.withdrawn_reason = ""
             investigation.due_date = timezone.localdate() + datetime.timedelta(days=INVESTIGATION_DAYS)
         save_validated(investigation, actor=correction.actor, reason=correction.reason)
+        if investigation.status == InvestigationStatus.WITHDRAWN:
+            notifications_resolve(target=investigation, verbs=INVESTIGATION_REQUESTS)
         _notify_corrected(investigation, was=was, reason=correction.reason)
     return left
 
@@ -706,7 +787,10 @@ def investigation_close(*, actor, investigation: Investigation, cause: str) -> I
     investigation.cause = cause.strip()
     investigation.status = InvestigationStatus.CLOSED
     investigation.closed_at = timezone.now()
-    return save_validated(investigation, actor=actor)
+    save_validated(investigation, actor=actor)
+    # Nothing is left to investigate: what asked for it (opened, given to someone, overdue) reads as done.
+    notifications_resolve(target=investigation, verbs=INVESTIGATION_REQUESTS)
+    return investigation
 
 
 @transaction.atomic

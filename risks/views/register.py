@@ -32,6 +32,7 @@ from qms.views.generic import (
     ObjectHistoryView,
     ObjectListView,
     ServiceFormView,
+    get_visible_or_404,
     safe_next,
 )
 from risks.choices import (
@@ -45,6 +46,7 @@ from risks.choices import (
 )
 from risks.forms.register import (
     CELL_FIELDS,
+    MATRIX_SIZES,
     ApprovalDecisionForm,
     CategoryChangeForm,
     CategoryForm,
@@ -58,6 +60,7 @@ from risks.forms.register import (
     RiskReopenForm,
     RiskReviewForm,
     RiskSubmitForm,
+    asked_matrix_size,
     use_matrix_scales,
 )
 from risks.imports.register import COLUMNS, read_risks, risks_import, template_file
@@ -462,7 +465,7 @@ class RiskWriteMixin:
     intro = ""
 
     def dispatch(self, request, *args, **kwargs):
-        self.risk = get_object_or_404(RISKS.visible_to(request.user), pk=kwargs["pk"])
+        self.risk = get_visible_or_404(request, RISKS.visible_to(request.user), pk=kwargs["pk"])
         self.check_permission(request.user)
         return super().dispatch(request, *args, **kwargs)
 
@@ -580,7 +583,7 @@ class MeasureRemoveView(RiskWriteMixin, ServiceFormView):
         measures = Action.objects.visible_to(request.user).filter(
             source_content_type=ContentType.objects.get_for_model(Risk)
         )
-        self.measure = get_object_or_404(measures, pk=kwargs["pk"])
+        self.measure = get_visible_or_404(request, measures, pk=kwargs["pk"])
         kwargs["pk"] = self.measure.source_object_id
         return super().dispatch(request, *args, **kwargs)
 
@@ -602,7 +605,7 @@ class ApprovalDecideView(View):
     itself with the messages); otherwise back to where the form was, with a message."""
 
     def post(self, request, pk):
-        risk = get_object_or_404(RISKS.visible_to(request.user), pk=pk)
+        risk = get_visible_or_404(request, RISKS.visible_to(request.user), pk=pk)
         if not decidable_bodies(request.user, risk.organisation):
             raise PermissionDenied(_("Only the board and group management decide on risks."))
         form = ApprovalDecisionForm(request.POST)
@@ -859,7 +862,7 @@ class MatrixView(RiskNavMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         organisations = organisations_for(request.user, Purpose.BELONG)
-        self.organisation = get_object_or_404(organisations, pk=kwargs["organisation"])
+        self.organisation = get_visible_or_404(request, organisations, pk=kwargs["organisation"])
         self.can_configure = services.can_configure_risks(request.user, self.organisation)
         return super().dispatch(request, *args, **kwargs)
 
@@ -887,7 +890,11 @@ class MatrixView(RiskNavMixin, TemplateView):
             tab="details",
         )
         if self.can_configure:
-            matrix_form = kwargs.get("matrix_form") or MatrixForm(matrix=matrix)
+            # Another number of steps is chosen first (``?likelihood_count=4&impact_count=4``): the form
+            # then has the steps and cells to fill in, nothing saved until it is.
+            size = asked_matrix_size(self.request.GET, matrix)
+            matrix_form = kwargs.get("matrix_form") or MatrixForm(matrix=matrix, size=size)
+            context.update(matrix_sizes=MATRIX_SIZES, resizing=(matrix_form.rows, matrix_form.columns) != matrix.size)
             context.update(
                 matrix_form=matrix_form,
                 matrix_form_steps=[
@@ -950,7 +957,7 @@ class MatrixHistoryView(RiskNavMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         organisations = organisations_for(request.user, Purpose.BELONG)
-        self.organisation = get_object_or_404(organisations, pk=kwargs["organisation"])
+        self.organisation = get_visible_or_404(request, organisations, pk=kwargs["organisation"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -25,7 +25,7 @@ from qms.imports import ImportFileError, max_bytes, max_rows
 from qms.models import Action, OrganisationUnit
 from qms.periods import FIRST_YEAR, month_label, month_shift, parse_month, this_month
 from qms.scoping import Purpose, organisations_for
-from qms.views.generic import ObjectDetailView, ObjectHistoryView, ObjectListView
+from qms.views.generic import ObjectDetailView, ObjectHistoryView, ObjectListView, get_visible_or_404
 from risks.choices import DEFAULT_SCORE_AREAS, InvestigationStatus, ProgrammeLevel, ScoreSource
 from risks.forms.scoring import (
     AreaFormSet,
@@ -103,7 +103,8 @@ class OrganisationScoreMixin(ScoreNavMixin):
     """An organisation of the URL that the person sees (else 404), and whether they may enter its scores."""
 
     def dispatch(self, request, *args, **kwargs):
-        self.organisation = get_object_or_404(organisations_for(request.user, Purpose.SEE), pk=kwargs["organisation"])
+        organisations = organisations_for(request.user, Purpose.SEE)
+        self.organisation = get_visible_or_404(request, organisations, pk=kwargs["organisation"])
         self.can_manage = services.can_manage_scores(request.user, self.organisation)
         return super().dispatch(request, *args, **kwargs)
 
@@ -568,7 +569,7 @@ class ScoreImportView(OrganisationScoreMixin, TemplateView):
 
 @require_GET
 def score_import_template(request, organisation):
-    organisation = get_object_or_404(organisations_for(request.user, Purpose.SEE), pk=organisation)
+    organisation = get_visible_or_404(request, organisations_for(request.user, Purpose.SEE), pk=organisation)
     response = HttpResponse(imports.template_file(organisation), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="risk-score-import-template.csv"'
     return response
@@ -753,8 +754,8 @@ class GroupComparisonView(ScoreNavMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        group = get_object_or_404(
-            OrganisationUnit.objects.visible_to(user).filter(kind=UnitKind.GROUP), pk=kwargs["group"]
+        group = get_visible_or_404(
+            self.request, OrganisationUnit.objects.visible_to(user).filter(kind=UnitKind.GROUP), pk=kwargs["group"]
         )
         organisations = organisations_for(user, Purpose.SEE).filter(path__startswith=group.path)
         comparison = group_comparison(organisations, GROUP_MONTHS)

@@ -793,3 +793,54 @@ def test_the_api_keeps_the_query_count_of_the_lists_constant(api, cast, course, 
     assert TrainingAssignment.objects.count() == 61
     many = (count_queries(client, "/api/v1/courses/"), count_queries(client, "/api/v1/training-assignments/"))
     assert few == many
+
+
+# --- the training hook -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def heard(monkeypatch):
+    """The calls of the training hooks (the apps' own hooks stood down for the test)."""
+    calls = []
+    monkeypatch.setattr(services, "_TRAINING_HOOKS", [])
+    services.register_training_hook(lambda **kwargs: calls.append((kwargs["organisation"], kwargs["year"])))
+    return calls
+
+
+def test_the_hooks_hear_of_every_change_of_a_mandatory_training_after_the_commit(
+    cast, course, staff, heard, django_capture_on_commit_callbacks
+):
+    org = cast.units.org_a
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        created = services.training_assign(actor=cast.qo_a, course=course, year=YEAR, users=[staff]).created[0]
+    assert heard == [] and callbacks  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert heard == [(org, YEAR)]
+    heard.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.training_complete(actor=cast.qo_a, assignment=created, completed_on=YESTERDAY_OR_TODAY)
+    # A completion counts for twelve months: also in the next year's months.
+    assert heard == [(org, YEAR), (org, YEAR + 1)]
+    heard.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.training_reopen(actor=cast.qo_a, assignment=created, reason="Wrong person")
+    assert heard == [(org, YEAR), (org, YEAR + 1)]
+    heard.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.training_unassign(actor=cast.qo_a, assignment=created)
+    assert heard == [(org, YEAR)]
+
+
+def test_the_hooks_do_not_hear_of_a_training_that_is_not_mandatory(
+    cast, staff, heard, django_capture_on_commit_callbacks
+):
+    optional = services.course_create(
+        actor=cast.qo_a, organisation=cast.units.org_a, title="Optional", is_mandatory=False
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.training_assign(actor=cast.qo_a, course=optional, year=YEAR, users=[staff])
+    assert heard == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_update(actor=cast.qo_a, course=optional, is_mandatory=True)
+    assert heard == [(cast.units.org_a, YEAR)]

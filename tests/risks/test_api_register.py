@@ -41,7 +41,7 @@ def risk_payload(cast, **overrides):
 
 
 def measure_payload(risk, owner, **overrides):
-    return {"risk": risk.pk, "title": "Second site", "owner": owner.pk, "due_date": NEXT_MONTH, **overrides}
+    return {"risk": risk.pk, "description": "Second site", "owner": owner.pk, "due_date": NEXT_MONTH, **overrides}
 
 
 def submit(client, risk, **data):
@@ -111,7 +111,9 @@ def test_another_organisation_cannot_list_open_guess_or_change_the_risks(cast, a
         assert decide(client, pending).status_code == 404
         assert client.post(f"/api/v1/risks/{pending.pk}/close/", {"reason": "x"}, format="json").status_code == 404
         assert client.get(f"/api/v1/risk-measures/{measure.pk}/").status_code == 404
-        assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {"title": "x"}, format="json").status_code == 404
+        assert (
+            client.patch(f"/api/v1/risk-measures/{measure.pk}/", {"description": "x"}, format="json").status_code == 404
+        )
         assert client.get(f"/api/v1/risk-approvals/{approval.pk}/").status_code == 404
         # Adding a measure to a risk out of sight: the risk "does not exist".
         response = client.post("/api/v1/risk-measures/", measure_payload(pending, user), format="json")
@@ -157,7 +159,7 @@ def test_a_viewer_cannot_write(cast, api, high_risk):
     response = client.post("/api/v1/risk-measures/", measure_payload(high_risk, cast.risk_owner_a), format="json")
     assert response.status_code == 403
     measure = Action.objects.for_source(high_risk).get()
-    assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {"title": "x"}, format="json").status_code == 403
+    assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {"description": "x"}, format="json").status_code == 403
     assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {}, format="json").status_code == 403
     assert client.post(f"/api/v1/risk-measures/{measure.pk}/remove/", {}, format="json").status_code == 403
     high_risk.refresh_from_db()
@@ -485,7 +487,7 @@ def test_a_refused_status_change_keeps_the_other_changes_unsaved(cast, api, high
     measure.completed_at = timezone.now()
     measure.save()
     response = api(cast.qo_a).patch(
-        f"/api/v1/risk-measures/{measure.pk}/", {"title": "Renamed", "status": "in_progress"}, format="json"
+        f"/api/v1/risk-measures/{measure.pk}/", {"description": "Renamed", "status": "in_progress"}, format="json"
     )
     assert response.status_code == 400 and "status" in response.json()
     measure.refresh_from_db()
@@ -498,7 +500,7 @@ def test_a_refused_status_change_keeps_the_other_changes_unsaved(cast, api, high
         ({"owner": "member_b"}, "owner"),
         ({"due_date": "2000-01-01"}, "due_date"),
         ({"status": "done"}, "status"),
-        ({"title": ""}, "title"),
+        ({"description": ""}, "description"),
     ],
 )
 def test_bad_measures_are_a_400_and_add_nothing(cast, api, high_risk, change, field):
@@ -855,7 +857,7 @@ def test_the_board_and_group_management_cannot_change_risks_or_plans(cast, api, 
     assert (
         client.post("/api/v1/risk-measures/", measure_payload(high_risk, cast.qo_a), format="json").status_code == 403
     )
-    assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {"title": "x"}, format="json").status_code == 403
+    assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {"description": "x"}, format="json").status_code == 403
     assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", {}, format="json").status_code == 403
     assert submit(client, high_risk).status_code == 403
     high_risk.refresh_from_db()
@@ -918,3 +920,56 @@ def test_a_risk_keeps_a_category_its_organisation_no_longer_uses(cast, api, high
     assert response.status_code == 200, response.json()
     response = client.post("/api/v1/risks/", risk_payload(cast, category=high_risk.category.code), format="json")
     assert response.status_code == 400 and "category" in response.json()
+
+
+# --- measures as SPEC 9 has them (issue 10) --------------------------------------------------------
+
+
+def test_a_measure_is_written_with_description_and_title_reads_the_same(cast, api, high_risk):
+    client = api(cast.qo_a)
+    response = client.post(
+        "/api/v1/risk-measures/",
+        measure_payload(high_risk, cast.qo_a, details="A second data centre in Zwolle"),
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["risk"]["id"], body["description"], body["title"], body["details"]) == (
+        high_risk.pk,
+        "Second site",
+        "Second site",
+        "A second data centre in Zwolle",
+    )
+    measure = Action.objects.get(pk=body["id"])
+    assert (measure.title, measure.description) == ("Second site", "A second data centre in Zwolle")
+    response = client.patch(f"/api/v1/risk-measures/{measure.pk}/", {"description": "Third site"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["description"], response.json()["title"]) == ("Third site", "Third site")
+    # The object read back and sent again (title unchanged with it) is fine.
+    body = client.get(f"/api/v1/risk-measures/{measure.pk}/").json()
+    echo = {"description": body["description"], "title": body["title"], "details": "Zwolle"}
+    assert client.patch(f"/api/v1/risk-measures/{measure.pk}/", echo, format="json").status_code == 200
+
+
+def test_a_measure_sent_with_title_only_is_a_400_that_says_what_to_send(cast, api, high_risk):
+    client = api(cast.qo_a)
+    payload = measure_payload(high_risk, cast.qo_a)
+    payload["title"] = payload.pop("description")
+    response = client.post("/api/v1/risk-measures/", payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["description"] == [
+        "Give the measure's text as description: title is read only (deprecated)."
+    ]
+    measure = Action.objects.for_source(high_risk).get()
+    response = client.patch(f"/api/v1/risk-measures/{measure.pk}/", {"title": "Renamed"}, format="json")
+    assert response.status_code == 400 and "description" in response.json()
+    measure.refresh_from_db()
+    assert measure.title == "Measure"
+
+
+def test_the_schema_marks_the_measure_s_title_deprecated(cast, api):
+    schema = api(cast.qo_a).get("/api/schema/?format=json").json()["components"]["schemas"]
+    properties = schema["RiskMeasure"]["properties"]
+    assert properties["title"]["deprecated"] is True and properties["title"]["readOnly"] is True
+    assert "Deprecated: use description" in properties["title"]["description"]
+    assert "description" in schema["RiskMeasure"]["required"]

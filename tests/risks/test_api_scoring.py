@@ -319,3 +319,79 @@ def test_reassigning_is_refused_to_readers_others_and_anonymous(cast, api, inves
     assert api(cast.member_b).post(path, body, format="json").status_code == 404
     investigation.refresh_from_db()
     assert investigation.owner == cast.risk_owner_a
+
+
+# --- a delivered score of a derived area (issue 10) ----------------------------------------------
+
+
+@pytest.fixture
+def derived_org(cast):
+    """Organisation A with the default areas as they come: training derived from the training data."""
+    scoring.areas_ensure_defaults(organisation=cast.units.org_a)
+    return cast.units.org_a
+
+
+def stored_scores(org, month) -> dict:
+    return {
+        score.area.code: f"{score.score:.1f}"
+        for score in MonthlyScore.objects.get(organisation=org, month=month).area_scores.select_related("area")
+    }
+
+
+def test_a_delivered_training_score_counts_where_there_is_no_training_data(cast, api, derived_org):
+    response = api(cast.qo_a).post("/api/v1/risk-scores/", payload(derived_org, LAST, training=60), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert stored_scores(derived_org, LAST) == {
+        "legal": "90.0",
+        "security": "90.0",
+        "sustainability": "80.0",
+        "supplier": "70.0",
+        "financial": "95.0",
+        "training": "60.0",
+    }
+    # 90*.25 + 90*.25 + 80*.15 + 60*.05 + 70*.05 + 95*.25 = 87.25 -> 87.3
+    assert (body["total"], body["missing_areas"]) == ("87.3", [])
+    assert body["notices"] == [
+        f"Training & awareness: Organisation A has no mandatory-training data for {LAST.year}, so the delivered "
+        "score 60.0 counts."
+    ]
+
+
+def test_the_derived_training_score_wins_and_the_answer_says_so(cast, api, derived_org):
+    from qms.models import Course, TrainingAssignment
+
+    course = Course.objects.create(organisation=derived_org, title="Security awareness")
+    TrainingAssignment.objects.create(course=course, user=cast.qo_a, year=LAST.year, completed_on=LAST)
+    response = api(cast.qo_a).post("/api/v1/risk-scores/", payload(derived_org, LAST, training=60), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    scores = stored_scores(derived_org, LAST)
+    assert scores["training"] == "100.0" and len(scores) == 6
+    assert body["notices"] == [
+        f"Training & awareness: the score is derived from the mandatory-training data of {LAST.year}, so it is "
+        "100.0 and the delivered score 60.0 is not used."
+    ]
+    # A plain read has no notices: they belong to the answer of a write.
+    assert api(cast.qo_a).get(f"/api/v1/risk-scores/{body['id']}/").json()["notices"] == []
+
+
+def test_a_correction_answers_with_its_notices_too(cast, api, derived_org):
+    client = api(cast.qo_a)
+    monthly_id = client.post("/api/v1/risk-scores/", payload(derived_org, LAST), format="json").json()["id"]
+    scoring.monthly_run(month=LAST)
+    response = client.post(
+        f"/api/v1/risk-scores/{monthly_id}/correct/",
+        {"areas": [{"area": "training", "score": 75}], "reason": "Delivered late"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert stored_scores(derived_org, LAST)["training"] == "75.0"
+    assert response.json()["total"] == "88.0"  # 90*.25 + 90*.25 + 80*.15 + 75*.05 + 70*.05 + 95*.25
+    assert len(response.json()["notices"]) == 1
+
+
+def test_the_schema_documents_the_notices_as_read_only(api, cast):
+    schema = api(cast.qo_a).get("/api/schema/?format=json").json()
+    notices = schema["components"]["schemas"]["MonthlyScore"]["properties"]["notices"]
+    assert notices["readOnly"] is True and notices["type"] == "array"

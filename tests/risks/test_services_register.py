@@ -884,3 +884,55 @@ def test_board_members_decide_for_the_board_and_group_management_for_the_group(c
     assert decidable_bodies(cast.group_mgmt, cast.units.org_a) == {ApprovalBody.GROUP}
     assert decidable_bodies(cast.board_a, cast.units.org_b) == set()
     assert decidable_bodies(cast.qo_a, cast.units.org_a) == set()
+
+
+# --- notifications of decided items (issue 10) ----------------------------------------------------
+
+
+@pytest.fixture
+def other_board_member(cast):
+    member = UserFactory(username="board_a2")
+    MembershipFactory(user=member, unit=cast.units.org_a, role=Role.BOARD_MEMBER)
+    return member
+
+
+def approval_requests(user, risk):
+    return Notification.objects.about(risk).filter(recipient=user, verb="risk_approval_requested")
+
+
+def test_a_decision_settles_the_other_board_members_requests(cast, high_risk, other_board_member):
+    submitted(cast, high_risk)
+    [request] = approval_requests(other_board_member, high_risk)
+    assert request.read_at is None and request.resolved_at is None
+    services.approval_decide(actor=cast.board_a, risk=high_risk, body=ApprovalBody.BOARD, decision=Decision.APPROVED)
+    request.refresh_from_db()
+    assert request.resolved_at is not None and request.read_at is not None
+    assert not Notification.objects.filter(recipient=other_board_member).unread().exists()
+
+
+def test_the_next_body_is_asked_after_the_board_s_requests_are_settled(cast, very_high_risk, other_board_member):
+    submitted(cast, very_high_risk)
+    services.approval_decide(
+        actor=cast.board_a, risk=very_high_risk, body=ApprovalBody.BOARD, decision=Decision.APPROVED
+    )
+    assert not approval_requests(other_board_member, very_high_risk).unread().exists()
+    [request] = approval_requests(cast.group_mgmt, very_high_risk)
+    assert request.read_at is None and request.resolved_at is None
+
+
+def test_closing_a_risk_settles_its_requests(cast, high_risk, other_board_member):
+    submitted(cast, high_risk)
+    services.risk_close(actor=cast.qo_a, risk=high_risk, reason="No longer applies")
+    assert not approval_requests(other_board_member, high_risk).unread().exists()
+    assert not approval_requests(cast.board_a, high_risk).unread().exists()
+
+
+def test_a_new_round_asks_again_after_the_withdrawn_one_is_settled(cast, high_risk, other_board_member):
+    submitted(cast, high_risk)
+    # The plan changes while the board waits: the round is withdrawn and a new one asks the board again.
+    services.measure_create(
+        actor=cast.qo_a, risk=high_risk, title="Second site", owner=cast.qo_a, due_date=TODAY() + datetime.timedelta(30)
+    )
+    requests = approval_requests(other_board_member, high_risk)
+    assert requests.count() == 2
+    assert requests.unread().count() == 1 and requests.exclude(resolved_at=None).count() == 1

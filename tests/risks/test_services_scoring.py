@@ -620,3 +620,87 @@ def test_default_area_names_and_the_formula_follow_the_language_unless_renamed(c
         assert str(training) == "Training en bewustwording"
     legal.name = "Wet- en regelgeving"
     assert str(legal) == "Wet- en regelgeving"
+
+
+# --- a delivered score of a derived area (issue 10) ----------------------------------------------
+
+
+def test_a_delivered_training_score_counts_where_there_is_no_training_data(cast, org):
+    monthly = enter(cast, org, LAST_MONTH, training=80)
+    training = AreaScore.objects.get(monthly=monthly, area__code="training")
+    assert training.score == Decimal("80")
+    # 90 * .95 + 80 * .05 = 89.5
+    assert monthly.total == Decimal("89.5")
+    assert monthly.notices == [
+        f"Training & awareness: Organisation A has no mandatory-training data for {LAST_MONTH.year}, so the "
+        "delivered score 80.0 counts."
+    ]
+    assert training.history.latest().history_change_reason == (
+        f"Delivered: no mandatory-training data for {LAST_MONTH.year} to derive it from"
+    )
+
+
+def test_the_derived_training_score_wins_over_a_delivered_one_and_the_others_are_stored(cast, org):
+    course = Course.objects.create(organisation=org, title="Security awareness")
+    TrainingAssignment.objects.create(course=course, user=cast.qo_a, year=LAST_MONTH.year, completed_on=LAST_MONTH)
+    TrainingAssignment.objects.create(course=course, user=cast.board_a, year=LAST_MONTH.year)
+    monthly = enter(cast, org, LAST_MONTH, legal=70, training=100)
+    scores = dict(AreaScore.objects.filter(monthly=monthly).values_list("area__code", "score"))
+    assert scores == {**{code: Decimal(value) for code, value in ALL_90.items()}, "legal": 70, "training": 50}
+    assert monthly.notices == [
+        f"Training & awareness: the score is derived from the mandatory-training data of {LAST_MONTH.year}, so it "
+        "is 50.0 and the delivered score 100.0 is not used."
+    ]
+
+
+def test_a_bad_delivered_training_score_is_still_refused(cast, org):
+    with pytest.raises(ValidationError) as error:
+        enter(cast, org, LAST_MONTH, training=120)
+    assert "training" in error.value.message_dict
+    assert not AreaScore.objects.exists()
+
+
+# --- the training area follows the training (issue 10) ------------------------------------------
+
+
+def test_completing_a_course_changes_the_open_months_but_not_the_closed_ones(
+    cast, org, django_capture_on_commit_callbacks
+):
+    from qms.services.training import training_complete
+
+    # Last year's November (closed) and December (still open): whatever month it is now.
+    november = datetime.date(THIS_MONTH.year - 1, 11, 1)
+    december = datetime.date(THIS_MONTH.year - 1, 12, 1)
+    course = Course.objects.create(organisation=org, title="Security awareness")
+    todo = TrainingAssignment.objects.create(course=course, user=cast.qo_a, year=november.year)
+    TrainingAssignment.objects.create(course=course, user=cast.board_a, year=november.year)
+    for month in (november, december):
+        assert enter(cast, org, month).total == Decimal("85.5")  # 90 * .95 + 0 * .05
+    services.monthly_run(month=november)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        training_complete(actor=cast.qo_a, assignment=todo, completed_on=datetime.date(november.year, 10, 1))
+
+    open_month = MonthlyScore.objects.get(organisation=org, month=december)
+    training = AreaScore.objects.get(monthly=open_month, area__code="training")
+    assert (training.score, open_month.total) == (Decimal("50.0"), Decimal("88.0"))
+    assert training.history.latest().history_change_reason == "The mandatory training changed"
+    assert training.history.latest().history_user == cast.qo_a
+    closed = MonthlyScore.objects.get(organisation=org, month=november)
+    assert closed.status == MonthStatus.CLOSED
+    assert AreaScore.objects.get(monthly=closed, area__code="training").score == Decimal("0.0")
+    assert closed.total == Decimal("85.5")
+
+
+def test_a_delivered_training_score_gives_way_once_there_is_training_data(
+    cast, org, django_capture_on_commit_callbacks
+):
+    from qms.services.training import training_assign
+
+    monthly = enter(cast, org, LAST_MONTH, training=80)
+    course = Course.objects.create(organisation=org, title="Security awareness")
+    with django_capture_on_commit_callbacks(execute=True):
+        training_assign(actor=cast.qo_a, course=course, year=LAST_MONTH.year, users=[cast.board_a])
+    monthly.refresh_from_db()
+    assert AreaScore.objects.get(monthly=monthly, area__code="training").score == Decimal("0.0")
+    assert monthly.total == Decimal("85.5")

@@ -613,7 +613,6 @@ def test_it_colours_the_heat_map_with_the_organisations_matrix(cast, as_user, hi
 def matrix_post(form, **changes):
     """The matrix form's current values as POST data, with ``changes``."""
     data = {name: form[name].value() for name in form.fields}
-    data["layout"] = ""
     data.update(changes)
     return data
 
@@ -632,24 +631,70 @@ def test_it_re_derives_levels_when_a_quality_officer_changes_the_matrix(cast, as
     assert high_risk.history.first().history_change_reason == "Risicomatrix gewijzigd"  # the organisation's language
 
 
-def test_it_changes_the_size_of_the_matrix_from_json(cast, as_user):
+def test_the_matrix_page_has_a_grid_form_and_no_json(cast, as_user):
+    response = as_user(cast.qo_a).get(f"/risks/matrix/{cast.units.org_a.pk}/")
+    html = response.content.decode()
+    form = response.context["matrix_form"]
+    assert (form.rows, form.columns) == (5, 5)
+    assert 'data-testid="matrix-grid"' in html and 'data-testid="matrix-size"' in html
+    assert html.count('name="band_') == 25 and 'name="likelihood_5_label"' in html
+    assert "layout" not in form.fields and "JSON" not in html and "<textarea" not in html
+
+
+def four_by_four(form) -> dict:
+    """A 4 x 4 matrix as posted: labels and descriptions per step, a level per cell."""
+    data = matrix_post(form)
+    for axis in ("likelihood", "impact"):
+        for number in range(1, 5):
+            data[f"{axis}_{number}_label"] = f"{axis.title()} {number}"
+            data[f"{axis}_{number}_description"] = f"Step {number}"
+    for likelihood in range(1, 5):
+        for impact in range(1, 5):
+            data[f"band_{likelihood}_{impact}"] = "high" if likelihood + impact >= 6 else "low"
+    return data
+
+
+def test_it_changes_the_size_of_the_matrix_through_the_form(cast, as_user):
+    risk = RiskFactory(unit=cast.units.bu_a1, owner=cast.risk_owner_a, actor=cast.qo_a, likelihood=3, impact=3)
+    assert risk.level == RiskLevel.MEDIUM
     client = as_user(cast.admin_a)
-    form = client.get(f"/risks/matrix/{cast.units.org_a.pk}/").context["matrix_form"]
-    layout = (
-        '{"likelihood_steps": [{"label": "Low"}, {"label": "High"}], "impact_steps": [{"label": "Small"}, '
-        '{"label": "Big"}, {"label": "Huge"}], "bands": [["low", "low", "medium"], ["medium", "high", "very_high"]]}'
-    )
-    response = client.post(f"/risks/matrix/{cast.units.org_a.pk}/", matrix_post(form, layout=layout))
+    path = f"/risks/matrix/{cast.units.org_a.pk}/"
+    page = client.get(path, {"likelihood_count": 4, "impact_count": 4})
+    form = page.context["matrix_form"]
+    assert (form.rows, form.columns) == (4, 4) and page.context["resizing"]
+    assert page.content.decode().count('name="band_') == 16
+    assert not RiskMatrix.objects.exists()  # choosing a size saves nothing
+    response = client.post(f"{path}?likelihood_count=4&impact_count=4", four_by_four(form))
     assert response.status_code == 302
-    assert RiskMatrix.objects.get(organisation=cast.units.org_a).size == (2, 3)
+    matrix = RiskMatrix.objects.get(organisation=cast.units.org_a)
+    assert matrix.size == (4, 4)
+    assert matrix.likelihood_steps[3] == {"label": "Likelihood 4", "description": "Step 4"}
+    assert matrix.level(3, 3) == RiskLevel.HIGH and matrix.level(1, 4) == RiskLevel.LOW
+    risk.refresh_from_db()
+    assert risk.level == RiskLevel.HIGH
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"impact_2_label": ""}, "impact_2_label"), ({"band_2_3": "catastrophic"}, "band_2_3")],
+)
+def test_a_bad_matrix_is_shown_again_with_the_field_s_error_and_changes_nothing(cast, as_user, change, field):
+    client = as_user(cast.qo_a)
+    path = f"/risks/matrix/{cast.units.org_a.pk}/"
+    form = client.get(path, {"likelihood_count": 4, "impact_count": 4}).context["matrix_form"]
+    response = client.post(path, {**four_by_four(form), **change})
+    assert response.status_code == 200
+    form = response.context["matrix_form"]
+    assert (form.rows, form.columns) == (4, 4) and list(form.errors) == [field]
+    assert "is-invalid" in str(form[field])
+    assert not RiskMatrix.objects.exists()
 
 
 def test_it_explains_why_a_matrix_cannot_shrink_under_open_risks(cast, as_user, high_risk):
     client = as_user(cast.qo_a)
-    form = client.get(f"/risks/matrix/{cast.units.org_a.pk}/").context["matrix_form"]
-    layout = '{"likelihood_steps": [{"label": "a"}, {"label": "b"}], "impact_steps": [{"label": "a"}, {"label": "b"}], '
-    layout += '"bands": [["low", "low"], ["low", "high"]]}'
-    response = client.post(f"/risks/matrix/{cast.units.org_a.pk}/", matrix_post(form, layout=layout))
+    path = f"/risks/matrix/{cast.units.org_a.pk}/"
+    form = client.get(path, {"likelihood_count": 2, "impact_count": 2}).context["matrix_form"]
+    response = client.post(path, matrix_post(form, likelihood_1_label="a", likelihood_2_label="b"))
     assert response.status_code == 200
     assert "assessed outside a 2 x 2 matrix" in response.content.decode()
     assert not RiskMatrix.objects.exists()
