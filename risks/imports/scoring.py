@@ -4,8 +4,9 @@ reading the file safely, all or nothing and the report per row are the pipeline'
 A file holds one organisation's months, a row per area score. The rows of a month are entered
 together, one ``scores_enter`` call per month, so imported scores follow the same rules (open months
 only, no month in the future, 0-100 with one decimal, a derived area only where there is no data to
-derive it from) and get the same history as a month entered by hand. What only the file as a whole can get wrong (the same area twice
-in a month, two levels for one month) is checked here, and every problem is reported on its row."""
+derive it from) and get the same history as a month entered by hand. What only the file as a whole
+can get wrong (the same area twice in a month, two levels for one month) is checked here, and every
+problem is reported on its row."""
 
 import datetime
 import re
