@@ -7,6 +7,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from qms.choices import SecurityEventKind
+from qms.middleware import session_start
 from qms.models import OrganisationUnit
 from qms.scoping import units_changed
 from qms.services.security import security_event_log
@@ -20,13 +21,17 @@ def forget_unit_ids(sender, **kwargs):
 
 @receiver(user_logged_in, dispatch_uid="qms_log_login")
 def log_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        session_start(request.session)
     security_event_log(kind=SecurityEventKind.LOGIN, request=request, user=user)
 
 
 @receiver(user_logged_out, dispatch_uid="qms_log_logout")
 def log_logout(sender, request, user, **kwargs):
     if user is not None:
-        security_event_log(kind=SecurityEventKind.LOGOUT, request=request, user=user)
+        expired = getattr(request, "session_expired", "")
+        detail = f"session expired ({expired})" if expired else ""
+        security_event_log(kind=SecurityEventKind.LOGOUT, request=request, user=user, detail=detail)
 
 
 @receiver(user_login_failed, dispatch_uid="qms_log_login_failed")

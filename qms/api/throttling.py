@@ -9,8 +9,15 @@ meant to stop runaway clients.
 
 from rest_framework import throttling
 
+from qms.http import client_ip
+
 
 class FixedWindowMixin:
+    def get_ident(self, request):
+        # The same address as the login lockout and the security log (X-Forwarded-For only from
+        # TRUSTED_PROXY_COUNT proxies).
+        return client_ip(request) or ""
+
     def allow_request(self, request, view):
         if self.rate is None:
             return True

@@ -47,6 +47,12 @@ class OrganisationUnit(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    two_factor_required = models.BooleanField(
+        _("two-factor login required"),
+        default=False,
+        editable=False,
+        help_text=_("Everyone with a role in this organisation logs in with a code from an authenticator app."),
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False, blank=True, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
