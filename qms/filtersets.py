@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from qms.choices import OPEN_ACTION_STATUSES, ActionKind, ActionStatus, Role, UnitKind
-from qms.models import Action, Course, Membership, OrganisationUnit, TrainingAssignment, User
+from qms.choices import OPEN_ACTION_STATUSES, ActionKind, ActionStatus, Role, SecurityEventKind, UnitKind
+from qms.models import Action, Course, Membership, OrganisationUnit, SecurityEvent, TrainingAssignment, User
 
 
 class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
@@ -199,3 +199,32 @@ class TrainingAssignmentFilterSet(BaseFilterSet):
         if value is None or self.request is None:
             return queryset
         return queryset.filter(user=self.request.user) if value else queryset.exclude(user=self.request.user)
+
+
+class SecurityEventFilterSet(BaseFilterSet):
+    """The security log's filters: what happened, to whom, from where, when."""
+
+    search_fields = ("path", "detail")
+    kind = MultipleChoiceFilter(choices=SecurityEventKind.choices, label=_("Event"))
+    person = django_filters.CharFilter(method="filter_person", label=_("Person"))
+    ip_address = django_filters.CharFilter(method="filter_ip_address", label=_("Address"))
+    after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"))
+    before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("Until"))
+
+    class Meta:
+        model = SecurityEvent
+        fields = ["q", "kind", "person", "ip_address", "after", "before"]
+
+    def filter_person(self, queryset, name, value):
+        """A user name as logged (a failed login names no person) or a person's name, in part."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(username__icontains=value) | Q(user__first_name__icontains=value) | Q(user__last_name__icontains=value)
+        )
+
+    def filter_ip_address(self, queryset, name, value):
+        """An address, or its beginning ("10.0." for a network)."""
+        value = value.strip()
+        return queryset.filter(ip_address__startswith=value) if value else queryset

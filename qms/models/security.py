@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qms.choices import SecurityEventKind
+from qms.choices import Role, SecurityEventKind
 
 
 def hash_token(raw: str) -> str:
@@ -50,8 +50,35 @@ class ApiToken(models.Model):
         return self.expires_at <= timezone.now()
 
 
+class SecurityEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The log of the people in the units where ``user`` is an administrator or quality officer
+        (and below): their events, and the events logged under their user names without a person (a
+        failed login). Superusers read everything; nobody else reads anything.
+
+        An event has no unit of its own: it belongs to the person, wherever they work now (a person in
+        two organisations is in both logs)."""
+        from qms.models.units import Membership
+        from qms.models.users import User
+        from qms.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.sees_everything:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        if not scope.roles() & {Role.ADMINISTRATOR, Role.QUALITY_OFFICER}:
+            return self.none()
+        units = scope.units_with_role(Role.ADMINISTRATOR, Role.QUALITY_OFFICER)
+        people = Membership.objects.filter(unit__in=units).values("user_id")
+        usernames = User.objects.filter(pk__in=people).values("username")
+        return self.filter(models.Q(user__in=people) | models.Q(user__isnull=True, username__in=usernames))
+
+
 class SecurityEvent(models.Model):
-    """The security log of SPEC 8: logins, failed logins, lockouts, permission denials, exports."""
+    """The security log of SPEC 8: logins, failed logins, lockouts, permission denials (out-of-scope
+    lookups included), exports, personal data downloads and erasures. Kept for
+    ``RETENTION_DAYS["security_events"]``."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=SecurityEventKind.choices)
     user = models.ForeignKey(
@@ -62,6 +89,8 @@ class SecurityEvent(models.Model):
     path = models.CharField(_("path"), max_length=500, blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects = SecurityEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("security event")

@@ -8,8 +8,7 @@ its PermissionDenied answers 403.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +18,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from qms.exports import EXPORT_FORMATS, export_response
 from qms.history import history_entries
+from qms.services.probes import probe_log
 
 
 def safe_url(request, url: str | None, default: str | None = None) -> str | None:
@@ -34,6 +34,17 @@ def safe_url(request, url: str | None, default: str | None = None) -> str | None
 def safe_next(request, default: str | None = None) -> str | None:
     """Where a form goes back to: its ``next`` field or parameter when safe, else ``default``."""
     return safe_url(request, request.POST.get("next") or request.GET.get("next"), default)
+
+
+def get_visible_or_404(request, queryset, **lookup):
+    """The one object of ``queryset`` (already ``visible_to(request.user)``) matching ``lookup``, else a
+    404 that reads the same whether the record exists elsewhere or not; a record that exists out of
+    sight is written to the security log (``probe_log``)."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        probe_log(request=request, model=queryset.model, lookup=lookup)
+        raise Http404 from None
 
 
 class ScopedQuerysetMixin:
@@ -92,11 +103,12 @@ class ObjectListView(ScopedQuerysetMixin, SingleTableMixin, FilterView):
 
 
 class ObjectMixin(ScopedQuerysetMixin):
-    """Fetches the object through the scoped queryset, so a guessed id of someone else's record is a 404."""
+    """Fetches the object through the scoped queryset, so a guessed id of someone else's record is a 404
+    (and a line in the security log)."""
 
     def get_object(self):
         if not hasattr(self, "_object"):
-            self._object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+            self._object = get_visible_or_404(self.request, self.get_queryset(), pk=self.kwargs["pk"])
         return self._object
 
 
