@@ -202,3 +202,34 @@ def test_an_outsider_gets_no_record_from_any_endpoint(demo):
                 failures.append(f"GET {template}: {response.status_code}, {len(seen)} rows")
     assert records > 20
     assert failures == [], "\n".join(failures)
+
+
+def test_no_endpoint_answers_a_browser_asking_for_html_with_a_server_error_or_html(demo, monkeypatch):
+    """``Accept: text/html`` on every operation: with production's renderers the answer is JSON (406, or
+    what was asked); with the browsable API of development (related objects as {id, url, display} broke its
+    forms: a 500) the page renders."""
+    from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+    from rest_framework.views import APIView
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
+    client.force_authenticate(User.objects.get(username="beheerder"))
+    operations, ids = [], {}
+    for template, method, _fields, _query in endpoints():
+        path = concrete(client, template, ids)
+        if path is not None:
+            operations.append((method, path))
+    assert len(operations) > 40
+    failures = []
+    for renderers in ([JSONRenderer], [JSONRenderer, BrowsableAPIRenderer]):
+        # Views read DEFAULT_RENDERER_CLASSES once, at import: production's are JSON only (qms/settings.py).
+        monkeypatch.setattr(APIView, "renderer_classes", renderers)
+        for method, path in operations:
+            kwargs = {} if method == "get" else {"data": {}, "format": "json"}
+            response = getattr(client, method)(path, HTTP_ACCEPT="text/html", **kwargs)
+            content_type = response.get("Content-Type", "")
+            where = f"{method.upper()} {path} ({len(renderers)} renderers)"
+            if response.status_code >= 500:
+                failures.append(f"{where}: {response.status_code}")
+            elif len(renderers) == 1 and response.content and not content_type.startswith("application/json"):
+                failures.append(f"{where}: {content_type}")
+    assert failures == [], "\n".join(failures)

@@ -45,6 +45,16 @@ class BriefRelatedField(serializers.PrimaryKeyRelatedField):
     def to_representation(self, value):
         return {"id": value.pk, "url": self.url_for(value.pk), "display": str(value)}
 
+    def get_choices(self, cutoff=None):
+        """The choices of the browsable API's form, keyed by id: DRF keys them by the representation,
+        which is a dict here (unhashable: the form answered 500)."""
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {item.pk: self.display_value(item) for item in queryset}
+
     def url_for(self, pk) -> str | None:
         """The object's API URL. A page of 100 rows has hundreds of related objects: the URL is reversed
         once per view name and request, and the id put into it."""
