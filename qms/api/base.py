@@ -1,9 +1,13 @@
 """Base classes every app's API builds on: scoped viewsets whose writes go through services."""
 
+from django.core.exceptions import FieldDoesNotExist
+from django.http import Http404
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from qms.api.filters import query_params_check
 from qms.scoping import scope_reset
+from qms.services.probes import probe_log
 
 
 class QmsModelSerializer(serializers.ModelSerializer):
@@ -14,6 +18,29 @@ class QmsModelSerializer(serializers.ModelSerializer):
 
     def get_display(self, obj) -> str:
         return str(obj)
+
+    def get_fields(self):
+        """A read-only field says what it can answer: ``null`` where the model column may be empty (a
+        record created by the system has no ``created_by``), ``""`` where a choice may be blank (a
+        pending approval's ``decision``). DRF drops both from read-only fields, so the schema promised
+        values the answers did not keep to."""
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name, field in fields.items():
+            source = field.source or name
+            if not field.read_only or "." in source or source == "*":
+                continue
+            try:
+                model_field = model._meta.get_field(source)
+            except FieldDoesNotExist:
+                continue
+            if not getattr(model_field, "concrete", False):
+                continue
+            if model_field.null:
+                field.allow_null = True
+            if model_field.blank and isinstance(field, serializers.ChoiceField):
+                field.allow_blank = True
+        return fields
 
     def create(self, validated_data):  # pragma: no cover - writes go through services
         raise RuntimeError("QmsViewSetMixin.perform_create calls the service")
@@ -40,9 +67,20 @@ class QmsViewSetMixin:
         super().initial(request, *args, **kwargs)
         # Roles are read fresh for every request, even when a client reuses one user object.
         scope_reset(request.user)
+        query_params_check(self, request)
 
     def get_queryset(self):
         return self.queryset.all().visible_to(self.request.user)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            # The same 404 either way; a record that exists out of sight goes to the security log.
+            value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+            if value is not None:
+                probe_log(request=self.request, model=self.queryset.model, lookup={self.lookup_field: value})
+            raise
 
     def filter_queryset(self, queryset):
         # Filters and ordering shape lists; one object is looked up by id in the scoped queryset alone

@@ -1,8 +1,9 @@
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -40,7 +41,13 @@ from qms.selectors import courses_with_completion
 from qms.services import actions as action_services
 from qms.services import organisation as org_services
 from qms.services import training as training_services
-from qms.services.security import token_create, token_revoke
+from qms.services.security import (
+    token_create,
+    token_revoke,
+    two_factor_applies,
+    two_factor_enrolled,
+    two_factor_verify,
+)
 
 
 class OrganisationUnitViewSet(ReadCreateUpdateViewSet):
@@ -113,8 +120,24 @@ class ActionViewSet(ReadCreateUpdateViewSet):
         return action
 
 
+@extend_schema_serializer(component_name="TokenRequest")
+class TwoFactorTokenRequestSerializer(TokenRequestSerializer):
+    # Here rather than in qms/api/serializers.py only while that file is being changed by others: it
+    # belongs in TokenRequestSerializer.
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text=gettext_lazy(
+            "The code of the person's authenticator app (or a recovery code): required when two-factor "
+            "login applies to them (administrators; everyone in an organisation that requires it)."
+        ),
+    )
+
+
 class TokenView(APIView):
-    """Exchange a username and password for an API token (POST), or revoke the token in use (DELETE)."""
+    """Exchange a username and password (and, where two-factor login applies, a code of the authenticator
+    app in ``otp``) for an API token (POST), or revoke the token in use (DELETE)."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
@@ -127,9 +150,9 @@ class TokenView(APIView):
             return []
         return super().get_authenticators()
 
-    @extend_schema(request=TokenRequestSerializer, responses={201: TokenResponseSerializer}, auth=[])
+    @extend_schema(request=TwoFactorTokenRequestSerializer, responses={201: TokenResponseSerializer}, auth=[])
     def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data)
+        serializer = TwoFactorTokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(
             request, username=serializer.validated_data["username"], password=serializer.validated_data["password"]
@@ -144,6 +167,19 @@ class TokenView(APIView):
                 {"non_field_errors": [_("Unable to log in with this username and password.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        if two_factor_applies(user):
+            # A token outlives the login: it is issued only to somebody who passed both factors.
+            code = serializer.validated_data.get("otp", "")
+            if not two_factor_enrolled(user):
+                problem = _("Two-factor login is required for you: set it up in the web application first.")
+            elif not code:
+                problem = _("Send the code of your authenticator app in 'otp'.")
+            elif two_factor_verify(user=user, token=code, request=request) is None:
+                problem = _("This code is not valid, or it was used already.")
+            else:
+                problem = None
+            if problem:
+                return Response({"otp": [problem]}, status=status.HTTP_400_BAD_REQUEST)
         token, raw = token_create(user=user, name=serializer.validated_data.get("name", ""), request=request)
         return Response(
             TokenResponseSerializer({"token": raw, "expires_at": token.expires_at}).data,
@@ -170,6 +206,12 @@ class CourseViewSet(ReadCreateUpdateViewSet):
     serializer_class = CourseSerializer
     filterset_class = CourseFilterSet
     ordering_fields = ["title", "id", "completion"]
+    # Read by every operation (the counts of the answer), not only by the list's filters.
+    query_parameters = [
+        OpenApiParameter(
+            "year", int, description=gettext_lazy("The year whose assignments are counted (default: this year).")
+        )
+    ]
 
     def get_queryset(self):
         year = selected_year(self.request.query_params.get("year"))
