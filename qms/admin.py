@@ -24,7 +24,17 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from qms.models import Action, ApiToken, EscalationLog, Membership, Notification, OrganisationUnit, SecurityEvent, User
+from qms.models import (
+    Action,
+    ApiToken,
+    EscalationLog,
+    Membership,
+    Notification,
+    OrganisationUnit,
+    RetentionRun,
+    SecurityEvent,
+    User,
+)
 from qms.services.actions import ACTION_FIELDS, action_create, action_set_status, action_update
 from qms.services.organisation import (
     UNIT_FIELDS,
@@ -278,6 +288,11 @@ class NotificationAdmin(ReadOnlyAdmin):
 @admin.register(EscalationLog)
 class EscalationLogAdmin(ReadOnlyAdmin):
     pass
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "finished_at", "total"]
 
 
 @admin.register(ApiToken)

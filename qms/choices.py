@@ -87,3 +87,13 @@ class SecurityEventKind(models.TextChoices):
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
+    # Privacy (SPEC 8): a person downloading their own data, an administrator erasing a person.
+    PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data downloaded")
+    PERSON_ERASED = "person_erased", _("Person erased")
+    # Two-factor login (ASVS V2): enrolment, each second step, recovery codes and the organisation's policy.
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor login set up")
+    TWO_FACTOR_PASSED = "two_factor_passed", _("Two-factor code accepted")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Two-factor code refused")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Recovery codes renewed")
+    TWO_FACTOR_POLICY_CHANGED = "two_factor_policy", _("Two-factor policy changed")

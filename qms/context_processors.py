@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qms.models import Notification
 from qms.scoping import scope_for
+from qms.views.security import reads_security_log
 
 # The main navigation: (label, url name, icon). Each app's start page.
 NAVIGATION = [
@@ -46,6 +47,7 @@ def _navigation(request):
     if user is not None and user.is_authenticated:
         context["unread_notification_count"] = Notification.objects.visible_to(user).unread().count()
         scope = scope_for(user)
+        context["reads_security_log"] = reads_security_log(user)
         for extra in _NAVIGATION_CONTEXT:
             context.update(extra(request, scope))
     return context

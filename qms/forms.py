@@ -179,3 +179,34 @@ class TrainingReopenForm(Form):
         max_length=100,
         help_text=_("Why the completion is undone; kept in the history."),
     )
+
+
+# Two-factor login
+
+
+class TwoFactorCodeForm(Form):
+    """The second login step: a code of the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_("The six digits your authenticator app shows, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}),
+    )
+
+
+class TwoFactorEnrolForm(Form):
+    """Confirming a new authenticator with the first code it shows."""
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class TwoFactorPolicyForm(Form):
+    """An organisation's rule: two-factor login for everyone with a role in it, or only for administrators."""
+
+    organisation = forms.IntegerField(widget=forms.HiddenInput)
+    required = forms.BooleanField(label=_("Two-factor login required for everyone"), required=False)

@@ -105,22 +105,39 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    # Two-factor login (TOTP apps and one-time recovery codes): qms/services/security.py.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below); the app checks its settings.
+    "csp",
 ]
 
 MIDDLEWARE = [
+    # First: every request has an id in the logs and the response, even a redirect to HTTPS (qms/logging.py).
+    "qms.middleware.RequestIdMiddleware",
+    # Before WhiteNoise, so that static files get Permissions-Policy too (and keep their own caching).
+    "qms.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second login step.
+    "django_otp.middleware.OTPMiddleware",
     # After authentication, so that a person's own language setting counts.
     "qms.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: an expired session is logged out with a message on the login page.
+    "qms.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "qms.middleware.LoginRequiredMiddleware",
+    # Where two-factor applies, a session is only logged in after the second step (or enrolment).
+    "qms.middleware.TwoFactorMiddleware",
     # Last, so that a lockout answers before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -175,9 +192,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis is both the Celery broker and the cache when REDIS_URL is set.
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A miss instead of an error while Redis is away (qms/cache.py): the cache holds nothing that must last.
+    CACHES = {"default": {"BACKEND": "qms.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The rate limits (API throttles, login lockouts) live in the cache: a cache per process would multiply
+# every limit by the number of workers, so production insists on the shared one. A deployment that
+# really runs one process says so with ALLOW_LOCAL_CACHE=1.
+ALLOW_LOCAL_CACHE = envbool("ALLOW_LOCAL_CACHE", False)
+if not DEBUG and not REDIS_URL and not ALLOW_LOCAL_CACHE:
+    raise ImproperlyConfigured(
+        "Set REDIS_URL: with DEBUG off the rate limits and login lockouts need a cache shared by every "
+        "process (or ALLOW_LOCAL_CACHE=1 for a deployment that runs a single process)."
+    )
 
 AUTH_USER_MODEL = "qms.User"
 AUTHENTICATION_BACKENDS = [
@@ -194,7 +221,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 10)
+# Sessions (ASVS 3.3): logged out after SESSION_IDLE_TIMEOUT_MINUTES without a request and, whatever the
+# activity, SESSION_ABSOLUTE_TIMEOUT_HOURS after the login (qms.middleware.SessionTimeoutMiddleware); the
+# cookie dies with the browser.
+SESSION_IDLE_TIMEOUT_MINUTES = envint("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_ABSOLUTE_TIMEOUT_HOURS = envint("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Two-factor login (django-otp): mandatory for superusers and administrators (unless switched off here),
+# and for everyone with a role in an organisation that requires it (OrganisationUnit.two_factor_required).
+TWO_FACTOR_MANDATORY_FOR_ADMINS = envbool("TWO_FACTOR_MANDATORY_FOR_ADMINS", True)
+OTP_TOTP_ISSUER = SITE_NAME
+# Every wrong code doubles the wait before the next try (1 s, 2 s, 4 s...), per device.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# The client's address, for the lockouts, the API rate limits and the security log (qms.http.client_ip):
+# with TRUSTED_PROXY_COUNT proxies in front, the address the outermost of them saw (that many entries
+# from the right of X-Forwarded-For); with none, the socket's, and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # Login throttling: lock a username from one IP address after AXES_FAILURE_LIMIT failures, so that
 # an attacker cannot lock everybody out from one address, nor one user out from everywhere.
@@ -204,10 +250,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = envint("AXES_IPWARE_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Axes asks the one helper, not django-ipware (whose proxy count means something else: see qms/http.py).
+AXES_CLIENT_IP_CALLABLE = "qms.http.client_ip"
 
 # Internationalisation: Dutch by default, English on request; Amsterdam time.
 LANGUAGE_CODE = "nl"
@@ -296,6 +340,49 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Cookie name prefixes (ASVS 3.4.4): a browser takes a __Host- cookie only when it is Secure, for the whole
+# host (Path=/, no Domain), so neither a sibling subdomain nor a plain-HTTP page can plant or overwrite one.
+# Only where the cookies are secure (production): plain names under DEBUG, where a __Host- cookie would be
+# refused over http://.
+COOKIE_PREFIX = "__Host-" if SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE else ""
+SESSION_COOKIE_NAME = f"{COOKIE_PREFIX}sessionid"
+CSRF_COOKIE_NAME = f"{COOKIE_PREFIX}csrftoken"
+LANGUAGE_COOKIE_NAME = f"{COOKIE_PREFIX}{LANGUAGE_COOKIE_NAME}"  # set Secure with the session's (qms.views)
+# Content-Security-Policy (django-csp): scripts, styles and everything else from our own static files only;
+# no inline script or style anywhere (the pages' behaviour is in static/js, qms.js for the small handlers).
+# The API docs relax it for their page only (qms/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Bootstrap draws its small icons (select arrows, close buttons) as data: SVGs.
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Browser features no page of ours uses, switched off for every answer (qms.middleware.SecurityHeadersMiddleware).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 
 # The admin shows the history of a record but never reverts to an old version: that would write around
 # the services (a unit's path, an action's transitions). See qms/admin.py.
@@ -312,11 +399,12 @@ REST_FRAMEWORK = {
         "qms.api.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # JSON only in production (a browser asking for HTML gets JSON, or 406); the browsable API in development.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "qms.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "qms.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "qms.api.throttling.AnonRateThrottle",
@@ -328,10 +416,9 @@ REST_FRAMEWORK = {
         "auth": envstr("API_THROTTLE_AUTH", "10/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # Who the client is for the rate limits: the address the proxies in front say, as many as there are
-    # (AXES_IPWARE_PROXY_COUNT, shared with the login lockout); with none, the socket's own address, so
-    # that a client cannot pick a fresh X-Forwarded-For for every try.
-    "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT or 0,
+    # Who the client is for the rate limits: qms.http.client_ip (the throttles in qms/api/throttling.py
+    # ask it); DRF's own rule, for any other throttle, gets the same count of trusted proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 500
@@ -378,15 +465,37 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
+else:
+    # A late-acknowledged task whose worker died goes back to the queue after this many seconds:
+    # longer than the longest task's time_limit (qms/tasks.py, risks/tasks.py).
+    _visibility_timeout = envint("CELERY_VISIBILITY_TIMEOUT", 3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility_timeout,
+        # Workers look for such tasks every minute at most (kombu's default: every 100 s).
+        "unacked_restore_interval": min(60, max(1, _visibility_timeout // 10)),
+        "unacked_restore_throttle": 1,
+        "socket_connect_timeout": 1,
+    }
 CELERY_RESULT_BACKEND = envstr("CELERY_RESULT_BACKEND", REDIS_URL) or None
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
+# Reliability (Celery's guidance): late acknowledgement, and redelivery when the worker dies, only for
+# the tasks that are idempotent: they say so themselves (qms/tasks.py) or below. One task at a time per
+# worker process, so a late-acked task does not hold others hostage.
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With the broker down, a request that enqueues after commit gives up within about a second instead of
+# hanging; what it would have sent stays in the database for the periodic sweep ("due-emails").
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# One beat only: the scheduler holds a lock in Redis and a second beat started by mistake sends nothing
+# (qms/beat.py; QMS_BEAT_LOCK_SECONDS is how long a dead beat's lock outlives it).
+CELERY_BEAT_SCHEDULER = "qms.beat:LockedScheduler"
+QMS_BEAT_LOCK_SECONDS = envint("QMS_BEAT_LOCK_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     # The daily sweep: overdue actions (and, as apps register them, overdue reviews, approvals and
     # measurements) escalate to managers and quality officers. Early, before the working day starts.
@@ -400,7 +509,45 @@ CELERY_BEAT_SCHEDULE = {
         "task": "risks.run_monthly_scoring",
         "schedule": envcrontab("MONTHLY_SCORING_CRONTAB", "0 2 1 * *"),
     },
+    # The e-mail sweep: notifications whose e-mail is due and unsent (the broker was down when they
+    # were made, or their sender died) go out; each once, by a conditional claim.
+    "due-emails": {
+        "task": "qms.tasks.send_due_notification_emails",
+        "schedule": envcrontab("DUE_EMAILS_CRONTAB", "*/5 * * * *"),
+    },
+    # Retention (SPEC 8): delete or anonymise what has outlived its period (RETENTION_DAYS), at night
+    # when nobody works, after the monthly job and before the daily sweep.
+    "daily-retention": {
+        "task": "qms.tasks.run_retention",
+        "schedule": envcrontab("RETENTION_CRONTAB", "30 3 * * *"),
+    },
 }
+
+# Retention (SPEC 8): days each kind of record is kept before the daily job deletes or anonymises it
+# (qms/services/retention.py; apps register their rules, e.g. kpis' feedback comments). 0 keeps for ever.
+# Override any of them: RETENTION_DAYS="security_events=730,notifications=90".
+RETENTION_DAYS = {
+    "security_events": 365,  # the security log: a year, enough to investigate an incident found late
+    "login_records": 90,  # django-axes' login and lock-out records (user names, addresses)
+    "notifications": 180,  # the bell; the work they pointed at keeps its own history
+    "expired_api_tokens": 90,  # days after a token stopped working
+    "email_files": 30,  # messages the embedded default's file backend wrote under var/mail
+    "closed_feedback_comments": 730,  # comments of feedback whose follow-up is over (kpis)
+}
+
+
+def intpairs(variable: str, items: list[str]) -> dict[str, int]:
+    """``name=number`` items (of the environment variable ``variable``) as a dict."""
+    pairs = {}
+    for item in items:
+        key, sep, number = item.partition("=")
+        if not sep or not number.strip().isdigit():
+            raise ImproperlyConfigured(f"{variable} items look like name=number, not {item!r}")
+        pairs[key.strip()] = int(number)
+    return pairs
+
+
+RETENTION_DAYS.update(intpairs("RETENTION_DAYS", envlist("RETENTION_DAYS")))
 
 # KPIs and feedback (issue 5); read through kpis/conf.py.
 KPI_MEASUREMENT_GRACE_DAYS = envint("KPI_MEASUREMENT_GRACE_DAYS", 10)
@@ -410,13 +557,30 @@ FEEDBACK_RECURRING_DAYS = envint("FEEDBACK_RECURRING_DAYS", 30)
 FEEDBACK_FOLLOW_UP_DAYS = envint("FEEDBACK_FOLLOW_UP_DAYS", 2)
 EFFECT_FOLLOW_UP_DAYS = envint("EFFECT_FOLLOW_UP_DAYS", 14)
 
+# The health endpoint (/healthz, qms/views/health.py) fails "disk" from this share of the disk used.
+HEALTH_DISK_MAX_PERCENT = envint("HEALTH_DISK_MAX_PERCENT", 90)
+
+# Logs to stdout: one JSON object per line in production (time, level, logger, message, request_id,
+# user_id; see qms/logging.py and docs/operations.md), readable text with DEBUG. LOG_FORMAT=json|text overrides.
+LOG_FORMAT = envstr("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "qms.logging.JsonFormatter"},
+    },
+    "filters": {"request": {"()": "qms.logging.RequestContextFilter"}},
     # The handler's level too: Django's own loggers (django.request) are set to INFO and would pass it.
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "level": envstr("LOG_LEVEL", "INFO")}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request"],
+            "level": envstr("LOG_LEVEL", "INFO"),
+        }
     },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {

@@ -8,9 +8,9 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from qms.views import actions, dashboard, organisation, training
+from qms.views import actions, auth, dashboard, health, organisation, privacy, security, training
 
 core_patterns = [
     path("units/", organisation.UnitListView.as_view(), name="unit_list"),
@@ -25,6 +25,8 @@ core_patterns = [
     path("people/<int:pk>/", organisation.UserDetailView.as_view(), name="user_detail"),
     path("people/<int:pk>/edit/", organisation.UserEditView.as_view(), name="user_edit"),
     path("people/<int:pk>/history/", organisation.UserHistoryView.as_view(), name="user_history"),
+    path("people/<int:pk>/erase/", privacy.UserEraseView.as_view(), name="user_erase"),
+    path("security/log/", security.SecurityEventListView.as_view(), name="security_log"),
     path("actions/", actions.MyActionListView.as_view(), name="my_actions"),
     path("actions/all/", actions.ActionListView.as_view(), name="action_list"),
     path("actions/add/", actions.ActionEditView.as_view(), name="action_add"),
@@ -58,6 +60,12 @@ core_patterns = [
     path("notifications/<int:pk>/read/", dashboard.NotificationReadView.as_view(), name="notification_read"),
     path("account/", dashboard.ProfileView.as_view(), name="profile"),
     path("account/tokens/", dashboard.TokenListView.as_view(), name="tokens"),
+    path("account/data/", privacy.personal_data_download, name="personal_data"),
+    path("account/two-factor/", auth.TwoFactorSettingsView.as_view(), name="two_factor"),
+    path("account/two-factor/code/", auth.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    path("account/two-factor/setup/", auth.TwoFactorEnrolView.as_view(), name="two_factor_enrol"),
+    path("account/two-factor/recovery-codes/", auth.recovery_codes_renew_view, name="recovery_codes_renew"),
+    path("account/two-factor/organisations/", auth.two_factor_policy_view, name="two_factor_policy"),
     path("account/tokens/<int:pk>/revoke/", dashboard.token_revoke_view, name="token_revoke"),
     path("account/password/", dashboard.PasswordChangeView.as_view(), name="password_change"),
     path(
@@ -73,7 +81,14 @@ urlpatterns = [
     # The login page names the product, not the host (LoginView puts the host into site_name).
     path(
         "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, extra_context={"site_name": settings.SITE_NAME}),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True,
+            extra_context={
+                "site_name": settings.SITE_NAME,
+                # The demo says that its administrators set up two-factor login at their first login.
+                "demo_two_factor": settings.DEMO_MODE and settings.TWO_FACTOR_MANDATORY_FOR_ADMINS,
+            },
+        ),
         name="login",
     ),
     # Browsers ask for /favicon.ico whatever the page links to (looked up per request: the manifest of
@@ -88,10 +103,12 @@ urlpatterns = [
     path("api/v1/", include("qms.api.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    # The split view serves the page's script as a file of its own (?script): no inline script for the CSP.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("admin/", admin.site.urls),
-    path("healthz", dashboard.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path(".well-known/security.txt", dashboard.security_txt, name="security_txt"),
+    path("responsible-disclosure/", security.responsible_disclosure, name="responsible_disclosure"),
 ]
 
 handler403 = "qms.views.dashboard.permission_denied"

@@ -34,7 +34,9 @@ else
 fi
 
 say "Tests"
-$PY -m pytest --cov --cov-report=term:skip-covered "$@"
+# In parallel, a test file per worker (module fixtures such as the browser and the demo stay in one
+# process); QMS_TEST_WORKERS=0 runs in this process only.
+$PY -m pytest -n "${QMS_TEST_WORKERS:-auto}" --dist loadfile --cov --cov-report=term:skip-covered "$@"
 status=$?
 if [ "$PG_OK" = 0 ] || [ "$REDIS_OK" = 0 ]; then
   loud "This run did NOT use PostgreSQL and Redis (see above): CI (.ci/run) would fail"

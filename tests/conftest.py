@@ -131,3 +131,31 @@ def count_queries():
         return len(context.captured_queries)
 
     return _count
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``force_login`` stands for a whole login: where two-factor login applies to the person (administrators;
+    everyone in an organisation that requires it) the session has passed the second step too, as after
+    entering a code. Production keeps its rule; the tests of the second step log in through the pages."""
+    from django.test.client import ClientMixin
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from qms.models import User
+    from qms.services.security import two_factor_applies
+
+    force_login = ClientMixin.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        fresh = User.objects.get(pk=user.pk)  # not the test's own object: it would keep a cached scope
+        if two_factor_applies(fresh):
+            device = TOTPDevice.objects.filter(user=fresh, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=fresh, name="tests", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login_verified)

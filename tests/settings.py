@@ -15,6 +15,9 @@ os.environ.setdefault("ALLOW_LOCAL_CACHE", "1")
 
 from qms.settings import *  # noqa: E402,F403
 
+# The test and live servers speak http://: a browser refuses __Host- cookies there (qms/settings.py).
+SESSION_COOKIE_NAME, CSRF_COOKIE_NAME, LANGUAGE_COOKIE_NAME = "sessionid", "csrftoken", "qms_language"
+
 # Tasks run inline, so a test sees what a task does at once; one test runs a real worker instead.
 CELERY_TASK_ALWAYS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

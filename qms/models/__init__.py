@@ -3,6 +3,7 @@
 from .actions import Action
 from .escalations import EscalationLog
 from .notifications import Notification
+from .retention import RetentionRun
 from .security import ApiToken, SecurityEvent
 from .training import Course, TrainingAssignment
 from .units import Membership, OrganisationUnit
@@ -16,6 +17,7 @@ __all__ = [
     "Membership",
     "Notification",
     "OrganisationUnit",
+    "RetentionRun",
     "SecurityEvent",
     "TrainingAssignment",
     "User",

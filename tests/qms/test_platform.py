@@ -166,7 +166,7 @@ def test_it_switches_to_postgresql_and_redis_and_keeps_demo_mode_off_in_producti
     assert values["DATABASES"]["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert values["DATABASES"]["default"]["HOST"] == "db.example.org"
     assert values["CELERY_BROKER_URL"] == values["CELERY_RESULT_BACKEND"] == "redis://redis.example.org:6379/0"
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHES"]["default"]["BACKEND"] == "qms.cache.TolerantRedisCache"
     assert values["DEMO_MODE"] is False
 
 
