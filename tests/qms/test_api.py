@@ -321,3 +321,16 @@ def test_it_answers_a_rule_about_the_whole_record_under_non_field_errors(api, ca
     assert response.status_code == 400
     assert list(response.json()) == ["non_field_errors"], response.json()
     assert Membership.objects.filter(user=cast.qo_a, role=Role.QUALITY_OFFICER).count() == 1
+
+
+@pytest.mark.parametrize(
+    "query", ["offset=0.95", "offset=-1", "limit=0", "limit=abc", "limit=²", "offset=99999999999999"]
+)
+def test_it_answers_a_limit_or_offset_that_is_no_whole_number_with_400(api, cast, query):
+    response = api(cast.qo_a).get(f"/api/v1/actions/?{query}")
+    assert response.status_code == 400
+    assert set(response.json()) <= {"limit", "offset"}
+
+
+def test_it_gives_the_largest_page_for_a_limit_above_the_maximum(api, cast, settings):
+    assert api(cast.qo_a).get("/api/v1/actions/?limit=100000&offset=0").status_code == 200
