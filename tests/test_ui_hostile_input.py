@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
@@ -20,7 +21,17 @@ from tests.crawling import crawl, kind_of_page
 # would stop the crawl or empty the demo, not test a form.
 SKIP_ACTIONS = re.compile(r"^/(logout|language|accounts|admin)/|/password/|/tokens/|/delete/|/unassign/|/revoke/")
 PAGES_PER_PERSON = 250
-ALL_FIELDS_VALUES = ["", "-1", "abc", "2026-02-30", "9" * 40, "x" * 5000, "\x00"]
+ALL_FIELDS_VALUES = ["", "-1", "abc", "2026-02-30", "0000-01", "0000-Q1", "9" * 40, "x" * 5000, "\x00"]
+# Files for every upload field: CSV with CR-only line endings (old Excel for Mac) and periods in year 0,
+# a file that claims to be a workbook, NUL bytes, an empty file, a PDF.
+HOSTILE_FILES = [
+    ("cr-only.csv", b"kpi,period,value,title,unit,month,area,score\rCSAT,0000-01,4,x,y,0000-01,legal,1\rA,0000-Q1,1\r"),
+    ("semicolons.csv", "kpi;period;value\r\nCSAT;0000-Q1;4,5\r\n".encode("cp1252")),
+    ("fake.xlsx", b"PK\x03\x04 not really a workbook"),
+    ("nul.csv", b"kpi,period\x00,value\n\x00\x00\n"),
+    ("empty.csv", b""),
+    ("report.pdf", b"%PDF-1.4"),
+]
 ONE_FIELD_VALUES = ["abc", "9" * 40]
 
 
@@ -38,10 +49,13 @@ class Forms(HTMLParser):
                 "method": (attrs.get("method") or "get").lower(),
                 "action": attrs.get("hx-post") or attrs.get("action") or "",
                 "fields": {},
+                "files": [],
             }
             self.forms.append(self.form)
         elif self.form is None or not attrs.get("name"):
             return
+        elif tag == "input" and attrs.get("type") == "file":
+            self.form["files"].append(attrs["name"])
         elif tag == "input" and attrs.get("type") not in {"submit", "button", "file", "reset"}:
             checkable = attrs.get("type") in {"checkbox", "radio"}
             if not checkable or "checked" in attrs:
@@ -86,16 +100,25 @@ def forms_reached(client):
             if SKIP_ACTIONS.search(action) or not action.startswith("/"):
                 continue
             key = (form["method"], kind_of_page(action), tuple(sorted(form["fields"])))
-            found.setdefault(key, (path, form["method"], action, form["fields"]))
+            found.setdefault(key, (path, form["method"], action, {**form["fields"], FILES: form["files"]}))
     return list(found.values())
 
 
+FILES = "<files>"  # the form's upload fields, kept beside its other fields
+
+
 def filled(fields):
-    """(what is wrong, data) pairs: every field wrong at once, then one field at a time."""
+    """(what is wrong, data) pairs: every field wrong at once, then one field at a time, then each
+    hostile file in each upload field (the other fields as the form shows them)."""
+    files = fields.get(FILES, [])
+    fields = {name: value for name, value in fields.items() if name != FILES}
     names = [name for name in fields if name != "csrfmiddlewaretoken"]
+    shown = {name: value for name, value in fields.items() if value is not None and name != "csrfmiddlewaretoken"}
+    for name in files:
+        for filename, content in HOSTILE_FILES:
+            yield f"{name}={filename}", {**shown, name: SimpleUploadedFile(filename, content)}
     if not names:
         return
-    shown = {name: value for name, value in fields.items() if value is not None and name != "csrfmiddlewaretoken"}
     for value in ALL_FIELDS_VALUES:
         yield f"every field {value!r:.20}", dict.fromkeys(names, value)
     for name in names:
@@ -110,7 +133,7 @@ def demo(db, settings):
 
 
 def test_no_form_answers_bad_input_with_a_server_error(demo):
-    failures, tried, done = [], 0, set()
+    failures, tried, uploads, done = [], 0, 0, set()
     # The quality officer reaches most forms; the administrator those of units and people.
     for username in ("kwaliteit", "beheerder"):
         client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
@@ -123,6 +146,7 @@ def test_no_form_answers_bad_input_with_a_server_error(demo):
             done.add(kind)
             for label, data in filled(fields):
                 tried += 1
+                uploads += label.endswith(tuple(filename for filename, _content in HOSTILE_FILES))
                 if method == "post":
                     response = client.post(action, data, HTTP_REFERER=page)
                 else:
@@ -130,6 +154,7 @@ def test_no_form_answers_bad_input_with_a_server_error(demo):
                 if response.status_code >= 500:
                     failures.append(f"{username}: {method.upper()} {action} (form on {page}) with {label}")
     assert tried > 500
+    assert uploads >= 4 * len(HOSTILE_FILES), "the crawl reached fewer import forms than the four importers"
     assert failures == [], "\n".join(failures[:40])
 
 
@@ -148,7 +173,9 @@ def test_a_viewer_posting_the_forms_of_a_quality_officer_changes_nothing(demo):
     changes_before = history_rows()
     answers = {}
     for _page, _method, action, fields in forms:
-        response = viewer.post(action, {name: value for name, value in fields.items() if value is not None})
+        response = viewer.post(
+            action, {name: value for name, value in fields.items() if value is not None and name != FILES}
+        )
         answers[action] = response.status_code
     assert len(answers) > 30
     assert {action: status for action, status in answers.items() if status not in (403, 404, 405)} == {}
