@@ -5,7 +5,10 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+
+HISTORY_REASON_MAX_LENGTH = 100
 
 
 def save_validated(instance, *, actor=None, reason: str = "", exclude=None):
@@ -14,7 +17,9 @@ def save_validated(instance, *, actor=None, reason: str = "", exclude=None):
     if actor is not None and getattr(actor, "is_authenticated", False):
         instance._history_user = actor
     if reason:
-        instance._change_reason = reason
+        # The history keeps a reason in at most 100 characters (django-simple-history's column): a longer
+        # one (a translated note after a person's reason) is shortened, not refused by the database.
+        instance._change_reason = Truncator(reason).chars(HISTORY_REASON_MAX_LENGTH)
     instance.save()
     return instance
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from kpis.models import Feedback, Kpi, Objective
 from kpis.services.feedback import feedback_receive
@@ -18,6 +19,7 @@ from kpis.services.objectives import objective_create
 from qms.choices import ActionStatus
 from qms.models import Action
 from qms.services.actions import action_set_status
+from qms.services.base import system_note
 from qms.services.privacy import user_erase
 from qms.services.retention import retention_run
 from tests.factories.kpis import KpiFactory
@@ -85,7 +87,7 @@ def test_a_successor_takes_over_the_kpis_and_current_objectives_with_history(cas
     assert Objective.objects.get(pk=past.pk).owner_id == person.pk
     last = Kpi.history.filter(id=kpi.pk).latest()
     assert (last.owner_id, last.history_user) == (cast.qo_a.pk, cast.admin_a)
-    assert last.history_change_reason == "Owner erased"
+    assert last.history_change_reason == system_note(gettext_lazy("Owner erased"))
     assert Objective.history.filter(id=objective.pk).latest().history_user == cast.admin_a
     person.refresh_from_db()
     assert person.username == f"erased-{person.pk}"

@@ -9,8 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from qms.periods import month_shift
+from qms.services.base import system_note
 from qms.services.privacy import user_erase
 from risks.choices import InvestigationStatus, RiskStatus
 from risks.models import Investigation, Risk, ScoreArea
@@ -83,7 +85,7 @@ def test_a_successor_takes_the_open_risks_over_with_history(cast):
     assert (last.owner_id, last.history_user, last.history_change_reason) == (
         cast.qo_a.pk,
         cast.admin_a,
-        "Owner erased",
+        system_note(gettext_lazy("Owner erased")),
     )
     # A closed risk keeps its owner, under the pseudonym.
     assert Risk.objects.get(pk=closed.pk).owner_id == person.pk

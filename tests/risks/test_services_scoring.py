@@ -6,10 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from qms.choices import UnitKind
 from qms.models import Course, Notification, TrainingAssignment
 from qms.periods import month_shift, parse_month
+from qms.services.base import system_note
 from qms.services.organisation import unit_create
 from risks.choices import InvestigationStatus, MonthStatus
 from risks.models import AreaScore, Investigation, MonthlyScore, ScoreArea
@@ -636,7 +638,7 @@ def test_a_delivered_training_score_counts_where_there_is_no_training_data(cast,
         "delivered score 80.0 counts."
     ]
     assert training.history.latest().history_change_reason == (
-        f"Delivered: no mandatory-training data for {LAST_MONTH.year} to derive it from"
+        stored("Delivered: no mandatory-training data for %(year)s to derive it from", year=LAST_MONTH.year)
     )
 
 
@@ -684,7 +686,7 @@ def test_completing_a_course_changes_the_open_months_but_not_the_closed_ones(
     open_month = MonthlyScore.objects.get(organisation=org, month=december)
     training = AreaScore.objects.get(monthly=open_month, area__code="training")
     assert (training.score, open_month.total) == (Decimal("50.0"), Decimal("88.0"))
-    assert training.history.latest().history_change_reason == "The mandatory training changed"
+    assert training.history.latest().history_change_reason == stored("The mandatory training changed")
     assert training.history.latest().history_user == cast.qo_a
     closed = MonthlyScore.objects.get(organisation=org, month=november)
     assert closed.status == MonthStatus.CLOSED
@@ -704,3 +706,8 @@ def test_a_delivered_training_score_gives_way_once_there_is_training_data(
     monthly.refresh_from_db()
     assert AreaScore.objects.get(monthly=monthly, area__code="training").score == Decimal("0.0")
     assert monthly.total == Decimal("85.5")
+
+
+def stored(message, **params) -> str:
+    """A note as the system stores it: in the organisation's language (Dutch), whatever the test reads."""
+    return system_note(gettext_lazy(message), **params)
