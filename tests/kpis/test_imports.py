@@ -174,7 +174,7 @@ def test_it_imports_feedback_and_flags_low_scores_for_the_team_lead_at_once(cast
     type(cast.units.team_a1a).objects.filter(pk=cast.units.team_a1a.pk).update(code="A1A-SD")
     content = (
         "eenheid;kanaal;categorie;score;negatief;opmerking;ontvangen;klantreferentie\n"
-        f"a1a-sd;phone;service;2;;Slow answer;{timezone.localdate():%Y-%m-%d} 08:30;T-1\n"
+        f"a1a-sd;phone;service;2;;Slow answer;{timezone.localdate() - datetime.timedelta(days=1):%Y-%m-%d} 08:30;T-1\n"
         ";E-mail;Invoicing;5;nee;;;T-2\n"
         f"{cast.units.bu_a1.name.upper()};survey;delivery;;ja;Late again;;T-3\n"
     )
