@@ -30,6 +30,8 @@ class Role(models.TextChoices):
     GROUP_MANAGEMENT = "group_management", _("Group management")
     AUDITOR = "auditor", _("Auditor")
     VIEWER = "viewer", _("Viewer")
+    INCIDENT_COORDINATOR = "incident_coordinator", _("Incident coordinator")
+    DATA_PROTECTION_OFFICER = "data_protection_officer", _("Data-protection officer")
 
 
 # Roles tied to one kind of unit: the board sits on an organisation, group management on a group.
@@ -47,6 +49,8 @@ CONTRIBUTOR_ROLES = frozenset(
         Role.TEAM_LEAD,
         Role.BOARD_MEMBER,
         Role.GROUP_MANAGEMENT,
+        Role.INCIDENT_COORDINATOR,
+        Role.DATA_PROTECTION_OFFICER,
     }
 )
 
