@@ -1,8 +1,13 @@
 from django.urls import path
 
-from incidents import views
+from incidents.views import breaches, changes, contacts, incidents, problems  # noqa: F401 (parts fill in)
 
 app_name = "incidents"
 urlpatterns = [
-    path("", views.IndexView.as_view(), name="index"),
+    # incidents (the index is the incident list)
+    path("", incidents.IndexView.as_view(), name="index"),
+    # contacts
+    # problems
+    # changes
+    # breaches
 ]

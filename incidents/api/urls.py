@@ -1,3 +1,5 @@
 """This app's API routes, registered on the one router in qms/api/urls.py."""
 
-routes = []
+from incidents.api import breaches, changes, contacts, incidents, problems
+
+routes = [*incidents.routes, *contacts.routes, *problems.routes, *changes.routes, *breaches.routes]

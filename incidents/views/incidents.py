@@ -1,12 +1,9 @@
-"""Pages of this app."""
+"""Pages of the incidents part: the incident list, detail, quick entry, SLA report."""
 
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 
 class IndexView(TemplateView):
-    """The start page of the module. Its pages arrive with the module's own issue; until then it
-    says so plainly instead of being a dead link."""
-
     template_name = "qms/module_pending.html"
     extra_context = {"module": _("Incidents and CAPA")}

@@ -1,0 +1,3 @@
+"""API of the breaches part: serializers and viewsets."""
+
+routes = []

@@ -1,0 +1,3 @@
+"""API of the changes part: serializers and viewsets."""
+
+routes = []

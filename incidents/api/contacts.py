@@ -1,0 +1,3 @@
+"""API of the contacts part: serializers and viewsets."""
+
+routes = []

@@ -1,0 +1,3 @@
+"""API of the incidents part: serializers and viewsets."""
+
+routes = []

@@ -1,0 +1,3 @@
+"""API of the problems part: serializers and viewsets."""
+
+routes = []

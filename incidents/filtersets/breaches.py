@@ -1,0 +1,1 @@
+"""Filtersets of the breaches part of the incidents app."""

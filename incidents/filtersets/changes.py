@@ -1,0 +1,1 @@
+"""Filtersets of the changes part of the incidents app."""

@@ -1,0 +1,1 @@
+"""Filtersets of the contacts part of the incidents app."""

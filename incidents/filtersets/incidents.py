@@ -1,0 +1,1 @@
+"""Filtersets of the incidents part of the incidents app."""

@@ -1,0 +1,1 @@
+"""Filtersets of the problems part of the incidents app."""

@@ -1,0 +1,1 @@
+"""Forms of the breaches part of the incidents app."""

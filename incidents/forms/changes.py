@@ -1,0 +1,1 @@
+"""Forms of the changes part of the incidents app."""

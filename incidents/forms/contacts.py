@@ -1,0 +1,1 @@
+"""Forms of the contacts part of the incidents app."""

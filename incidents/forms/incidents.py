@@ -1,0 +1,1 @@
+"""Forms of the incidents part of the incidents app."""

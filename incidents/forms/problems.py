@@ -1,0 +1,1 @@
+"""Forms of the problems part of the incidents app."""

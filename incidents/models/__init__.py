@@ -1,0 +1,19 @@
+"""Models of the incidents app: incidents, problems, changes, data breaches (one module per part)."""
+
+from .breaches import DataBreach
+from .changes import Change, ChangeDecision
+from .incidents import ContactConfirmation, EscalationContact, Incident, IncidentPolicy, IncidentUpdate
+from .problems import Problem, ProblemProposal
+
+__all__ = [
+    "Change",
+    "ChangeDecision",
+    "ContactConfirmation",
+    "DataBreach",
+    "EscalationContact",
+    "Incident",
+    "IncidentPolicy",
+    "IncidentUpdate",
+    "Problem",
+    "ProblemProposal",
+]

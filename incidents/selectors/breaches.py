@@ -1,0 +1,1 @@
+"""Selectors of the breaches part of the incidents app."""

@@ -1,0 +1,1 @@
+"""Selectors of the changes part of the incidents app."""

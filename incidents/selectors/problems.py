@@ -1,0 +1,1 @@
+"""Selectors of the problems part of the incidents app."""

@@ -1,0 +1,1 @@
+"""Services of the breaches part of the incidents app."""

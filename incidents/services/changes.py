@@ -1,0 +1,1 @@
+"""Services of the changes part of the incidents app."""

@@ -1,0 +1,1 @@
+"""Services of the contacts part of the incidents app."""

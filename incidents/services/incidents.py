@@ -1,0 +1,1 @@
+"""Services of the incidents part of the incidents app."""

@@ -1,0 +1,1 @@
+"""Services of the problems part of the incidents app."""

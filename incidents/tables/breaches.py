@@ -1,0 +1,1 @@
+"""Tables of the breaches part of the incidents app."""

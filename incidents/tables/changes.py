@@ -1,0 +1,1 @@
+"""Tables of the changes part of the incidents app."""

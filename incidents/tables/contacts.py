@@ -1,0 +1,1 @@
+"""Tables of the contacts part of the incidents app."""

@@ -1,0 +1,1 @@
+"""Tables of the incidents part of the incidents app."""

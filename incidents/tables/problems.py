@@ -1,0 +1,1 @@
+"""Tables of the problems part of the incidents app."""

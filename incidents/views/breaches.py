@@ -1,0 +1,1 @@
+"""Views of the breaches part of the incidents app."""

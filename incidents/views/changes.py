@@ -1,0 +1,1 @@
+"""Views of the changes part of the incidents app."""

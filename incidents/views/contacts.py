@@ -1,0 +1,1 @@
+"""Views of the contacts part of the incidents app."""

@@ -1,0 +1,1 @@
+"""Views of the problems part of the incidents app."""
