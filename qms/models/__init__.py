@@ -1,6 +1,7 @@
 """Models of the core app. Business rules live in qms.services, reads in qms.selectors."""
 
 from .actions import Action
+from .calendar import ClosedDay, ServiceCalendar
 from .escalations import EscalationLog
 from .notifications import Notification
 from .retention import RetentionRun
@@ -12,6 +13,7 @@ from .users import User
 __all__ = [
     "Action",
     "ApiToken",
+    "ClosedDay",
     "Course",
     "EscalationLog",
     "Membership",
@@ -19,6 +21,7 @@ __all__ = [
     "OrganisationUnit",
     "RetentionRun",
     "SecurityEvent",
+    "ServiceCalendar",
     "TrainingAssignment",
     "User",
 ]
