@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -129,9 +130,54 @@ class IncidentPolicy(models.Model):
             raise ValidationError(errors)
 
 
+class SlaState(models.TextChoices):
+    """Where an incident stands against its restore due time (lists, filters, the SLA bar)."""
+
+    ON_TIME = "on_time", _("On time")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+
+
+# The SLA clock runs while an incident is new or in progress; on hold stops it, resolved ends it.
+RUNNING_INCIDENT_STATUSES = (IncidentStatus.NEW, IncidentStatus.IN_PROGRESS)
+
+
+def _clock(now):
+    # On hold the clock stands still at the start of the hold: the due time moves on resume.
+    return Coalesce(F("on_hold_since"), Value(now))
+
+
 class IncidentQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_INCIDENT_STATUSES)
+
+    def _with_clock(self, now):
+        return self.alias(sla_clock=_clock(now))
+
+    def sla_breached(self, now):
+        """Open past the due time (on hold: past it when the hold began), or resolved too late."""
+        return self._with_clock(now).filter(
+            Q(status__in=OPEN_INCIDENT_STATUSES, restore_due__lt=F("sla_clock")) | Q(sla_met=False)
+        )
+
+    def sla_at_risk(self, now):
+        """Open, 75 % of the target used (``sla_warn_at`` passed), not yet due."""
+        return self._with_clock(now).filter(
+            status__in=OPEN_INCIDENT_STATUSES, sla_warn_at__lte=F("sla_clock"), restore_due__gte=F("sla_clock")
+        )
+
+    def with_sla_state(self, now):
+        """Annotates ``sla_state`` (an ``SlaState`` value) in the query itself, for lists of any length."""
+        is_open = Q(status__in=OPEN_INCIDENT_STATUSES)
+        return self._with_clock(now).annotate(
+            sla_state=Case(
+                When(sla_met=False, then=Value(SlaState.BREACHED.value)),
+                When(is_open & Q(restore_due__lt=F("sla_clock")), then=Value(SlaState.BREACHED.value)),
+                When(is_open & Q(sla_warn_at__lte=F("sla_clock")), then=Value(SlaState.AT_RISK.value)),
+                default=Value(SlaState.ON_TIME.value),
+                output_field=models.CharField(),
+            )
+        )
 
 
 class Incident(models.Model):
@@ -192,6 +238,9 @@ class Incident(models.Model):
         _("restore-time target (service hours)"), max_digits=6, decimal_places=2, editable=False
     )
     restore_due = models.DateTimeField(_("restore due"), editable=False, db_index=True)
+    # 75 % of the target (plus the time on hold) in service time: stored beside restore_due whenever that
+    # is computed, so the SLA watch finds what to warn about in one query instead of a calendar per row.
+    sla_warn_at = models.DateTimeField(_("SLA warning due"), null=True, editable=False)
     hold_reason = models.CharField(_("reason on hold"), max_length=500, blank=True)
     on_hold_since = models.DateTimeField(_("on hold since"), null=True, blank=True, editable=False)
     held_for = models.DurationField(
@@ -231,6 +280,17 @@ class Incident(models.Model):
             ),
             models.Index(fields=["unit", "category", "reported_at"], name="incident_unit_category"),
             models.Index(fields=["status", "restore_due"], name="incident_status_due"),
+            # The SLA watch's two halves (warn at 75 %, escalate at 100 %): only rows still to act on.
+            models.Index(
+                fields=["sla_warn_at"],
+                condition=Q(sla_warned_at__isnull=True, status__in=RUNNING_INCIDENT_STATUSES),
+                name="incident_sla_warn_pending",
+            ),
+            models.Index(
+                fields=["restore_due"],
+                condition=Q(sla_escalated_at__isnull=True, status__in=RUNNING_INCIDENT_STATUSES),
+                name="incident_sla_escalate_pending",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
