@@ -24,8 +24,8 @@ def recurring_days() -> int:
 
 
 def feedback_follow_up_days() -> int:
-    """When the follow-up of flagged feedback is due (working days after it came in, so not on a
-    weekend)."""
+    """When the follow-up of flagged feedback is due (working days of the organisation's service
+    calendar after it came in, so not on a weekend or a public holiday)."""
     return getattr(settings, "FEEDBACK_FOLLOW_UP_DAYS", 2)
 
 

@@ -182,12 +182,3 @@ def selected_year(value) -> int:
         return timezone.localdate().year
     return year if FIRST_YEAR <= year <= next_year() else timezone.localdate().year
 
-
-def working_days_after(day: datetime.date, days: int) -> datetime.date:
-    """The day ``days`` working days after ``day``, skipping Saturdays and Sundays (no calendar of
-    public holidays yet: the service calendar of the incidents issue will replace this)."""
-    while days > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy
 from kpis import conf
 from kpis.choices import ESCALATION_TRANSITIONS, EscalationStatus, FeedbackCategory, FeedbackChannel, FlagReason
 from kpis.models import Feedback, FeedbackEscalation
+from qms.calendar import calendar_for
 from qms.choices import OPEN_ACTION_STATUSES, ActionKind, Role
 from qms.models import OrganisationUnit, User
-from qms.periods import working_days_after
 from qms.permissions import can_contribute
 from qms.scoping import scope_for
 from qms.selectors import RoleHolders
@@ -101,8 +101,9 @@ def _assign_follow_up(feedback: Feedback, *, actor) -> None:
         unit=feedback.unit,
         owner=owner,
         title=title[:200],
-        # Working days: feedback that comes in on a Friday is not due on Sunday.
-        due_date=working_days_after(timezone.localdate(), conf.feedback_follow_up_days()),
+        # Working days of the unit's organisation: feedback that comes in on a Friday is not due on
+        # Sunday, nor on a public holiday or a day the organisation is closed.
+        due_date=calendar_for(feedback.unit).working_days_after(timezone.localdate(), conf.feedback_follow_up_days()),
         description=feedback.comment,
         kind=ActionKind.FOLLOW_UP,
         source=feedback,

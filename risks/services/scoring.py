@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from qms.calendar import calendar_for, calendars_for
 from qms.choices import ActionKind, ActionStatus, Role, UnitKind
 from qms.escalations import escalate
 from qms.models import Action, OrganisationUnit, TrainingAssignment, User
@@ -45,7 +46,8 @@ from risks.models.scoring import TRAINING_FORMULA, is_drop
 
 logger = logging.getLogger(__name__)
 
-INVESTIGATION_DAYS = 14
+# An investigation is due two working weeks after it opens, on its organisation's service calendar.
+INVESTIGATION_WORKING_DAYS = 10
 # The notifications that ask someone to work on an investigation, done once it is closed.
 INVESTIGATION_REQUESTS = [
     "investigation_opened",
@@ -611,6 +613,7 @@ def _open_investigations(months, *, scores_by_month=None, correction: Correction
     }
     holders = RoleHolders([area.organisation for area in areas.values()], [Role.QUALITY_OFFICER, Role.ADMINISTRATOR])
     today = timezone.localdate()
+    calendars = calendars_for({monthly.organisation_id for monthly, _s, _p in drops})
     opened = 0
     for monthly, score, before in drops:
         area = areas[score.area_id]
@@ -628,7 +631,9 @@ def _open_investigations(months, *, scores_by_month=None, correction: Correction
                         previous_score=before,
                         score=score.score,
                         owner=owner,
-                        due_date=today + datetime.timedelta(days=INVESTIGATION_DAYS),
+                        due_date=calendars[monthly.organisation_id].working_days_after(
+                            today, INVESTIGATION_WORKING_DAYS
+                        ),
                     ),
                     exclude=["organisation", "area", "owner"],
                 )
@@ -685,7 +690,9 @@ def _follow_correction(months, compared, correction: Correction) -> list:
         elif was == InvestigationStatus.WITHDRAWN and dropped:
             investigation.status = InvestigationStatus.OPEN
             investigation.withdrawn_reason = ""
-            investigation.due_date = timezone.localdate() + datetime.timedelta(days=INVESTIGATION_DAYS)
+            investigation.due_date = calendar_for(investigation.organisation_id).working_days_after(
+                timezone.localdate(), INVESTIGATION_WORKING_DAYS
+            )
         save_validated(investigation, actor=correction.actor, reason=correction.reason)
         if investigation.status == InvestigationStatus.WITHDRAWN:
             notifications_resolve(target=investigation, verbs=INVESTIGATION_REQUESTS)

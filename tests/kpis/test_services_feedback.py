@@ -9,9 +9,9 @@ from django.utils import timezone, translation
 
 from kpis.models import Feedback, FeedbackEscalation
 from kpis.services import feedback as services
+from qms.calendar import calendar_for
 from qms.choices import ActionKind, Role
-from qms.models import Action, Notification
-from qms.periods import working_days_after
+from qms.models import Action, ClosedDay, Notification
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -48,7 +48,7 @@ def test_it_assigns_flagged_feedback_to_the_team_lead_with_a_due_date_in_the_sam
         cast.units.team_a1a,
         feedback,
     )
-    assert action.due_date == working_days_after(timezone.localdate(), 2)
+    assert action.due_date == calendar_for(cast.units.org_a).working_days_after(timezone.localdate(), 2)
     assert action.due_date.weekday() < 5
     assert "T-1234" in action.title and action.description == "Nobody called back"
     assert Notification.objects.filter(recipient=cast.team_lead_a, verb="action_assigned").count() == 1
@@ -220,13 +220,17 @@ def test_only_a_quality_officer_decides_on_an_escalation(cast, who):
     assert proposal.status == "proposed" and proposal.decided_by is None
 
 
-def test_the_follow_up_is_due_in_working_days(cast, settings):
+def test_the_follow_up_is_due_in_working_days_of_the_organisations_calendar(cast, settings):
     settings.FEEDBACK_FOLLOW_UP_DAYS = 1
+    calendar = calendar_for(cast.units.org_a)
     friday = datetime.date(2026, 11, 27)
-    assert working_days_after(friday, 1) == datetime.date(2026, 11, 30)
-    assert working_days_after(datetime.date(2026, 11, 28), 2) == datetime.date(2026, 12, 1)
+    assert calendar.working_days_after(friday, 1) == datetime.date(2026, 11, 30)
+    assert calendar.working_days_after(datetime.date(2026, 12, 24), 1) == datetime.date(2026, 12, 28)  # Christmas
+    # A day the organisation closes counts too.
+    tomorrow = calendar.working_days_after(timezone.localdate(), 1)
+    ClosedDay.objects.create(organisation=cast.units.org_a, date=tomorrow, name="Bridge day")
     feedback = receive(cast, score=1)
-    assert feedback.follow_up.due_date == working_days_after(timezone.localdate(), 1)
+    assert feedback.follow_up.due_date == calendar_for(cast.units.org_a).working_days_after(tomorrow, 1)
 
 
 def test_generated_titles_are_in_the_organisations_language_whoever_registers(cast, settings):

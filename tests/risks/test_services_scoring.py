@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from qms.calendar import calendar_for
 from qms.choices import UnitKind
 from qms.models import Course, Notification, TrainingAssignment
 from qms.periods import month_shift, parse_month
@@ -171,7 +172,8 @@ def test_the_monthly_job_opens_one_investigation_per_drop_for_the_area_owner(cas
         Decimal("90.0"),
         Decimal("80.0"),
     )
-    assert investigation.due_date == timezone.localdate() + datetime.timedelta(days=14)
+    # Two working weeks on the organisation's calendar (public holidays and its closed days skipped).
+    assert investigation.due_date == calendar_for(org).working_days_after(timezone.localdate(), 10)
     assert Notification.objects.filter(recipient=cast.risk_owner_a, verb="investigation_opened").exists()
     assert MonthlyScore.objects.get(organisation=org, month=LAST_MONTH).status == MonthStatus.CLOSED
 
