@@ -6,7 +6,8 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 from qms.choices import ActionStatus
-from qms.models import Action, Course, Membership, OrganisationUnit, User
+from qms.models import Action, ClosedDay, Course, Membership, OrganisationUnit, User
+from qms.models.calendar import WEEKDAYS, default_hours, hours_problems, minutes_of
 
 
 class BootstrapFormRenderer(TemplatesSetting):
@@ -210,3 +211,61 @@ class TwoFactorPolicyForm(Form):
 
     organisation = forms.IntegerField(widget=forms.HiddenInput)
     required = forms.BooleanField(label=_("Two-factor login required for everyone"), required=False)
+
+
+# --- the service calendar -----------------------------------------------------------------------
+
+WEEKDAY_CODES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class ServiceHoursForm(Form):
+    """The week's service hours: an opening and closing time per weekday, both empty when closed."""
+
+    def __init__(self, *args, hours=None, **kwargs):
+        initial = kwargs.pop("initial", None) or {}
+        for code, pair in zip(WEEKDAY_CODES, hours or default_hours(), strict=True):
+            initial.setdefault(f"{code}_start", pair[0] if pair else "")
+            initial.setdefault(f"{code}_end", pair[1] if pair else "")
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def rows(self):
+        """Per weekday: its name and its two fields, for the table of the page."""
+        return [
+            (WEEKDAYS[index], self[f"{code}_start"], self[f"{code}_end"]) for index, code in enumerate(WEEKDAY_CODES)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        hours = []
+        for code in WEEKDAY_CODES:
+            start, end = (cleaned.get(f"{code}_{part}", "").strip() for part in ("start", "end"))
+            if not start and not end:
+                hours.append(None)
+                continue
+            for part, value in (("start", start), ("end", end)):
+                if not value:
+                    self.add_error(f"{code}_{part}", _("Give both times, or neither when the day is closed."))
+                elif minutes_of(value) is None or (part == "start" and value == "24:00"):
+                    self.add_error(f"{code}_{part}", _("Give the time as HH:MM, e.g. 08:30."))
+            hours.append([start, end])
+        if not self.errors:
+            for weekday, message in hours_problems(hours).items():
+                self.add_error(f"{WEEKDAY_CODES[weekday]}_end" if weekday >= 0 else None, message)
+        cleaned["hours"] = hours
+        return cleaned
+
+
+for _code in WEEKDAY_CODES:
+    for _part, _label in (("start", _("opens")), ("end", _("closes"))):
+        ServiceHoursForm.base_fields[f"{_code}_{_part}"] = forms.CharField(
+            label=_label,
+            required=False,
+            max_length=5,
+            widget=forms.TextInput(attrs={"placeholder": "08:30", "inputmode": "numeric", "size": 5}),
+        )
+
+
+class ClosedDayForm(ModelForm):
+    class Meta:
+        model = ClosedDay
+        fields = ["date", "name"]

@@ -10,7 +10,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from qms.views import actions, auth, dashboard, health, organisation, privacy, security, training
+from qms.views import actions, auth, calendar, dashboard, health, organisation, privacy, security, training
 
 core_patterns = [
     path("units/", organisation.UnitListView.as_view(), name="unit_list"),
@@ -19,6 +19,11 @@ core_patterns = [
     path("units/<int:pk>/edit/", organisation.UnitEditView.as_view(), name="unit_edit"),
     path("units/<int:pk>/history/", organisation.UnitHistoryView.as_view(), name="unit_history"),
     path("units/<int:pk>/roles/add/", organisation.MembershipAddView.as_view(), name="membership_add"),
+    path("units/<int:pk>/calendar/", calendar.CalendarDetailView.as_view(), name="calendar_detail"),
+    path("units/<int:pk>/calendar/hours/", calendar.CalendarHoursEditView.as_view(), name="calendar_hours"),
+    path("units/<int:pk>/calendar/history/", calendar.CalendarHistoryView.as_view(), name="calendar_history"),
+    path("units/<int:pk>/calendar/closed-days/add/", calendar.ClosedDayAddView.as_view(), name="closed_day_add"),
+    path("closed-days/<int:pk>/remove/", calendar.ClosedDayRemoveView.as_view(), name="closed_day_remove"),
     path("roles/<int:pk>/delete/", organisation.MembershipDeleteView.as_view(), name="membership_delete"),
     path("people/", organisation.UserListView.as_view(), name="user_list"),
     path("people/add/", organisation.UserEditView.as_view(), name="user_add"),
