@@ -3,6 +3,7 @@
 of units. Rules across rows (priority, due times, the SLA clock, P1 updates) live in
 ``incidents.services.incidents``."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -244,7 +245,7 @@ class Incident(models.Model):
     hold_reason = models.CharField(_("reason on hold"), max_length=500, blank=True)
     on_hold_since = models.DateTimeField(_("on hold since"), null=True, blank=True, editable=False)
     held_for = models.DurationField(
-        _("service time on hold"), default=0, editable=False, help_text=_("Service time spent on hold so far.")
+        _("service time on hold"), default=timedelta, editable=False, help_text=_("Service time spent on hold so far.")
     )
     resolution = models.TextField(_("resolution"), blank=True, validators=[MaxLengthValidator(TEXT_MAX_LENGTH)])
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -462,3 +463,7 @@ class ContactConfirmation(models.Model):
 
     def __str__(self):
         return _("Contacts of %(unit)s, %(year)s") % {"unit": self.unit, "year": self.year}
+
+    def get_absolute_url(self):
+        # The task's source link: the unit's contacts page, where they are confirmed.
+        return reverse("incidents:contacts") + f"?unit={self.unit_id}"

@@ -173,3 +173,25 @@ def notifications_resolve(*, target, verbs: Iterable[str]) -> int:
     notifying anew with the same verb (a next round's request stays unread)."""
     now = timezone.now()
     return Notification.objects.about(target).unread().filter(verb__in=list(verbs)).update(read_at=now, resolved_at=now)
+
+
+def mail_mailboxes(*, addresses: Iterable[str], subject: str, body: str, url: str = "") -> None:
+    """E-mail plain addresses (group mailboxes, which are no users and get no in-app notification) after
+    the transaction commits, one message each. Written in the stored language by the caller. A mail server
+    that is away is logged, not raised: the change is committed already."""
+    addresses = [address for address in dict.fromkeys(addresses) if address]
+    if not addresses:
+        return
+    if url:
+        body = f"{body}\n\n{settings.SITE_URL}{url}".strip()
+    subject = f"{settings.EMAIL_SUBJECT_PREFIX}{subject}"[:300]
+
+    def send():
+        connection = get_connection()
+        for address in addresses:
+            try:
+                EmailMessage(subject=subject, body=body, to=[address], connection=connection).send()
+            except Exception as exc:  # noqa: BLE001 - one mailbox failing must not stop the others
+                logger.warning("group mailbox e-mail not sent (%s)", type(exc).__name__)
+
+    transaction.on_commit(send)
