@@ -6,6 +6,17 @@ app_name = "incidents"
 urlpatterns = [
     # incidents (the index is the incident list)
     path("", incidents.IndexView.as_view(), name="index"),
+    path("incidents/", incidents.IncidentListView.as_view(), name="incident_list"),
+    path("incidents/add/", incidents.IncidentAddView.as_view(), name="incident_add"),
+    path("incidents/preview/", incidents.incident_preview, name="incident_preview"),
+    path("incidents/import/", incidents.IncidentImportView.as_view(), name="incident_import"),
+    path("incidents/import/template.csv", incidents.incident_import_template, name="incident_import_template"),
+    path("incidents/sla-report/", incidents.SlaReportView.as_view(), name="sla_report"),
+    path("incidents/<int:pk>/", incidents.IncidentDetailView.as_view(), name="incident_detail"),
+    path("incidents/<int:pk>/edit/", incidents.IncidentEditView.as_view(), name="incident_edit"),
+    path("incidents/<int:pk>/history/", incidents.IncidentHistoryView.as_view(), name="incident_history"),
+    path("incidents/<int:pk>/post-update/", incidents.IncidentPostUpdateView.as_view(), name="incident_post_update"),
+    path("incidents/<int:pk>/<slug:step>/", incidents.IncidentStepView.as_view(), name="incident_step"),
     # contacts
     # problems
     # changes
