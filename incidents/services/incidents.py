@@ -678,3 +678,20 @@ def p1_updates_run(*, now: datetime.datetime | None = None) -> dict:
             )
             reminded += 1
     return {"reminded": reminded, "escalated": escalated}
+
+
+# --- erasure of a person (qms.services.privacy) ------------------------------------------------
+
+
+def open_incidents(user):
+    """Open incidents the person owns."""
+    return Incident.objects.filter(owner=user, status__in=OPEN_INCIDENT_STATUSES)
+
+
+def reassign_incidents(*, user, successor, actor) -> int:
+    """Hand the person's open incidents to ``successor`` (through ``incident_update``, so recorded)."""
+    items = list(open_incidents(user))
+    reason = system_note(gettext_lazy("Owner handed over: the previous owner's data was erased"))
+    for item in items:
+        incident_update(actor=actor, incident=item, owner=successor, reason=reason)
+    return len(items)
