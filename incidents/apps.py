@@ -9,6 +9,16 @@ class IncidentsConfig(AppConfig):
     def ready(self):
         # Each part registers its hooks with the core here, in its own block.
         # incidents
+        from incidents.services import incidents as incident_services
+        from qms.services.privacy import register_open_work
+
+        # An erasure hands the person's open incidents to a successor.
+        register_open_work(
+            "incidents",
+            label=_("%(count)s open incident(s) they own"),
+            count=lambda *, user: incident_services.open_incidents(user).count(),
+            reassign=incident_services.reassign_incidents,
+        )
         # contacts
         # problems
         # changes
