@@ -23,4 +23,13 @@ class IncidentsConfig(AppConfig):
         # problems
         # changes
         # breaches
-        pass
+        from incidents.services import breaches as breach_services
+        from qms.services.privacy import register_open_work
+
+        # An erasure hands the person's open breaches to a successor (a data-protection or quality officer).
+        register_open_work(
+            "data_breaches",
+            label=_("%(count)s open data breach(es) they own"),
+            count=lambda *, user: breach_services.open_breaches(user).count(),
+            reassign=breach_services.reassign_breaches,
+        )

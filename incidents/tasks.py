@@ -17,3 +17,13 @@ def run_incident_sla() -> dict:
 def run_p1_updates() -> dict:
     """The P1 update watch (beat: CELERY_BEAT_SCHEDULE["p1-updates"]): reminders after a missed hour."""
     return p1_updates_run()
+
+
+# Idempotent: each reminder of a breach is claimed (row lock, then a bit set in reminders_sent) before it
+# is sent, so a run repeated after a killed worker, or a concurrent one, sends nothing twice.
+@idempotent_task("incidents.run_breach_reminders", minutes=4)
+def run_breach_reminders() -> int:
+    """The data-breach reminders (beat: CELERY_BEAT_SCHEDULE["breach-reminders"]): 24, 48, 60 h, overdue."""
+    from incidents.services.breaches import breach_reminders_run
+
+    return breach_reminders_run()

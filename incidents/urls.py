@@ -21,4 +21,30 @@ urlpatterns = [
     # problems
     # changes
     # breaches
+    path("breaches/", breaches.BreachListView.as_view(), name="breach_list"),
+    path("breaches/add/", breaches.BreachAddView.as_view(), name="breach_add"),
+    path("breaches/<int:pk>/", breaches.BreachDetailView.as_view(), name="breach_detail"),
+    path("breaches/<int:pk>/history/", breaches.BreachHistoryView.as_view(), name="breach_history"),
+    path("breaches/<int:pk>/assess/", breaches.BreachAssessView.as_view(), name="breach_assess"),
+    path(
+        "breaches/<int:pk>/notify-authority/",
+        breaches.BreachNotifyAuthorityView.as_view(),
+        name="breach_notify_authority",
+    ),
+    path(
+        "breaches/<int:pk>/authority-not-notified/",
+        breaches.BreachAuthorityNotNotifiedView.as_view(),
+        name="breach_authority_not_notified",
+    ),
+    path(
+        "breaches/<int:pk>/notify-subjects/",
+        breaches.BreachNotifySubjectsView.as_view(),
+        name="breach_notify_subjects",
+    ),
+    path(
+        "breaches/<int:pk>/subjects-not-notified/",
+        breaches.BreachSubjectsNotNotifiedView.as_view(),
+        name="breach_subjects_not_notified",
+    ),
+    path("breaches/<int:pk>/close/", breaches.BreachCloseView.as_view(), name="breach_close"),
 ]
