@@ -231,3 +231,16 @@ def test_it_lets_only_handlers_change_the_status(cast, clock, register, coordina
     assert incident_start(actor=coordinator, incident=incident).status == IncidentStatus.IN_PROGRESS
     assert incident_hold(actor=cast.risk_owner_a, incident=incident, reason="Waiting").status == "on_hold"
     assert incident_resume(actor=cast.admin_a, incident=incident).status == "in_progress"
+
+
+def test_it_opens_the_breach_protocol_when_a_breach_is_suspected(cast, clock, register, api):
+    from incidents.models import DataBreach
+
+    clock.set(ams(2026, 11, 2, 9, 0))
+    quiet = register()
+    suspected = register(data_breach_suspected=True, reported_at=ams(2026, 11, 2, 8, 0))
+    breach = DataBreach.objects.get(incident=suspected)
+    assert breach.discovered_at == ams(2026, 11, 2, 8, 0)
+    assert not DataBreach.objects.filter(incident=quiet).exists()
+    data = api(cast.qo_a).get(f"/api/v1/incidents/{suspected.pk}/").json()
+    assert data["data_breach"] == breach.pk

@@ -1,6 +1,7 @@
 """The SLA watch (SPEC 5.2): warn the owner at 75 %, escalate at 100 % to owner, manager and quality
 officers, each once per incident; one query finds what to act on."""
 
+import io
 import threading
 
 import pytest
@@ -130,3 +131,17 @@ def test_it_notifies_once_when_two_runs_race(cast, coordinator):
         thread.join()
     assert sum(result["warned"] for result in results) == 10
     assert Notification.objects.filter(verb="incident_sla_warning").count() == 10
+
+
+def test_the_task_and_the_command_run_the_watches(cast, coordinator):
+    from django.core.management import call_command
+
+    from incidents.tasks import run_incident_sla, run_p1_updates
+
+    open_p2(cast, coordinator, 2)  # long past its due time
+    assert run_incident_sla() == {"warned": 0, "escalated": 1}
+    assert run_p1_updates() == {"reminded": 0, "escalated": 0}
+    out = io.StringIO()
+    call_command("run_incident_sla", stdout=out)
+    call_command("run_p1_updates", stdout=out)
+    assert "escalated: 0" in out.getvalue() and "reminded: 0" in out.getvalue()
