@@ -20,6 +20,15 @@ class IncidentsConfig(AppConfig):
             reassign=incident_services.reassign_incidents,
         )
         # contacts
+        from incidents.models import ContactConfirmation
+        from incidents.services.contacts import confirmation_action_changed, sweep_contact_confirmations
+        from qms.escalations import register_sweep
+        from qms.services.actions import register_action_hook
+
+        # Once a year each unit with contacts is asked to confirm them (a task for its formal contact; the
+        # overdue-actions sweep escalates it after 30 days); the task done from "my actions" confirms them.
+        register_sweep("escalation_contacts_confirmation")(sweep_contact_confirmations)
+        register_action_hook(ContactConfirmation, confirmation_action_changed)
         # problems
         # changes
         # breaches

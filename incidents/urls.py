@@ -18,7 +18,25 @@ urlpatterns = [
     path("incidents/<int:pk>/post-update/", incidents.IncidentPostUpdateView.as_view(), name="incident_post_update"),
     path("incidents/<int:pk>/<slug:step>/", incidents.IncidentStepView.as_view(), name="incident_step"),
     # contacts
+    path("contacts/", contacts.ContactsView.as_view(), name="contacts"),
+    path("contacts/history/", contacts.ContactsHistoryView.as_view(), name="contacts_history"),
+    path("contacts/<int:unit>/add/", contacts.ContactAddView.as_view(), name="contact_add"),
+    path("contacts/<int:unit>/confirm/", contacts.ContactsConfirmView.as_view(), name="contacts_confirm"),
+    path("contacts/remove/<int:pk>/", contacts.ContactRemoveView.as_view(), name="contact_remove"),
     # problems
+    path("problems/", problems.ProblemListView.as_view(), name="problem_list"),
+    path("problems/add/", problems.ProblemEditView.as_view(), name="problem_add"),
+    path("problems/proposed/", problems.ProposalListView.as_view(), name="proposal_list"),
+    path("problems/proposed/<int:pk>/accept/", problems.ProposalAcceptView.as_view(), name="proposal_accept"),
+    path("problems/proposed/<int:pk>/dismiss/", problems.ProposalDismissView.as_view(), name="proposal_dismiss"),
+    path("problems/<int:pk>/", problems.ProblemDetailView.as_view(), name="problem_detail"),
+    path("problems/<int:pk>/edit/", problems.ProblemEditView.as_view(), name="problem_edit"),
+    path("problems/<int:pk>/history/", problems.ProblemHistoryView.as_view(), name="problem_history"),
+    path("problems/<int:pk>/link/", problems.ProblemLinkView.as_view(), name="problem_link"),
+    path(
+        "problems/<int:pk>/unlink/<int:incident_pk>/", problems.ProblemUnlinkView.as_view(), name="problem_unlink"
+    ),
+    path("problems/<int:pk>/<slug:step>/", problems.ProblemStepView.as_view(), name="problem_step"),
     # changes
     # breaches
     path("breaches/", breaches.BreachListView.as_view(), name="breach_list"),

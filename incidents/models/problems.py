@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from incidents.choices import IncidentCategory, ProblemStatus, ProposalStatus
+from incidents.choices import OPEN_PROBLEM_STATUSES, IncidentCategory, ProblemStatus, ProposalStatus
 from incidents.models.incidents import TEXT_MAX_LENGTH
 from qms.querysets import ScopedQuerySet
 
@@ -45,7 +45,19 @@ class Problem(models.Model):
         validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
         help_text=_("With a workaround the problem is a known error."),
     )
-    faq_published = models.BooleanField(_("answer published in the FAQ"), default=False)
+    faq_published = models.BooleanField(
+        _("answer published in the FAQ"),
+        default=False,
+        help_text=_("The problem holder puts the answer in the FAQ on the website (seed 003, the base process)."),
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True, editable=False)
+    status_note = models.TextField(
+        _("reason of the last step"),
+        blank=True,
+        editable=False,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+        help_text=_("Why the problem was reopened, or the note given with its last step."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -56,6 +68,7 @@ class Problem(models.Model):
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["unit", "status"], name="problem_unit_status")]
 
     def __str__(self):
         return f"#{self.pk} {self.title}" if self.pk else self.title
@@ -63,14 +76,20 @@ class Problem(models.Model):
     def get_absolute_url(self):
         return reverse("incidents:problem_detail", args=[self.pk])
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_PROBLEM_STATUSES
+
 
 class ProblemProposalQuerySet(ScopedQuerySet):
     pass
 
 
 class ProblemProposal(models.Model):
-    """A problem proposed to the incident coordinator because incidents of one unit and category
-    clustered; proposed once per cluster (``cluster_start``: the first incident of the episode)."""
+    """A problem proposed to the incident coordinator because ``threshold`` incidents of one unit and
+    category were reported within the policy's window (``incidents.services.problems.problems_propose_for``
+    defines the cluster and "once per cluster"). Accepted, it becomes ``problem``; dismissed, it keeps
+    the reason, and its incidents are not proposed again."""
 
     unit = models.ForeignKey(
         "qms.OrganisationUnit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="problem_proposals"
@@ -84,10 +103,17 @@ class ProblemProposal(models.Model):
         Problem, verbose_name=_("problem"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(
+        _("reason"), blank=True, validators=[MaxLengthValidator(TEXT_MAX_LENGTH)], help_text=_("Why it was dismissed.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -97,9 +123,13 @@ class ProblemProposal(models.Model):
         verbose_name = _("proposed problem")
         verbose_name_plural = _("proposed problems")
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["unit", "category", "status"], name="problem_proposal_cluster")]
 
     def __str__(self):
         return _("Proposed problem: %(category)s in %(unit)s") % {
             "category": self.get_category_display(),
             "unit": self.unit,
         }
+
+    def get_absolute_url(self):
+        return reverse("incidents:proposal_list") + f"?status={self.status}"
