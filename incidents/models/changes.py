@@ -5,6 +5,7 @@ the risk matrix, stakeholder decisions, planning in the maintenance window, test
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -12,18 +13,32 @@ from simple_history.models import HistoricalRecords
 from incidents.choices import ChangeKind, ChangeStatus, ImpactRating, TestResult
 from incidents.models.incidents import TEXT_MAX_LENGTH
 from qms.querysets import ScopedQuerySet
+from risks.choices import RiskLevel
 
 
 class ChangeQuerySet(ScopedQuerySet):
-    pass
+    def dpia_pending(self):
+        """Changes whose DPIA is required and whose outcome is not recorded yet."""
+        return self.filter(dpia_required=True, dpia_recorded_at__isnull=True)
 
 
 class Change(models.Model):
+    """A request for a change to an existing service, or a new wish (SPEC 5.4). Its status moves only
+    through ``incidents.services.changes`` (``CHANGE_TRANSITIONS``)."""
+
     kind = models.CharField(_("kind"), max_length=10, choices=ChangeKind.choices, default=ChangeKind.CHANGE)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, validators=[MaxLengthValidator(TEXT_MAX_LENGTH)])
     unit = models.ForeignKey(
         "qms.OrganisationUnit", verbose_name=_("service or unit"), on_delete=models.PROTECT, related_name="changes"
+    )
+    organisation = models.ForeignKey(
+        "qms.OrganisationUnit",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text=_("The organisation of the unit: whose roadmap, matrix and maintenance window apply."),
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -75,7 +90,7 @@ class Change(models.Model):
     risk_impact = models.PositiveSmallIntegerField(
         _("risk impact"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    risk_level = models.CharField(_("risk level"), max_length=20, blank=True, editable=False)
+    risk_level = models.CharField(_("risk level"), max_length=20, choices=RiskLevel.choices, blank=True, editable=False)
     risk = models.ForeignKey(
         "risks.Risk",
         verbose_name=_("register risk"),
@@ -85,7 +100,7 @@ class Change(models.Model):
         related_name="changes",
     )
     assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True, editable=False)
-    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True, validators=[MaxLengthValidator(2000)])
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -99,7 +114,16 @@ class Change(models.Model):
     planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
     planned_end = models.DateTimeField(_("planned end"), null=True, blank=True)
     in_maintenance_window = models.BooleanField(_("in the maintenance window"), null=True, editable=False)
-    outside_window_reason = models.TextField(_("reason outside the maintenance window"), blank=True)
+    outside_window_reason = models.TextField(
+        _("reason outside the maintenance window"), blank=True, validators=[MaxLengthValidator(2000)]
+    )
+    contacts_warned_at = models.DateTimeField(
+        _("contacts warned at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the escalation contacts were told of a moment outside the maintenance window."),
+    )
     tested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("tested by"),
@@ -112,6 +136,7 @@ class Change(models.Model):
     test_result = models.CharField(_("test result"), max_length=10, choices=TestResult.choices, blank=True)
     test_notes = models.TextField(_("test notes"), blank=True, validators=[MaxLengthValidator(TEXT_MAX_LENGTH)])
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    withdraw_reason = models.TextField(_("reason for withdrawing"), blank=True, validators=[MaxLengthValidator(2000)])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -122,12 +147,31 @@ class Change(models.Model):
         verbose_name = _("change")
         verbose_name_plural = _("changes")
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "planned_start"], name="change_org_planned_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__gt=models.F("planned_start")),
+                name="change_planned_end_after_start",
+                violation_error_message=_("The planned end must be after the planned start."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(privacy_impact="high") | Q(dpia_required=True),
+                name="change_high_privacy_needs_dpia",
+                violation_error_message=_("A high privacy impact requires a DPIA."),
+            ),
+        ]
 
     def __str__(self):
         return f"#{self.pk} {self.title}" if self.pk else self.title
 
     def get_absolute_url(self):
         return reverse("incidents:change_detail", args=[self.pk])
+
+    @property
+    def is_dpia_pending(self) -> bool:
+        return self.dpia_required and self.dpia_recorded_at is None
 
 
 class ChangeDecisionQuerySet(ScopedQuerySet):
@@ -152,6 +196,13 @@ class ChangeDecision(models.Model):
         verbose_name = _("change decision")
         verbose_name_plural = _("change decisions")
         ordering = ["decided_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "stakeholder"],
+                name="change_decision_one_per_stakeholder",
+                violation_error_message=_("Each stakeholder records one decision on a change."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.change}: {self.stakeholder}"
