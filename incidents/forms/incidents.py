@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from incidents.choices import Channel, Impact, IncidentCategory, Urgency
-from qms.forms import Form
+from qms.forms import Form, ModelMultipleChoiceField
 from qms.models import OrganisationUnit, User
 
 DATETIME_WIDGET = {"type": "datetime-local"}
@@ -55,7 +55,7 @@ class IncidentForm(Form):
         help_text=_("What does it do to the work?"),
         error_messages={"invalid_choice": _("Choose one of the urgencies listed.")},
     )
-    affected_units = forms.ModelMultipleChoiceField(
+    affected_units = ModelMultipleChoiceField(
         label=_("Affected units"),
         queryset=OrganisationUnit.objects.none(),
         required=False,
@@ -85,7 +85,7 @@ class IncidentEditForm(Form):
     urgency = forms.ChoiceField(
         label=_("Urgency"), choices=Urgency.choices, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
     )
-    affected_units = forms.ModelMultipleChoiceField(
+    affected_units = ModelMultipleChoiceField(
         label=_("Affected units"), queryset=OrganisationUnit.objects.none(), required=False
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
