@@ -42,6 +42,9 @@ class EscalationContactSerializer(QmsModelSerializer):
     class Meta:
         model = EscalationContact
         fields = ["id", "url", "display", "unit", "group", "user", "mailbox", "name"]
+        # The service refuses duplicates in its own words (DRF's validators for the conditional unique
+        # constraints would make ``user`` and ``mailbox`` both required).
+        validators = []
 
 
 class ConfirmSerializer(serializers.Serializer):

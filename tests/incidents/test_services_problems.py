@@ -22,9 +22,7 @@ DAY = datetime.timedelta(days=1)
 
 def report(unit, *, days_ago=0, category=IncidentCategory.ACCESS, **fields):
     """An incident reported ``days_ago``, then the clustering as the incident service runs it."""
-    incident = IncidentFactory(
-        unit=unit, category=category, reported_at=timezone.now() - days_ago * DAY, **fields
-    )
+    incident = IncidentFactory(unit=unit, category=category, reported_at=timezone.now() - days_ago * DAY, **fields)
     return incident, services.problems_propose_for(incident=incident)
 
 
@@ -99,7 +97,9 @@ def test_it_does_not_propose_incidents_an_open_problem_links(cast, coordinator):
     unit = cast.units.bu_a1
     problem = services.problem_create(actor=coordinator, unit=unit, title="Login fails")
     for days_ago in (2, 1):
-        IncidentFactory(unit=unit, category=IncidentCategory.ACCESS, reported_at=timezone.now() - days_ago * DAY, problem=problem)
+        IncidentFactory(
+            unit=unit, category=IncidentCategory.ACCESS, reported_at=timezone.now() - days_ago * DAY, problem=problem
+        )
     _incident, proposal = report(unit)
     assert proposal is None
 
@@ -108,7 +108,9 @@ def test_it_counts_incidents_of_a_closed_problem_again(cast, coordinator):
     unit = cast.units.bu_a1
     problem = Problem.objects.create(unit=unit, title="Old", status=ProblemStatus.CLOSED, root_cause="x")
     for days_ago in (2, 1):
-        IncidentFactory(unit=unit, category=IncidentCategory.ACCESS, reported_at=timezone.now() - days_ago * DAY, problem=problem)
+        IncidentFactory(
+            unit=unit, category=IncidentCategory.ACCESS, reported_at=timezone.now() - days_ago * DAY, problem=problem
+        )
     _incident, proposal = report(unit)
     assert proposal is not None
 
