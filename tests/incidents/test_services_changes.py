@@ -258,7 +258,10 @@ def test_it_plans_only_an_approved_change(people):
     start = next_thursday()
     with pytest.raises(ValidationError):
         services.change_plan(
-            actor=people.coordinator, change=change, planned_start=start, planned_end=start + datetime.timedelta(hours=1)
+            actor=people.coordinator,
+            change=change,
+            planned_start=start,
+            planned_end=start + datetime.timedelta(hours=1),
         )
 
 
@@ -282,7 +285,10 @@ def test_it_needs_a_reason_outside_the_window(people):
     start = next_thursday(hour=20)
     with pytest.raises(ValidationError) as error:
         services.change_plan(
-            actor=people.coordinator, change=change, planned_start=start, planned_end=start + datetime.timedelta(hours=1)
+            actor=people.coordinator,
+            change=change,
+            planned_start=start,
+            planned_end=start + datetime.timedelta(hours=1),
         )
     assert "outside_window_reason" in error.value.message_dict
     change.refresh_from_db()
