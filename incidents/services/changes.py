@@ -166,7 +166,7 @@ def allowed_steps(user, change: Change) -> set[str]:
 
 def _lock(change: Change) -> Change:
     return (
-        Change.objects.select_for_update()
+        Change.objects.select_for_update(of=("self",))
         .select_related("unit", "organisation", "owner", "requester")
         .get(pk=change.pk)
     )
