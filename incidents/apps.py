@@ -31,6 +31,15 @@ class IncidentsConfig(AppConfig):
         register_action_hook(ContactConfirmation, confirmation_action_changed)
         # problems
         # changes
+        from incidents.services import changes as change_services
+
+        # An erasure hands the person's open changes to a successor (the new product owner).
+        register_open_work(
+            "changes",
+            label=_("%(count)s open change(s) they own"),
+            count=lambda *, user: change_services.open_changes(user).count(),
+            reassign=change_services.reassign_changes,
+        )
         # breaches
         from incidents.services import breaches as breach_services
         from qms.services.privacy import register_open_work

@@ -307,6 +307,44 @@ def change_update(*, actor, change: Change, reason: str = "", **changes) -> Chan
     return change
 
 
+def open_changes(user):
+    """The open changes ``user`` owns (for an erasure: work to hand over)."""
+    return Change.objects.filter(owner=user, status__in=OPEN_CHANGE_STATUSES)
+
+
+@transaction.atomic
+def change_hand_over(*, actor, change: Change, owner: User, reason: str = "", check_permission: bool = True) -> Change:
+    """Give an open change another owner, in any open status (the owner, a coordinator or a quality
+    officer; an erasure hands over without the check). The new owner must belong to the organisation."""
+    change = _lock(change)
+    if check_permission and not can_manage_change(actor, change):
+        deny(_("Only the owner, an incident coordinator or a quality officer hands a change over."))
+    _check_step(change, "withdraw")  # any open status
+    validate_owner_for_unit(owner, change.unit)
+    change.owner = owner
+    save_validated(change, actor=actor, reason=reason or system_note(gettext_lazy("Handed over")))
+    _notify(
+        [owner],
+        actor=actor,
+        verb="change_assigned",
+        title=gettext_lazy("You own a change now: #%(id)s %(title)s"),
+        change=change,
+    )
+    return change
+
+
+def reassign_changes(*, user, successor, actor) -> int:
+    """Hand the person's open changes to ``successor`` (registered with the erasure)."""
+    changes = list(open_changes(user))
+    reason = system_note(gettext_lazy("The owner's account was erased"))
+    for change in changes:
+        try:
+            change_hand_over(actor=actor, change=change, owner=successor, reason=reason, check_permission=False)
+        except ValidationError as error:
+            raise ValidationError({"successor": error.messages}) from error
+    return len(changes)
+
+
 # --- the impact assessment ---------------------------------------------------------------------
 
 

@@ -444,3 +444,17 @@ def test_it_lists_the_steps_a_person_may_take(people):
     assert "record_dpia" in services.allowed_steps(people.dpo, change)
     assert {"assess", "conclude", "withdraw", "update"} <= services.allowed_steps(people.coordinator, change)
     assert services.allowed_steps(people.viewer_a, change) == set()
+
+
+def test_it_hands_open_changes_over_when_the_owner_is_erased(people):
+    change = planned(people)
+    services.change_withdraw(actor=people.coordinator, change=submit(people), reason="Duplicate.")
+    assert services.open_changes(people.coordinator).count() == 1
+    with pytest.raises(PermissionDenied):
+        services.change_hand_over(actor=people.viewer_a, change=change, owner=people.qo_a)
+    assert services.reassign_changes(user=people.coordinator, successor=people.qo_a, actor=people.admin_a) == 1
+    change.refresh_from_db()
+    assert change.owner == people.qo_a
+    assert change.status == ChangeStatus.PLANNED
+    with pytest.raises(ValidationError):
+        services.change_hand_over(actor=people.qo_a, change=change, owner=people.member_b)
