@@ -36,9 +36,7 @@ Who does what:
 import datetime
 import logging
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -53,8 +51,8 @@ from qms.models import OrganisationUnit, User
 from qms.scoping import scope_for
 from qms.selectors import RoleHolders
 from qms.services.actions import validate_owner_for_unit
-from qms.services.base import apply_changes, deny, save_validated, system_note
-from qms.services.notifications import notifications_resolve, notify
+from qms.services.base import apply_changes, deny, in_stored_language, save_validated, system_note
+from qms.services.notifications import mail_mailboxes, notifications_resolve, notify
 from risks.choices import LEVEL_RANK, RiskLevel, RiskStatus
 from risks.models import Risk, RiskCategory
 from risks.selectors.register import matrix_for
@@ -573,26 +571,8 @@ def _affected_unit_ids(change: Change) -> list[int]:
     return list(OrganisationUnit.objects.filter(path__startswith=change.unit.path).values_list("pk", flat=True))
 
 
-def _mail_mailboxes(mailboxes: list[str], subject: str, body: str) -> None:
-    """E-mail the contacts' group mailboxes (after commit; a mail server that is down is logged, the
-    change stays planned: the people among the contacts are notified in the application anyway)."""
-    try:
-        send_mail(
-            subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
-            message=body,
-            from_email=None,
-            recipient_list=mailboxes,
-        )
-    except Exception as exc:  # noqa: BLE001 - fail soft, said in the log
-        logger.warning("change warning not mailed to %d mailbox(es): %s", len(mailboxes), type(exc).__name__)
-
-
 def _warn_contacts(change: Change, *, actor) -> None:
     users, mailboxes = contact_recipients(_affected_unit_ids(change))
-    start, end = (
-        formats.date_format(timezone.localtime(value, AMSTERDAM), "DATETIME_FORMAT")
-        for value in (change.planned_start, change.planned_end)
-    )
     body = gettext_lazy("Planned from %(start)s to %(end)s, outside the maintenance window. Reason: %(reason)s")
     notify(
         recipients=users,
@@ -600,16 +580,23 @@ def _warn_contacts(change: Change, *, actor) -> None:
         title=gettext_lazy("Change outside the maintenance window: #%(id)s %(title)s"),
         params={"id": change.pk, "title": change.title},
         body=body,
-        body_params={"start": start, "end": end, "reason": change.outside_window_reason},
+        body_params={"start": change.planned_start, "end": change.planned_end, "reason": change.outside_window_reason},
         target=change,
     )
-    if mailboxes:
-        with_text = system_note(
-            gettext_lazy("Change outside the maintenance window: #%(id)s %(title)s"), id=change.pk, title=change.title
+    with in_stored_language():
+        start, end = (
+            formats.date_format(timezone.localtime(value, AMSTERDAM), "SHORT_DATETIME_FORMAT")
+            for value in (change.planned_start, change.planned_end)
         )
-        text = system_note(body, start=start, end=end, reason=change.outside_window_reason)
-        url = f"{settings.SITE_URL}{change.get_absolute_url()}"
-        transaction.on_commit(lambda: _mail_mailboxes(mailboxes, with_text, f"{text}\n\n{url}"))
+    # Group mailboxes are no users: e-mailed (one message each, after commit) in the stored language.
+    mail_mailboxes(
+        addresses=mailboxes,
+        subject=system_note(
+            gettext_lazy("Change outside the maintenance window: #%(id)s %(title)s"), id=change.pk, title=change.title
+        ),
+        body=system_note(body, start=start, end=end, reason=change.outside_window_reason),
+        url=change.get_absolute_url(),
+    )
     change.contacts_warned_at = timezone.now()
 
 
