@@ -282,7 +282,7 @@ def change_update(*, actor, change: Change, reason: str = "", **changes) -> Chan
     if not can_edit_change(actor, change):
         deny(_("You cannot change this request."))
     _check_step(change, "update")
-    if "owner" in changes and not can_manage_change(actor, change):
+    if "owner" in changes and changes["owner"] != change.owner and not can_manage_change(actor, change):
         raise ValidationError(
             {"owner": _("Only the owner, an incident coordinator or a quality officer hands it over.")}
         )

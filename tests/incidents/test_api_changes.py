@@ -287,3 +287,14 @@ def test_every_step_answers_hostile_input_without_a_500(people, api):
         for value in HOSTILE_VALUES:
             response = client.patch(f"/api/v1/changes/{change_id}/", {field: value}, format="json")
             assert response.status_code < 500, (field, value)
+
+
+def test_the_requester_corrects_the_request_but_does_not_hand_it_over(people, api):
+    body = create(api, people).json()
+    client = api(people.risk_owner_a)
+    response = client.patch(
+        f"/api/v1/changes/{body['id']}/", {"title": "Bulk export (CSV)", "owner": body["owner"]["id"]}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["title"] == "Bulk export (CSV)"
+    response = client.patch(f"/api/v1/changes/{body['id']}/", {"owner": people.qo_a.pk}, format="json")
+    assert response.status_code == 400 and "owner" in response.json()
