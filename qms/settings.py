@@ -449,6 +449,10 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "risks.choices.RiskLevel",
         "ApprovalBodyEnum": "risks.choices.ApprovalBody",
         "FeedbackCategoryEnum": "kpis.choices.FeedbackCategory",
+        "IncidentCategoryEnum": "incidents.choices.IncidentCategory",
+        # The four impact areas of a change share one scale.
+        "ImpactRatingEnum": "incidents.choices.ImpactRating",
+        "TestResultEnum": "incidents.choices.TestResult",
     },
 }
 

@@ -8,7 +8,6 @@ quality officers, administrators), change title/description/discovery/owner, and
 ``subjects-not-notified/`` and ``close/``.
 """
 
-from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -29,15 +28,6 @@ def moment(help_text, **kwargs):
     return serializers.DateTimeField(help_text=f"{help_text} {AMSTERDAM}", **kwargs)
 
 
-class IncidentField(BriefRelatedField):
-    """The incident, brief. Its URL while ``incidents/`` is routed (the incidents part registers it)."""
-
-    def url_for(self, pk):
-        try:
-            return super().url_for(pk)
-        except NoReverseMatch:
-            return None
-
 
 class NullableRiskField(serializers.ChoiceField):
     """The risk as SPEC 9 has it: ``none``, ``risk``, ``high_risk``, or null until assessed (stored "")."""
@@ -53,7 +43,7 @@ class DataBreachSerializer(QmsModelSerializer):
         queryset=OrganisationUnit.objects.all(),
         help_text=_("The organisation whose breach it is (fixed once recorded)."),
     )
-    incident = IncidentField(
+    incident = BriefRelatedField(
         view_name="api:incident-detail",
         read_only=True,
         help_text=_("The incident it was opened from, or null when opened directly."),
@@ -142,7 +132,7 @@ class DataBreachSerializer(QmsModelSerializer):
         return attrs
 
 
-class AssessSerializer(serializers.Serializer):
+class BreachAssessSerializer(serializers.Serializer):
     personal_data = serializers.BooleanField(help_text=_("Whether personal data is involved."))
     risk = serializers.ChoiceField(
         choices=BreachRisk.choices,
@@ -156,21 +146,21 @@ class AssessSerializer(serializers.Serializer):
     containment = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
 
-class NotifyAuthoritySerializer(serializers.Serializer):
+class BreachNotifyAuthoritySerializer(serializers.Serializer):
     notified_at = moment(_("When the authority was notified: not before discovery, not in the future."))
     reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
 
-class NotifySubjectsSerializer(serializers.Serializer):
+class BreachNotifySubjectsSerializer(serializers.Serializer):
     notified_at = moment(_("When the people concerned were notified: not before discovery, not in the future."))
 
 
-class ReasonSerializer(serializers.Serializer):
+class BreachReasonSerializer(serializers.Serializer):
     # Optional here: the service says when a reason is needed, in its own words.
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class EmptySerializer(serializers.Serializer):
+class BreachStepSerializer(serializers.Serializer):
     pass
 
 
@@ -192,42 +182,42 @@ class DataBreachViewSet(ReadCreateUpdateViewSet):
         data.pop("organisation", None)
         return services.breach_update(actor=self.request.user, breach=instance, **data)
 
-    @extend_schema(request=AssessSerializer, responses={200: DataBreachSerializer})
+    @extend_schema(request=BreachAssessSerializer, responses={200: DataBreachSerializer})
     @action(detail=True, methods=["post"])
     def assess(self, request, pk=None):
         """Record (or revise) the assessment: personal data, categories, people, risk, containment."""
-        return self.act_on_object(services.breach_assess, "breach", AssessSerializer)
+        return self.act_on_object(services.breach_assess, "breach", BreachAssessSerializer)
 
-    @extend_schema(request=NotifyAuthoritySerializer, responses={200: DataBreachSerializer})
+    @extend_schema(request=BreachNotifyAuthoritySerializer, responses={200: DataBreachSerializer})
     @action(detail=True, methods=["post"], url_path="notify-authority")
     def notify_authority(self, request, pk=None):
         """Record when the authority was notified (and its reference)."""
-        return self.act_on_object(services.breach_notify_authority, "breach", NotifyAuthoritySerializer)
+        return self.act_on_object(services.breach_notify_authority, "breach", BreachNotifyAuthoritySerializer)
 
-    @extend_schema(request=ReasonSerializer, responses={200: DataBreachSerializer})
+    @extend_schema(request=BreachReasonSerializer, responses={200: DataBreachSerializer})
     @action(detail=True, methods=["post"], url_path="authority-not-notified")
     def authority_not_notified(self, request, pk=None):
         """Record why the authority is not notified (a reason is required unless assessed as no risk)."""
-        return self.act_on_object(services.breach_record_authority_not_notified, "breach", ReasonSerializer)
+        return self.act_on_object(services.breach_record_authority_not_notified, "breach", BreachReasonSerializer)
 
-    @extend_schema(request=NotifySubjectsSerializer, responses={200: DataBreachSerializer})
+    @extend_schema(request=BreachNotifySubjectsSerializer, responses={200: DataBreachSerializer})
     @action(detail=True, methods=["post"], url_path="notify-subjects")
     def notify_subjects(self, request, pk=None):
         """Record when the people concerned were notified (required at a high risk)."""
-        return self.act_on_object(services.breach_notify_subjects, "breach", NotifySubjectsSerializer)
+        return self.act_on_object(services.breach_notify_subjects, "breach", BreachNotifySubjectsSerializer)
 
-    @extend_schema(request=ReasonSerializer, responses={200: DataBreachSerializer})
+    @extend_schema(request=BreachReasonSerializer, responses={200: DataBreachSerializer})
     @action(detail=True, methods=["post"], url_path="subjects-not-notified")
     def subjects_not_notified(self, request, pk=None):
         """Record why the people concerned are not notified (GDPR article 34(3))."""
-        return self.act_on_object(services.breach_record_subjects_not_notified, "breach", ReasonSerializer)
+        return self.act_on_object(services.breach_record_subjects_not_notified, "breach", BreachReasonSerializer)
 
-    @extend_schema(request=EmptySerializer, responses={200: DataBreachSerializer})
+    @extend_schema(request=BreachStepSerializer, responses={200: DataBreachSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the breach: assessed, the authority question answered and, at a high risk, the people
         concerned question too; otherwise a 400 says what is missing. It stays in the register."""
-        return self.act_on_object(services.breach_close, "breach", EmptySerializer)
+        return self.act_on_object(services.breach_close, "breach", BreachStepSerializer)
 
 
 routes = [("data-breaches", DataBreachViewSet, "data-breach")]

@@ -222,7 +222,7 @@ class ChangeSerializer(QmsModelSerializer):
 # --- steps -------------------------------------------------------------------------------------
 
 
-class AssessSerializer(serializers.Serializer):
+class ChangeAssessSerializer(serializers.Serializer):
     privacy_impact = serializers.ChoiceField(choices=ImpactRating.choices)
     privacy_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     security_impact = serializers.ChoiceField(choices=ImpactRating.choices)
@@ -248,12 +248,12 @@ class AssessSerializer(serializers.Serializer):
     )
 
 
-class DecisionSerializer(serializers.Serializer):
+class ChangeDecideSerializer(serializers.Serializer):
     approved = serializers.BooleanField(help_text=_("true to approve, false to reject."))
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class PlanSerializer(serializers.Serializer):
+class ChangePlanSerializer(serializers.Serializer):
     planned_start = MomentField()
     planned_end = MomentField()
     outside_window_reason = serializers.CharField(
@@ -265,7 +265,7 @@ class PlanSerializer(serializers.Serializer):
     )
 
 
-class TestSerializer(serializers.Serializer):
+class ChangeTestSerializer(serializers.Serializer):
     tested_at = MomentField()
     result = serializers.ChoiceField(choices=TestResult.choices)
     notes = serializers.CharField(
@@ -274,19 +274,19 @@ class TestSerializer(serializers.Serializer):
     tested_by = user_field(required=False, allow_null=True, default=None, help_text=_("Default: you."))
 
 
-class DpiaSerializer(serializers.Serializer):
+class ChangeDpiaSerializer(serializers.Serializer):
     outcome = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
 
-class ReleaseSerializer(serializers.Serializer):
+class ChangeReleaseSerializer(serializers.Serializer):
     released_at = MomentField(required=False, allow_null=True, default=None)
 
 
-class CloseSerializer(serializers.Serializer):
+class ChangeCloseSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ChangeReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -358,62 +358,62 @@ class ChangeViewSet(ReadCreateUpdateViewSet):
         service(actor=self.request.user, change=change, **serializer.validated_data)
         return self.fresh(change)
 
-    @extend_schema(request=AssessSerializer, responses={200: ChangeSerializer})
+    @extend_schema(request=ChangeAssessSerializer, responses={200: ChangeSerializer})
     @action(detail=True, methods=["post"])
     def assess(self, request, pk=None):
         """Record the impact assessment (again, until the decision is concluded)."""
-        return self.step(services.change_assess, AssessSerializer)
+        return self.step(services.change_assess, ChangeAssessSerializer)
 
-    @extend_schema(request=DecisionSerializer, responses={200: ChangeSerializer})
+    @extend_schema(request=ChangeDecideSerializer, responses={200: ChangeSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """A stakeholder's decision with the reason (one each; deciding again replaces it). Not the
         requester or the owner."""
-        return self.step(services.change_decide, DecisionSerializer)
+        return self.step(services.change_decide, ChangeDecideSerializer)
 
-    @extend_schema(request=DecisionSerializer, responses={200: ChangeSerializer})
+    @extend_schema(request=ChangeDecideSerializer, responses={200: ChangeSerializer})
     @action(detail=True, methods=["post"])
     def conclude(self, request, pk=None):
         """The owner (or an incident coordinator) concludes: approved (needs a stakeholder's approval) or
         rejected, with the reason, after at least one stakeholder decided."""
-        return self.step(services.change_conclude, DecisionSerializer)
+        return self.step(services.change_conclude, ChangeDecideSerializer)
 
-    @extend_schema(request=PlanSerializer, responses={200: ChangeSerializer})
+    @extend_schema(request=ChangePlanSerializer, responses={200: ChangeSerializer})
     @action(detail=True, methods=["post"])
     def plan(self, request, pk=None):
         """Plan an approved change: in the maintenance window, or outside it with a reason (the escalation
         contacts of the unit and the units below it are warned at once)."""
-        return self.step(services.change_plan, PlanSerializer)
+        return self.step(services.change_plan, ChangePlanSerializer)
 
-    @extend_schema(request=TestSerializer, responses={200: ChangeSerializer})
+    @extend_schema(request=ChangeTestSerializer, responses={200: ChangeSerializer})
     @action(detail=True, methods=["post"], url_path="record-test", url_name="record-test")
     def record_test(self, request, pk=None):
         """Record the test: passed makes it tested; failed (with notes) leaves it planned."""
-        return self.step(services.change_record_test, TestSerializer)
+        return self.step(services.change_record_test, ChangeTestSerializer)
 
-    @extend_schema(request=DpiaSerializer, responses={200: ChangeSerializer})
+    @extend_schema(request=ChangeDpiaSerializer, responses={200: ChangeSerializer})
     @action(detail=True, methods=["post"], url_path="record-dpia", url_name="record-dpia")
     def record_dpia(self, request, pk=None):
         """The DPIA's outcome, by a data-protection officer of the organisation."""
-        return self.step(services.change_record_dpia, DpiaSerializer)
+        return self.step(services.change_record_dpia, ChangeDpiaSerializer)
 
-    @extend_schema(request=ReleaseSerializer, responses={200: ChangeSerializer})
+    @extend_schema(request=ChangeReleaseSerializer, responses={200: ChangeSerializer})
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         """Release a tested change; refused untested or with its DPIA pending."""
-        return self.step(services.change_release, ReleaseSerializer)
+        return self.step(services.change_release, ChangeReleaseSerializer)
 
-    @extend_schema(request=CloseSerializer, responses={200: ChangeSerializer})
+    @extend_schema(request=ChangeCloseSerializer, responses={200: ChangeSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close a released or rejected change."""
-        return self.step(services.change_close, CloseSerializer)
+        return self.step(services.change_close, ChangeCloseSerializer)
 
-    @extend_schema(request=ReasonSerializer, responses={200: ChangeSerializer})
+    @extend_schema(request=ChangeReasonSerializer, responses={200: ChangeSerializer})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Withdraw an open change, with the reason."""
-        return self.step(services.change_withdraw, ReasonSerializer)
+        return self.step(services.change_withdraw, ChangeReasonSerializer)
 
 
 routes = [("changes", ChangeViewSet, "change")]

@@ -47,7 +47,7 @@ class EscalationContactSerializer(QmsModelSerializer):
         validators = []
 
 
-class ConfirmSerializer(serializers.Serializer):
+class ContactsConfirmSerializer(serializers.Serializer):
     unit = BriefRelatedField(
         view_name="api:unit-detail",
         queryset=OrganisationUnit.objects.all(),
@@ -71,7 +71,7 @@ class EscalationContactViewSet(ReadCreateDeleteViewSet):
     delete_kwarg = "contact"
 
     @extend_schema(
-        request=ConfirmSerializer,
+        request=ContactsConfirmSerializer,
         responses={
             200: inline_serializer(
                 "ContactConfirmation",
@@ -86,7 +86,7 @@ class EscalationContactViewSet(ReadCreateDeleteViewSet):
     @action(detail=False, methods=["post"])
     def confirm(self, request):
         """Confirm the unit's contacts for the current year (the yearly task is done)."""
-        serializer = ConfirmSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = ContactsConfirmSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         confirmation = services.contacts_confirm(actor=request.user, unit=serializer.validated_data["unit"])
         return Response(

@@ -184,12 +184,12 @@ class IncidentSerializer(QmsModelSerializer):
         return attrs
 
 
-class ReasonSerializer(serializers.Serializer):
+class IncidentReasonSerializer(serializers.Serializer):
     # Optional here: the service says when a reason is needed, in its own words.
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class ResolveSerializer(serializers.Serializer):
+class IncidentResolveSerializer(serializers.Serializer):
     resolution = serializers.CharField(
         required=False, allow_blank=True, default="", help_text=_("How the incident was resolved (required).")
     )
@@ -201,7 +201,7 @@ class ResolveSerializer(serializers.Serializer):
     )
 
 
-class EmptySerializer(serializers.Serializer):
+class IncidentStepSerializer(serializers.Serializer):
     pass
 
 
@@ -234,41 +234,41 @@ class IncidentViewSet(ReadCreateUpdateViewSet):
             data.pop(name, None)
         return services.incident_update(actor=self.request.user, incident=instance, reason=reason, **data)
 
-    @extend_schema(request=EmptySerializer, responses={200: IncidentSerializer})
+    @extend_schema(request=IncidentStepSerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         """Take a new incident in hand (new -> in progress)."""
-        return self.act_on_object(services.incident_start, "incident", EmptySerializer)
+        return self.act_on_object(services.incident_start, "incident", IncidentStepSerializer)
 
-    @extend_schema(request=ReasonSerializer, responses={200: IncidentSerializer})
+    @extend_schema(request=IncidentReasonSerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def hold(self, request, pk=None):
         """Put it on hold, with the reason: the SLA clock stops until resumed."""
-        return self.act_on_object(services.incident_hold, "incident", ReasonSerializer)
+        return self.act_on_object(services.incident_hold, "incident", IncidentReasonSerializer)
 
-    @extend_schema(request=EmptySerializer, responses={200: IncidentSerializer})
+    @extend_schema(request=IncidentStepSerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         """Take it off hold: the due time moves by the service time spent on hold."""
-        return self.act_on_object(services.incident_resume, "incident", EmptySerializer)
+        return self.act_on_object(services.incident_resume, "incident", IncidentStepSerializer)
 
-    @extend_schema(request=ResolveSerializer, responses={200: IncidentSerializer})
+    @extend_schema(request=IncidentResolveSerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         """Record the restoration (resolution required); ``sla_met`` says whether it came in time."""
-        return self.act_on_object(services.incident_resolve, "incident", ResolveSerializer)
+        return self.act_on_object(services.incident_resolve, "incident", IncidentResolveSerializer)
 
-    @extend_schema(request=EmptySerializer, responses={200: IncidentSerializer})
+    @extend_schema(request=IncidentStepSerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close a resolved incident; it cannot change any more."""
-        return self.act_on_object(services.incident_close, "incident", EmptySerializer)
+        return self.act_on_object(services.incident_close, "incident", IncidentStepSerializer)
 
-    @extend_schema(request=ReasonSerializer, responses={200: IncidentSerializer})
+    @extend_schema(request=IncidentReasonSerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """Reopen a resolved incident, with the reason."""
-        return self.act_on_object(services.incident_reopen, "incident", ReasonSerializer)
+        return self.act_on_object(services.incident_reopen, "incident", IncidentReasonSerializer)
 
 
 class IncidentUpdateSerializer(QmsModelSerializer):

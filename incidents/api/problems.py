@@ -97,13 +97,13 @@ class ProblemSerializer(QmsModelSerializer):
         return attrs
 
 
-class StepSerializer(serializers.Serializer):
+class ProblemStepSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000, help_text=_("Required to reopen.")
     )
 
 
-class KnownErrorSerializer(StepSerializer):
+class ProblemKnownErrorSerializer(ProblemStepSerializer):
     workaround = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -113,7 +113,7 @@ class KnownErrorSerializer(StepSerializer):
     )
 
 
-class ResolveSerializer(StepSerializer):
+class ProblemResolveSerializer(ProblemStepSerializer):
     root_cause = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -123,7 +123,7 @@ class ResolveSerializer(StepSerializer):
     )
 
 
-class LinkSerializer(serializers.Serializer):
+class ProblemLinkSerializer(serializers.Serializer):
     incidents = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         allow_empty=False,
@@ -132,7 +132,7 @@ class LinkSerializer(serializers.Serializer):
     )
 
 
-class UnlinkSerializer(serializers.Serializer):
+class ProblemUnlinkSerializer(serializers.Serializer):
     incident = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text=_("The id of the incident."))
 
 
@@ -173,41 +173,41 @@ class ProblemViewSet(ReadCreateUpdateViewSet):
 
         return self.act_on_object(service, "problem", serializer_class)
 
-    @extend_schema(request=KnownErrorSerializer, responses={200: ProblemSerializer})
+    @extend_schema(request=ProblemKnownErrorSerializer, responses={200: ProblemSerializer})
     @action(detail=True, methods=["post"], url_path="known-error")
     def known_error(self, request, pk=None):
         """Mark the open problem as a known error: it needs a workaround (give it here or have one)."""
-        return self.step(services.Step.KNOWN_ERROR, KnownErrorSerializer)
+        return self.step(services.Step.KNOWN_ERROR, ProblemKnownErrorSerializer)
 
-    @extend_schema(request=ResolveSerializer, responses={200: ProblemSerializer})
+    @extend_schema(request=ProblemResolveSerializer, responses={200: ProblemSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         """Resolve the problem (open or known error): it needs a root cause (give it here or have one)."""
-        return self.step(services.Step.RESOLVE, ResolveSerializer)
+        return self.step(services.Step.RESOLVE, ProblemResolveSerializer)
 
-    @extend_schema(request=StepSerializer, responses={200: ProblemSerializer})
+    @extend_schema(request=ProblemStepSerializer, responses={200: ProblemSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close a resolved problem."""
-        return self.step(services.Step.CLOSE, StepSerializer)
+        return self.step(services.Step.CLOSE, ProblemStepSerializer)
 
-    @extend_schema(request=StepSerializer, responses={200: ProblemSerializer})
+    @extend_schema(request=ProblemStepSerializer, responses={200: ProblemSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """Reopen a resolved or closed problem, with the reason."""
-        return self.step(services.Step.REOPEN, StepSerializer)
+        return self.step(services.Step.REOPEN, ProblemStepSerializer)
 
-    @extend_schema(request=LinkSerializer, responses={200: ProblemSerializer})
+    @extend_schema(request=ProblemLinkSerializer, responses={200: ProblemSerializer})
     @action(detail=True, methods=["post"], url_path="link-incidents")
     def link_incidents(self, request, pk=None):
         """Link incidents (ids) to the problem."""
-        return self.act_on_object(services.problem_link_incidents, "problem", LinkSerializer)
+        return self.act_on_object(services.problem_link_incidents, "problem", ProblemLinkSerializer)
 
-    @extend_schema(request=UnlinkSerializer, responses={200: ProblemSerializer})
+    @extend_schema(request=ProblemUnlinkSerializer, responses={200: ProblemSerializer})
     @action(detail=True, methods=["post"], url_path="unlink-incident")
     def unlink_incident(self, request, pk=None):
         """Take one incident out of the problem."""
-        return self.act_on_object(services.problem_unlink_incident, "problem", UnlinkSerializer)
+        return self.act_on_object(services.problem_unlink_incident, "problem", ProblemUnlinkSerializer)
 
 
 routes = [("problems", ProblemViewSet, "problem")]

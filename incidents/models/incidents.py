@@ -251,6 +251,13 @@ class Incident(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     sla_met = models.BooleanField(_("SLA met"), null=True, editable=False)
+    restore_time = models.DurationField(
+        _("time to restore (service time)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Service time from the report to the resolution, less the time on hold."),
+    )
     sla_warned_at = models.DateTimeField(_("SLA warning sent at"), null=True, editable=False)
     sla_escalated_at = models.DateTimeField(_("SLA escalated at"), null=True, editable=False)
     # P1: when it became P1, the next hourly update due, how many hours passed without one.

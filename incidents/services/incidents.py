@@ -459,12 +459,18 @@ def incident_resolve(
         errors["resolved_at"] = _("The resolution time cannot be in the future.")
     if errors:
         raise ValidationError(errors)
+    calendar = calendar_for(incident.organisation)
     if incident.status == IncidentStatus.ON_HOLD:
-        _end_hold(incident, resolved_at, calendar_for(incident.organisation))
+        _end_hold(incident, resolved_at, calendar)
         incident.hold_reason = ""
     incident.resolution = resolution.strip()
     incident.resolved_at = resolved_at
     incident.sla_met = resolved_at <= incident.restore_due
+    # Stored for the SLA report, which averages and ranks it in the database.
+    incident.restore_time = max(
+        calendar.between(incident.reported_at, resolved_at) - (incident.held_for or datetime.timedelta()),
+        datetime.timedelta(),
+    )
     incident.next_update_due = None
     return _step_done(actor, incident, "resolve")
 
@@ -486,6 +492,7 @@ def incident_reopen(*, actor, incident: Incident, reason: str) -> Incident:
         raise ValidationError({"reason": _("Say why the incident is reopened.")})
     incident.resolved_at = None
     incident.sla_met = None
+    incident.restore_time = None
     if incident.priority == Priority.P1:
         incident.next_update_due = next_update_hour(timezone.now())
         incident.missed_updates = 0

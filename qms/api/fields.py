@@ -73,6 +73,7 @@ class BriefRelatedField(serializers.PrimaryKeyRelatedField):
 
 class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "qms.api.fields.BriefRelatedField"
+    match_subclasses = True  # a field that only changes its URL is still brief
 
     def map_serializer_field(self, auto_schema, direction):
         if direction == "request":

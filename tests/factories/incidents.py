@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from incidents.choices import DEFAULT_PRIORITY_MATRIX, DEFAULT_RESTORE_HOURS, Channel, Impact, IncidentStatus, Urgency
 from incidents.models import Incident
+from qms.calendar import calendar_for
 
 
 class IncidentFactory(factory.django.DjangoModelFactory):
@@ -29,3 +30,16 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     )
     status = IncidentStatus.NEW
     data_breach_suspected = False
+    held_for = datetime.timedelta()
+    # What incident_resolve stores: the service time from the report to the resolution, less the hold.
+    restore_time = factory.LazyAttribute(
+        lambda incident: (
+            max(
+                calendar_for(incident.organisation).between(incident.reported_at, incident.resolved_at)
+                - incident.held_for,
+                datetime.timedelta(),
+            )
+            if getattr(incident, "resolved_at", None)
+            else None
+        )
+    )

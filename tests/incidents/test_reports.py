@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from incidents.models import Incident
-from incidents.selectors.reports import percentile, sla_report
+from incidents.selectors.reports import restore_times, sla_report
 from tests.factories.incidents import IncidentFactory
 from tests.incidents.conftest import ams
 
@@ -72,10 +72,14 @@ def test_it_computes_the_year_and_the_trend(cast, november):
     assert month["trend"][-1]["label"] == "2026-11" and month["trend"][0]["label"] == "2025-12"
 
 
-def test_it_takes_the_nearest_rank_percentile():
-    assert percentile([1.0], 90) == 1.0
-    assert percentile([float(n) for n in range(1, 11)], 90) == 9.0
-    assert percentile([float(n) for n in range(1, 12)], 90) == 10.0
+@pytest.mark.parametrize(("count", "p90"), [(1, 1), (10, 9), (11, 10)])
+def test_it_takes_the_nearest_rank_percentile(cast, count, p90):
+    step = datetime.timedelta(minutes=20)
+    for n in range(1, count + 1):  # restored after 20, 40, ... minutes on Monday 2 November
+        resolved(cast.units.bu_a1, ams(2026, 11, 2, 8, 30), ams(2026, 11, 2, 8, 30) + n * step)
+    mean, ninetieth = restore_times(Incident.objects.filter(resolved_at__isnull=False))
+    assert ninetieth == p90 * step
+    assert mean == (count + 1) / 2 * step
 
 
 def test_it_shows_the_report_with_its_chart(cast, as_user, november):

@@ -174,8 +174,18 @@ def test_it_decides_the_sla_on_resolution(cast, clock, register):
     )
     late = incident_resolve(actor=cast.qo_a, incident=late, resolution="Replaced", resolved_at=ams(2026, 11, 3, 16, 31))
     assert (on_time.sla_met, late.sla_met) == (True, False)
+    # The time to restore is stored in service time: Monday 8 h + Tuesday 8 h (+ one minute).
+    assert (on_time.restore_time, late.restore_time) == (
+        datetime.timedelta(hours=16),
+        datetime.timedelta(hours=16, minutes=1),
+    )
     late = incident_reopen(actor=cast.qo_a, incident=late, reason="Broke again")
-    assert (late.status, late.resolved_at, late.sla_met) == (IncidentStatus.IN_PROGRESS, None, None)
+    assert (late.status, late.resolved_at, late.sla_met, late.restore_time) == (
+        IncidentStatus.IN_PROGRESS,
+        None,
+        None,
+        None,
+    )
 
 
 def test_it_refuses_a_resolution_before_the_report_or_in_the_future_or_without_words(cast, clock, register):
@@ -204,6 +214,8 @@ def test_it_ends_the_hold_when_resolving_from_hold(cast, clock, register):
     assert incident.held_for == datetime.timedelta(hours=8, minutes=30)
     assert incident.restore_due == ams(2026, 11, 4, 16, 30)
     assert incident.sla_met is True and incident.on_hold_since is None
+    # Two days of service time (17 h) less the 8.5 h on hold.
+    assert incident.restore_time == datetime.timedelta(hours=8, minutes=30)
 
 
 def test_it_follows_the_transition_table(cast, clock, register):
