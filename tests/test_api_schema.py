@@ -165,3 +165,16 @@ def test_a_path_under_the_api_that_does_not_exist_answers_json_404(cast, method)
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     assert list(response.json()) == ["detail"]
+
+
+def test_an_empty_choice_filter_is_a_400_in_the_api_but_no_filter_on_the_pages(cast, api, login):
+    response = api(cast.qo_a).get("/api/v1/risks/", {"awaiting": "", "level": "high"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["awaiting"]
+    assert login(cast.qo_a).get("/risks/register/", {"awaiting": "", "level": ""}).status_code == 200
+
+
+def test_a_path_with_a_newline_answers_json_404(cast, api):
+    response = api(cast.qo_a).get("/api/v1/data-breaches/1%0A2/assess/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"

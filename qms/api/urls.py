@@ -48,5 +48,5 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     *router.urls,
-    re_path(r"^.*/$", not_found),
+    re_path(r"^[\s\S]*/$", not_found),  # [\s\S], not ".": a path with a newline in it is no exception
 ]
