@@ -10,7 +10,12 @@ class IncidentsConfig(AppConfig):
         # Each part registers its hooks with the core here, in its own block.
         # incidents
         from incidents.services import incidents as incident_services
+        from incidents.views.incidents import navigation_context
+        from qms.context_processors import register_navigation_context
         from qms.services.privacy import register_open_work
+
+        # The sub-navigation's links for who registers incidents and who reads the breach register.
+        register_navigation_context(navigation_context)
 
         # An erasure hands the person's open incidents to a successor.
         register_open_work(

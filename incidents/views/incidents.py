@@ -35,6 +35,7 @@ from incidents.forms.incidents import (
 )
 from incidents.imports import COLUMNS, TEMPLATE_COLUMNS, incidents_import, read_incidents, template_file
 from incidents.models import DataBreach, Incident, IncidentUpdate
+from incidents.models.breaches import BREACH_READER_ROLES
 from incidents.selectors.reports import default_period, report_month, sla_report
 from incidents.services import incidents as services
 from incidents.tables.incidents import IncidentTable
@@ -86,6 +87,18 @@ def register_units(user):
 
 def registers_incidents(user) -> bool:
     return bool(scope_for(user).roles() & set(REGISTER_ROLES)) or user.is_superuser
+
+
+def navigation_context(request, scope) -> dict:
+    """The incidents app's sub-navigation: whether the person registers incidents (the import), and
+    whether they read the data-breach register (its readers: data-protection officers, quality officers,
+    administrators). From the scope's roles, loaded once per request: no query."""
+    roles = scope.roles()
+    superuser = request.user.is_superuser
+    return {
+        "registers_incidents": superuser or bool(roles & set(REGISTER_ROLES)),
+        "reads_breach_register": superuser or bool(roles & set(BREACH_READER_ROLES)),
+    }
 
 
 def works_on(user, incident) -> bool:

@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from incidents.choices import Impact, IncidentStatus, Urgency
 from incidents.models import Incident, IncidentUpdate
+from qms.choices import Role
+from tests.factories import MembershipFactory, UserFactory
 from tests.factories.incidents import IncidentFactory
 from tests.incidents.conftest import ams
 
@@ -320,3 +322,14 @@ def test_it_links_the_breach_only_for_those_who_see_it(cast, as_user, clock, reg
     viewer = as_user(cast.viewer_a).get(incident.get_absolute_url()).content.decode()
     if breach is not None:
         assert breach.get_absolute_url() not in viewer
+
+
+def test_the_sub_navigation_shows_the_breach_register_only_to_its_readers(cast, as_user):
+    dpo = UserFactory(username="dpo_a")
+    MembershipFactory(user=dpo, unit=cast.units.org_a, role=Role.DATA_PROTECTION_OFFICER)
+    register = reverse("incidents:breach_list")
+    for reader in (dpo, cast.qo_a, cast.admin_a):
+        assert register in as_user(reader).get(reverse("incidents:index")).content.decode()
+    for other in (cast.viewer_a, cast.team_lead_a, cast.board_a):
+        page = as_user(other).get(reverse("incidents:index")).content.decode()
+        assert register not in page and reverse("incidents:problem_list") in page
