@@ -41,6 +41,9 @@ elif [ $# -gt 0 ]; then
 else
   run benchmark_register --risks 10000 --yes
   run benchmark_register --risks 100000 --seconds 10 --yes
+  # Issue 11: a million incidents against 10,000 risks seeded in the same run (the ratios compare them).
+  run benchmark_incidents --incidents 1000000 --yes
+  run benchmark_calendar
   run benchmark_scoring --organisations 1000 --yes
   run benchmark_kpis --yes
   soak

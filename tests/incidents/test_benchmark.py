@@ -30,7 +30,7 @@ def test_the_incident_benchmark_serves_the_seeded_incidents_through_gunicorn_and
     assert len(re.findall(r"ratio .*: [\d.]+x", text)) == 2, text
     # Every page answered 200 (the seeded officers see their data; no redirect to the login page).
     requests = [line for line in text.splitlines() if line.startswith(("/", "GET ", "incident list", "SLA report"))]
-    assert len(requests) == 10, text
+    assert len(requests) == 10, text  # 4 of the pairs, 4 single requests, 2 report pages
     assert all(re.search(r"\s200\s", line) for line in requests), text
     assert not Incident.objects.exists()
     assert not Risk.objects.exists()
