@@ -56,3 +56,4 @@ class IncidentsConfig(AppConfig):
             count=lambda *, user: breach_services.open_breaches(user).count(),
             reassign=breach_services.reassign_breaches,
         )
+        # nonconformities

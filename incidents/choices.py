@@ -148,3 +148,75 @@ class BreachStatus(models.TextChoices):
 # The GDPR clock: the authority within 72 clock hours of discovery; reminders at these hours.
 AUTHORITY_DEADLINE_HOURS = 72
 BREACH_REMINDER_HOURS = (24, 48, 60)
+
+
+# --- non-conformities and CAPA (SPEC 5.6) ---
+
+
+class NcKind(models.TextChoices):
+    DEVIATION = "deviation", _("Deviation")
+    ERROR = "error", _("Error")
+    SUGGESTION = "suggestion", _("Suggestion")
+
+
+class NcSource(models.TextChoices):
+    INCIDENT = "incident", _("Incident")
+    PROBLEM = "problem", _("Problem")
+    AUDIT = "audit", _("Audit finding")
+    FEEDBACK = "feedback", _("Customer feedback")
+    INTERNAL = "internal", _("Internal report")
+    COMPLAINT = "complaint", _("Complaint")
+    MANAGEMENT_REVIEW = "management_review", _("Management review")
+
+
+class Severity(models.TextChoices):
+    OBSERVATION = "observation", _("Observation")
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+
+
+class NcStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    ANALYSIS = "analysis", _("Analysis")
+    ACTION_PLAN = "action_plan", _("Action plan")
+    IMPLEMENTATION = "implementation", _("Implementation")
+    EFFECTIVENESS_CHECK = "effectiveness_check", _("Effectiveness check")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_NC_STATUSES = (
+    NcStatus.REGISTERED,
+    NcStatus.ANALYSIS,
+    NcStatus.ACTION_PLAN,
+    NcStatus.IMPLEMENTATION,
+    NcStatus.EFFECTIVENESS_CHECK,
+)
+
+
+class AnalysisMethod(models.TextChoices):
+    FIVE_WHYS = "five_whys", _("5 whys")
+    FISHBONE = "fishbone", _("Fishbone (Ishikawa)")
+    OTHER = "other", _("Other")
+
+
+class Verdict(models.TextChoices):
+    EFFECTIVE = "effective", _("Effective")
+    PARTLY_EFFECTIVE = "partly_effective", _("Partly effective")
+    NOT_EFFECTIVE = "not_effective", _("Not effective")
+
+
+# The cause categories a new organisation starts with (configurable by its quality officers).
+DEFAULT_CAUSE_CATEGORIES = [
+    ("process", _("Process or procedure")),
+    ("people", _("People: knowledge, skills, workload")),
+    ("system", _("System or tooling")),
+    ("supplier", _("Supplier")),
+    ("information", _("Information or communication")),
+    ("environment", _("Environment or other")),
+]
+
+# Recurrence: this many non-conformities of one cause category in one unit within this many days
+# propose a CAPA on the latest one.
+DEFAULT_RECURRENCE_THRESHOLD = 3
+DEFAULT_RECURRENCE_WINDOW_DAYS = 90

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import breaches, changes, contacts, incidents, problems  # noqa: F401 (parts fill in)
+from incidents.views import breaches, changes, contacts, incidents, nonconformities, problems  # noqa: F401 (filled in)  # noqa: F401 (parts fill in)
 
 app_name = "incidents"
 urlpatterns = [
@@ -33,9 +33,7 @@ urlpatterns = [
     path("problems/<int:pk>/edit/", problems.ProblemEditView.as_view(), name="problem_edit"),
     path("problems/<int:pk>/history/", problems.ProblemHistoryView.as_view(), name="problem_history"),
     path("problems/<int:pk>/link/", problems.ProblemLinkView.as_view(), name="problem_link"),
-    path(
-        "problems/<int:pk>/unlink/<int:incident_pk>/", problems.ProblemUnlinkView.as_view(), name="problem_unlink"
-    ),
+    path("problems/<int:pk>/unlink/<int:incident_pk>/", problems.ProblemUnlinkView.as_view(), name="problem_unlink"),
     path("problems/<int:pk>/<slug:step>/", problems.ProblemStepView.as_view(), name="problem_step"),
     # changes
     path("changes/", changes.ChangeListView.as_view(), name="change_list"),
@@ -80,4 +78,5 @@ urlpatterns = [
         name="breach_subjects_not_notified",
     ),
     path("breaches/<int:pk>/close/", breaches.BreachCloseView.as_view(), name="breach_close"),
+    # nonconformities
 ]

@@ -3,9 +3,14 @@
 from .breaches import DataBreach
 from .changes import Change, ChangeDecision
 from .incidents import ContactConfirmation, EscalationContact, Incident, IncidentPolicy, IncidentUpdate
+from .nonconformities import CapaProposal, CauseCategory, EffectivenessCheck, NonConformity
 from .problems import Problem, ProblemProposal
 
 __all__ = [
+    "CapaProposal",
+    "CauseCategory",
+    "EffectivenessCheck",
+    "NonConformity",
     "Change",
     "ChangeDecision",
     "ContactConfirmation",

@@ -1,0 +1,3 @@
+"""API of the non-conformities part: serializers and viewsets."""
+
+routes = []

@@ -1,0 +1,1 @@
+"""Filtersets of the non-conformities (CAPA) part of the incidents app."""

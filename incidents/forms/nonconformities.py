@@ -1,0 +1,1 @@
+"""Forms of the non-conformities (CAPA) part of the incidents app."""

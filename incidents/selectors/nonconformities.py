@@ -1,0 +1,1 @@
+"""Selectors of the non-conformities (CAPA) part of the incidents app."""

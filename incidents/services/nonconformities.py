@@ -1,0 +1,1 @@
+"""Services of the non-conformities (CAPA) part of the incidents app."""

@@ -1,0 +1,1 @@
+"""Tables of the non-conformities (CAPA) part of the incidents app."""

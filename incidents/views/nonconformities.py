@@ -1,0 +1,1 @@
+"""Views of the non-conformities (CAPA) part of the incidents app."""
