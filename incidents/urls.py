@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import breaches, changes, contacts, incidents, nonconformities, problems  # noqa: F401 (filled in)  # noqa: F401 (parts fill in)
+from incidents.views import breaches, changes, contacts, incidents, nonconformities, problems  # noqa: F401 (parts fill in)
 
 app_name = "incidents"
 urlpatterns = [
