@@ -57,3 +57,24 @@ class IncidentsConfig(AppConfig):
             reassign=breach_services.reassign_breaches,
         )
         # nonconformities
+        from incidents.services import nonconformities as nc_services
+        from kpis.services.feedback import register_escalation_handler
+        from qms.services.organisation import register_organisation_defaults
+
+        # A new organisation starts with the default cause categories (its quality officers change them).
+        register_organisation_defaults(nc_services.cause_categories_for_new_organisation)
+        # A quality officer's "escalate" of recurring feedback registers the non-conformity, linked both ways.
+        register_escalation_handler(nc_services.nc_from_feedback_escalation)
+        # Daily: recurring non-conformities propose a CAPA; overdue checks and stuck CAPAs escalate; the
+        # checks measured on a KPI get the verdict the effect proposes (after kpi_effects_due has run).
+        register_sweep("capa_recurrence")(nc_services.sweep_capa_recurrence)
+        register_sweep("effectiveness_checks_overdue")(nc_services.sweep_overdue_checks)
+        register_sweep("capa_stuck")(nc_services.sweep_stuck_capas)
+        register_sweep("capa_effect_proposals")(nc_services.sweep_effect_proposals)
+        # An erasure hands the person's open non-conformities to a successor.
+        register_open_work(
+            "nonconformities",
+            label=_("%(count)s open non-conformity(ies) they own"),
+            count=lambda *, user: nc_services.open_nonconformities(user).count(),
+            reassign=nc_services.reassign_nonconformities,
+        )

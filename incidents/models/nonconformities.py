@@ -132,6 +132,9 @@ class NonConformity(models.Model):
         related_name="nonconformities",
     )
     round = models.PositiveSmallIntegerField(_("action plan round"), default=1, editable=False)
+    # The actions of the current round are those created since it started (null: the first round, all
+    # of them); core actions have no field of their own for it.
+    round_started_at = models.DateTimeField(_("round started at"), null=True, blank=True, editable=False)
     stage_since = models.DateTimeField(_("in this stage since"), editable=False)
     promoted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

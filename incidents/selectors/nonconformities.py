@@ -1,1 +1,189 @@
-"""Selectors of the non-conformities (CAPA) part of the incidents app."""
+"""Reads of the non-conformities part: a CAPA's actions per round, the cause-category catalogue, the
+PDCA trace of one non-conformity and the CAPA overview."""
+
+import datetime
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+
+from incidents.choices import OPEN_NC_STATUSES, NcStatus, Verdict
+from incidents.models import CauseCategory, EffectivenessCheck, NonConformity
+from qms.choices import OPEN_ACTION_STATUSES
+from qms.models import Action
+
+
+def all_nc_actions(nc: NonConformity):
+    """Every action of the non-conformity, of every round, oldest first."""
+    return Action.objects.filter(
+        source_content_type=ContentType.objects.get_for_model(NonConformity), source_object_id=nc.pk
+    ).order_by("created_at", "pk")
+
+
+def round_actions(nc: NonConformity):
+    """The actions of the current round: created since the round started (every one in round 1)."""
+    actions = all_nc_actions(nc)
+    if nc.round_started_at is not None:
+        actions = actions.filter(created_at__gte=nc.round_started_at)
+    return actions
+
+
+def nc_actions(nc: NonConformity, round: int | None = None):  # noqa: A002 (the contract's name)
+    """The actions of one round: the current one by default, or round ``round``. A round's actions are
+    those created after the previous round's check was planned (all of that round's actions were added
+    before it) and before its own was: a check is planned only once the round's actions are done and
+    no action is added after the plan, so the checks' creation times divide the rounds."""
+    if round is None or round == nc.round:
+        return round_actions(nc)
+    bounds = dict(
+        EffectivenessCheck.objects.filter(nonconformity=nc, round__in=(round - 1, round)).values_list(
+            "round", "created_at"
+        )
+    )
+    actions = all_nc_actions(nc)
+    if round - 1 in bounds:
+        actions = actions.filter(created_at__gt=bounds[round - 1])
+    if round in bounds:
+        actions = actions.filter(created_at__lt=bounds[round])
+    return actions
+
+
+def actions_by_round(nc: NonConformity) -> dict[int, list[Action]]:
+    """Every action of the non-conformity by its round (two queries: the actions, the checks' times)."""
+    actions = list(all_nc_actions(nc).select_related("owner"))
+    bounds = list(
+        EffectivenessCheck.objects.filter(nonconformity=nc).order_by("round").values_list("round", "created_at")
+    )
+    rounds: dict[int, list[Action]] = defaultdict(list)
+    for action in actions:
+        number = 1
+        for check_round, planned_at in bounds:
+            if action.created_at > planned_at:
+                number = check_round + 1
+        rounds[number].append(action)
+    return dict(sorted(rounds.items()))
+
+
+def cause_categories_for(organisation, *, active_only: bool = True):
+    """The organisation's cause categories (created with the organisation: ``unit_create``)."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    categories = CauseCategory.objects.filter(organisation_id=organisation_id)
+    return categories.active() if active_only else categories
+
+
+def source_record(nc: NonConformity, user):
+    """The record the non-conformity came from, when there is one and ``user`` may see it; else None."""
+    if nc.source_content_type_id is None or nc.source_object_id is None:
+        return None
+    model = ContentType.objects.get_for_id(nc.source_content_type_id).model_class()
+    if model is None:
+        return None
+    manager = model.objects
+    queryset = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.none()
+    return queryset.filter(pk=nc.source_object_id).first()
+
+
+def nc_trace(nc: NonConformity, user) -> dict:
+    """The PDCA trace of one non-conformity, for one screen: the signal (the source record, if the
+    reader sees it), the analysis, the actions per round with their status, the checks with their
+    verdicts, and the effect measured on a KPI."""
+    checks = list(
+        EffectivenessCheck.objects.filter(nonconformity=nc)
+        .select_related("verifier", "kpi", "effect")
+        .order_by("round", "pk")
+    )
+    rounds = actions_by_round(nc)
+    effect = next((check.effect for check in reversed(checks) if check.effect_id), None)
+    return {
+        "signal": {
+            "source": nc.get_source_display(),
+            "record": source_record(nc, user),
+            "reported_at": nc.created_at,
+            "reporter": nc.reporter,
+            "correction": nc.correction,
+        },
+        "analysis": {
+            "root_cause": nc.root_cause,
+            "method": nc.get_analysis_method_display() if nc.analysis_method else "",
+            "cause_category": nc.cause_category,
+        },
+        "rounds": [
+            {
+                "round": number,
+                "actions": actions,
+                "check": next((check for check in checks if check.round == number), None),
+            }
+            for number, actions in (rounds or {1: []}).items()
+        ],
+        "checks": checks,
+        "effect": effect,
+        "closed": nc.status == NcStatus.CLOSED,
+        "closed_at": nc.closed_at,
+    }
+
+
+def overdue_filter(today: datetime.date | None = None) -> Q:
+    """Open non-conformities with an open action of the current round past its due date, or with the
+    current round's check pending past its date (the list's ``overdue`` filter): two EXISTS subqueries
+    on indexed columns, no join that repeats rows."""
+    today = today or timezone.localdate()
+    late_actions = Action.objects.filter(
+        source_content_type=ContentType.objects.get_for_model(NonConformity),
+        source_object_id=OuterRef("pk"),
+        status__in=OPEN_ACTION_STATUSES,
+        due_date__lt=today,
+    )
+    late_checks = EffectivenessCheck.objects.filter(
+        nonconformity=OuterRef("pk"), round=OuterRef("round"), verdict="", due_date__lt=today
+    )
+    current_round = Q(Exists(late_actions), round_started_at__isnull=True) | Q(
+        Exists(late_actions.filter(created_at__gte=OuterRef("round_started_at")))
+    )
+    return Q(status__in=OPEN_NC_STATUSES) & (current_round | Q(Exists(late_checks)))
+
+
+def capa_overview(queryset, today: datetime.date | None = None) -> dict:
+    """The CAPA overview of ``queryset`` (the non-conformities the reader sees, filtered): open by stage,
+    overdue actions, the effectiveness rate per quarter (checks effective / checks recorded) and the mean
+    days to close. A fixed number of queries, whatever the number of rows."""
+    today = today or timezone.localdate()
+    by_stage = dict(
+        queryset.filter(status__in=OPEN_NC_STATUSES).order_by().values_list("status").annotate(n=Count("pk"))
+    )
+    open_by_stage = [(status, NcStatus(status).label, by_stage.get(status, 0)) for status in OPEN_NC_STATUSES]
+    overdue_actions = Action.objects.filter(
+        source_content_type=ContentType.objects.get_for_model(NonConformity),
+        source_object_id__in=queryset.order_by().values("pk"),
+        status__in=OPEN_ACTION_STATUSES,
+        due_date__lt=today,
+    ).count()
+    quarters = list(
+        EffectivenessCheck.objects.filter(nonconformity__in=queryset.order_by().values("pk"), checked_at__isnull=False)
+        .annotate(quarter=TruncQuarter("checked_at"))
+        .order_by("quarter")
+        .values("quarter")
+        .annotate(recorded=Count("pk"), effective=Count("pk", filter=Q(verdict=Verdict.EFFECTIVE)))
+    )
+    rate = [
+        {
+            "quarter": f"{row['quarter'].year}-Q{(row['quarter'].month - 1) // 3 + 1}",
+            "recorded": row["recorded"],
+            "effective": row["effective"],
+            "rate": round(100 * row["effective"] / row["recorded"], 1) if row["recorded"] else None,
+        }
+        for row in quarters
+    ]
+    mean = (
+        queryset.filter(status=NcStatus.CLOSED, closed_at__isnull=False)
+        .order_by()
+        .aggregate(mean=Avg(ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())))
+    )["mean"]
+    return {
+        "open_by_stage": open_by_stage,
+        "open_total": sum(count for _status, _label, count in open_by_stage),
+        "overdue_actions": overdue_actions,
+        "effectiveness": rate,
+        "mean_days_to_close": round(mean.total_seconds() / 86400, 1) if mean is not None else None,
+    }

@@ -1,6 +1,7 @@
 """Customer feedback (CSAT responses, complaints) and the escalations proposed when it recurs."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -49,6 +50,12 @@ class FeedbackEscalation(models.Model):
     decision_note = models.TextField(
         _("reason for the decision"), blank=True, help_text=_("Required to dismiss a proposal.")
     )
+    # What the escalation became (a non-conformity): a generic link, the KPIs do not know that app.
+    follow_up_content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    follow_up_object_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    follow_up = GenericForeignKey("follow_up_content_type", "follow_up_object_id")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()

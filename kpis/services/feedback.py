@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -203,6 +204,17 @@ def feedback_reassign(*, actor, feedback: Feedback, assigned_to: User, reason: s
 
 # --- decisions on proposed escalations ------------------------------------------------------------
 
+# What an escalation becomes: the app that holds non-conformities registers ``handler(actor=,
+# escalation=)``, which creates the record in the decision's transaction and returns it; the escalation
+# links to it (``follow_up``). The KPIs do not know that app (the dependency points the other way).
+_ESCALATION_HANDLERS: list = []
+
+
+def register_escalation_handler(handler) -> None:
+    """Register what escalating a proposal creates (the non-conformities' ``AppConfig.ready``)."""
+    if handler not in _ESCALATION_HANDLERS:
+        _ESCALATION_HANDLERS.append(handler)
+
 
 def can_decide_escalation(user, escalation: FeedbackEscalation) -> bool:
     """The quality officers of the unit (or above it) decide on a proposed escalation."""
@@ -213,9 +225,10 @@ def can_decide_escalation(user, escalation: FeedbackEscalation) -> bool:
 def feedback_escalation_decide(
     *, actor, escalation: FeedbackEscalation, status: str, note: str = ""
 ) -> FeedbackEscalation:
-    """Escalate a proposal to a non-conformity (``escalated``; the incidents app takes it over once
-    it exists) or dismiss it (``dismissed``, with the reason). Allowed moves are in
-    ``ESCALATION_TRANSITIONS``; who decided, when and why are kept, and the history has every step."""
+    """Escalate a proposal to a non-conformity (``escalated``: the registered handler creates it in
+    this transaction and the escalation links to it as ``follow_up``) or dismiss it (``dismissed``, with
+    the reason). Allowed moves are in ``ESCALATION_TRANSITIONS``; who decided, when and why are kept,
+    and the history has every step."""
     escalation = FeedbackEscalation.objects.select_for_update(of=("self",)).select_related("unit").get(pk=escalation.pk)
     if not can_decide_escalation(actor, escalation):
         deny(_("Only a quality officer of %(unit)s decides on this escalation.") % {"unit": escalation.unit})
@@ -237,4 +250,14 @@ def feedback_escalation_decide(
     escalation.status = status
     escalation.decision_note = note
     escalation.decided_by, escalation.decided_at = actor, timezone.now()
-    return save_validated(escalation, actor=actor, reason=note)
+    save_validated(escalation, actor=actor, reason=note)
+    if status == EscalationStatus.ESCALATED:
+        records = [handler(actor=actor, escalation=escalation) for handler in _ESCALATION_HANDLERS]
+        record = next((record for record in records if record is not None), None)
+        if record is not None:
+            escalation.follow_up_content_type = ContentType.objects.get_for_model(record)
+            escalation.follow_up_object_id = record.pk
+            with in_stored_language():
+                reason = (_("Escalated: %(record)s") % {"record": record})[:100]
+            save_validated(escalation, actor=actor, reason=reason)
+    return escalation
