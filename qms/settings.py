@@ -453,6 +453,13 @@ SPECTACULAR_SETTINGS = {
         # The four impact areas of a change share one scale.
         "ImpactRatingEnum": "incidents.choices.ImpactRating",
         "TestResultEnum": "incidents.choices.TestResult",
+        "NcKindEnum": "incidents.choices.NcKind",
+        "NcSourceEnum": "incidents.choices.NcSource",
+        "NcVerdictEnum": "incidents.choices.Verdict",
+        "NcActionKindEnum": "incidents.api.nonconformities.NC_ACTION_KINDS",
+        # Named once non-conformities brought a second "kind" and "source".
+        "ActionKindEnum": "qms.choices.ActionKind",
+        "ScoreSourceEnum": "risks.choices.ScoreSource",
     },
 }
 
@@ -580,6 +587,11 @@ FEEDBACK_RECURRING_COUNT = envint("FEEDBACK_RECURRING_COUNT", 3)
 FEEDBACK_RECURRING_DAYS = envint("FEEDBACK_RECURRING_DAYS", 30)
 FEEDBACK_FOLLOW_UP_DAYS = envint("FEEDBACK_FOLLOW_UP_DAYS", 2)
 EFFECT_FOLLOW_UP_DAYS = envint("EFFECT_FOLLOW_UP_DAYS", 14)
+
+# Non-conformities and CAPA (issue 12); read in incidents/services/nonconformities.py.
+CAPA_RECURRENCE_THRESHOLD = envint("CAPA_RECURRENCE_THRESHOLD", 3)
+CAPA_RECURRENCE_DAYS = envint("CAPA_RECURRENCE_DAYS", 90)
+CAPA_STAGE_WORKING_DAYS = envint("CAPA_STAGE_WORKING_DAYS", 20)
 
 # The health endpoint (/healthz, qms/views/health.py) fails "disk" from this share of the disk used.
 HEALTH_DISK_MAX_PERCENT = envint("HEALTH_DISK_MAX_PERCENT", 90)

@@ -85,6 +85,23 @@ def source_record(nc: NonConformity, user):
     return queryset.filter(pk=nc.source_object_id).first()
 
 
+def visible_sources(ncs, user) -> set[tuple[int, int]]:
+    """The (content type id, id) of the source records of ``ncs`` that ``user`` may see: one query per
+    kind of source record among them (a page of the API list holds a handful of kinds at most)."""
+    by_type: dict[int, set[int]] = defaultdict(set)
+    for nc in ncs:
+        if nc.source_content_type_id is not None and nc.source_object_id is not None:
+            by_type[nc.source_content_type_id].add(nc.source_object_id)
+    visible = set()
+    for content_type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None or not hasattr(model.objects, "visible_to"):
+            continue
+        for pk in model.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True):
+            visible.add((content_type_id, pk))
+    return visible
+
+
 def nc_trace(nc: NonConformity, user) -> dict:
     """The PDCA trace of one non-conformity, for one screen: the signal (the source record, if the
     reader sees it), the analysis, the actions per round with their status, the checks with their
