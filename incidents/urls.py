@@ -79,4 +79,15 @@ urlpatterns = [
     ),
     path("breaches/<int:pk>/close/", breaches.BreachCloseView.as_view(), name="breach_close"),
     # nonconformities
+    path("nonconformities/", nonconformities.NcListView.as_view(), name="nc_list"),
+    path("nonconformities/add/", nonconformities.NcAddView.as_view(), name="nc_add"),
+    path("nonconformities/overview/", nonconformities.CapaOverviewView.as_view(), name="capa_overview"),
+    path("nonconformities/cause-categories/", nonconformities.CauseCategoryView.as_view(), name="cause_categories"),
+    path("nonconformities/checks/<int:pk>/record/", nonconformities.CheckRecordView.as_view(), name="check_record"),
+    path("nonconformities/<int:pk>/", nonconformities.NcDetailView.as_view(), name="nc_detail"),
+    path("nonconformities/<int:pk>/edit/", nonconformities.NcEditView.as_view(), name="nc_edit"),
+    path("nonconformities/<int:pk>/history/", nonconformities.NcHistoryView.as_view(), name="nc_history"),
+    path("nonconformities/<int:pk>/trace/", nonconformities.NcTraceView.as_view(), name="nc_trace"),
+    path("nonconformities/<int:pk>/add-action/", nonconformities.NcAddActionView.as_view(), name="nc_add_action"),
+    path("nonconformities/<int:pk>/<slug:step>/", nonconformities.NcStepView.as_view(), name="nc_step"),
 ]
