@@ -6,8 +6,6 @@ changes only through the steps ``POST incidents/{id}/start|hold|resume|resolve|c
 A timestamp without a time zone is read as Europe/Amsterdam time.
 """
 
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, serializers
@@ -96,7 +94,7 @@ class IncidentSerializer(QmsModelSerializer):
         read_only=True, allow_null=True, help_text=_("Set by the resolve step. %(naive)s") % {"naive": NAIVE_TIME_HELP}
     )
     data_breach = serializers.IntegerField(
-        source="data_breach_ref",
+        source="data_breach.id",
         read_only=True,
         allow_null=True,
         help_text=_("The id of the data-breach record opened for this incident, or null."),
@@ -105,6 +103,7 @@ class IncidentSerializer(QmsModelSerializer):
         source="problem_id", read_only=True, allow_null=True, help_text=_("The id of the linked problem, or null.")
     )
     sla_state = serializers.ChoiceField(
+        source="current_sla_state",
         choices=SlaState.choices,
         read_only=True,
         help_text=_("on_time, at_risk (75 % of the target used) or breached."),
@@ -222,7 +221,8 @@ class IncidentViewSet(ReadCreateUpdateViewSet):
     ordering = ["-reported_at", "-id"]
 
     def get_queryset(self):
-        return super().get_queryset().with_sla_state(timezone.now()).annotate(data_breach_ref=F("data_breach__id"))
+        # Selected with the page, not annotated: the count of the page stays a plain count.
+        return super().get_queryset().select_related("data_breach")
 
     def create_object(self, data):
         data.pop("change_reason", None)

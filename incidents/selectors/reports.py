@@ -2,12 +2,12 @@
 that met their restore target, the mean and p90 time to restore in service hours, the counts and the
 breaches; a trend of twelve months; and the bars of its chart (inline SVG, drawn from these figures).
 
-A fixed number of queries whatever the volume: one aggregate for the period's counts, per priority
-(and for all) one aggregate of the times to restore and one row for the p90, one grouped query for the
-trend. The time to restore is service time (the service calendar: service hours, public holidays and
-the organisation's closed days) from the report to the resolution, less the service time on hold; the
-calendar is Python, so ``incident_resolve`` stores it (``Incident.restore_time``) and the database
-averages and ranks it here.
+A fixed number of queries whatever the volume: one grouped aggregate for the period's counts and mean
+times to restore per priority, the p90s (on PostgreSQL two aggregates with ``percentile_disc``;
+elsewhere one ranked row per priority), one grouped query for the trend. The time to restore is service
+time (the service calendar: service hours, public holidays and the organisation's closed days) from the
+report to the resolution, less the service time on hold; the calendar is Python, so
+``incident_resolve`` stores it (``Incident.restore_time``) and the database averages and ranks it here.
 """
 
 import datetime
@@ -17,7 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, DurationField, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -67,19 +68,51 @@ def hours(value: float) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+class PercentileDisc(Aggregate):
+    """PostgreSQL's ``percentile_disc(f) WITHIN GROUP (ORDER BY x)``: the nearest-rank percentile."""
+
+    function = "percentile_disc"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction, **extra):
+        super().__init__(expression, fraction=float(fraction), output_field=DurationField(), **extra)
+
+
+def as_duration(value) -> datetime.timedelta | None:
+    if value is None or isinstance(value, datetime.timedelta):
+        return value
+    return datetime.timedelta(microseconds=float(value))  # SQLite averages the stored microseconds
+
+
 def restore_times(resolved) -> tuple[datetime.timedelta | None, datetime.timedelta | None]:
     """The mean and the nearest-rank p90 (the smallest value with at least 90 % of the values at or
-    below it) of the stored times to restore: an aggregate, then the one row at that rank (an index
-    range scan, no list in Python: SQLite has no percentile function)."""
+    below it) of the stored times to restore: an aggregate, then the one row at that rank."""
     figures = resolved.aggregate(count=Count("restore_time"), mean=Avg("restore_time"))
     if not figures["count"]:
         return None, None
-    rank = max(1, math.ceil(90 * figures["count"] / 100))
-    p90 = resolved.order_by("restore_time").values_list("restore_time", flat=True)[rank - 1]
-    mean = figures["mean"]
-    if not isinstance(mean, datetime.timedelta):  # SQLite averages the stored microseconds
-        mean = datetime.timedelta(microseconds=float(mean))
-    return mean, p90
+    return as_duration(figures["mean"]), nearest_rank(resolved, figures["count"])
+
+
+def nearest_rank(resolved, count: int) -> datetime.timedelta:
+    rank = max(1, math.ceil(90 * count / 100))
+    return resolved.order_by("restore_time").values_list("restore_time", flat=True)[rank - 1]
+
+
+def p90_by_priority(resolved, counts: dict[int | None, int]) -> dict[int | None, datetime.timedelta]:
+    """The p90 per priority and of all (key None): on PostgreSQL two aggregate queries (percentile_disc,
+    the same nearest rank), elsewhere one ranked row per priority."""
+    if connection.vendor == "postgresql":
+        found = {
+            entry["priority"]: entry["p90"]
+            for entry in resolved.values("priority").annotate(p90=PercentileDisc("restore_time", 0.9))
+        }
+        found[None] = resolved.aggregate(p90=PercentileDisc("restore_time", 0.9))["p90"]
+        return found
+    return {
+        priority: nearest_rank(resolved if priority is None else resolved.filter(priority=priority), count)
+        for priority, count in counts.items()
+        if count
+    }
 
 
 def period_bounds(year: int, month: int | None) -> tuple[datetime.datetime, datetime.datetime]:
@@ -113,8 +146,11 @@ def sla_report(*, incidents, organisation, year: int, month: int | None = None) 
             resolved=Count("pk", filter=resolved_in),
             met=Count("pk", filter=resolved_in & Q(sla_met=True)),
             breached=Count("pk", filter=resolved_in & Q(sla_met=False)),
+            timed=Count("restore_time", filter=resolved_in),
+            mean=Avg("restore_time", filter=resolved_in),
         )
     )
+    counted = list(counted)
     for entry in counted:
         figures = rows.get(entry["priority"])
         if figures is None:
@@ -123,10 +159,21 @@ def sla_report(*, incidents, organisation, year: int, month: int | None = None) 
             setattr(figures, name, entry[name])
             setattr(total, name, getattr(total, name) + entry[name])
 
-    resolved = incidents.filter(resolved_in, restore_time__isnull=False)
-    for figures in [*rows.values(), total]:
-        timed = resolved if figures.priority is None else resolved.filter(priority=figures.priority)
-        figures.mean_time, figures.p90_time = restore_times(timed)
+    timed = {None: 0}
+    weighted = datetime.timedelta()
+    for entry in counted:
+        figures = rows.get(entry["priority"])
+        if figures is None or not entry["timed"]:
+            continue
+        figures.mean_time = as_duration(entry["mean"])
+        timed[entry["priority"]] = entry["timed"]
+        timed[None] += entry["timed"]
+        weighted += figures.mean_time * entry["timed"]
+    if timed[None]:
+        total.mean_time = weighted / timed[None]
+    p90 = p90_by_priority(incidents.filter(resolved_in, restore_time__isnull=False), timed)
+    for priority, value in p90.items():
+        (total if priority is None else rows[priority]).p90_time = value
 
     trend = monthly_trend(incidents, last=datetime.date(year, month or 12, 1))
     figures = [rows[priority] for priority in PRIORITIES]

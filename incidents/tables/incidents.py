@@ -42,8 +42,7 @@ def short_datetime(value):
 
 
 class IncidentTable(BaseTable):
-    """The incident list. Needs ``Incident.objects.with_sla_state(now)`` for the SLA column, and the unit
-    and owner selected with it."""
+    """The incident list. Needs the unit and owner selected with it."""
 
     number = tables.Column(accessor="pk", verbose_name=_("Number"), linkify=True)
     title = tables.Column(linkify=True, verbose_name=_("Title"))
@@ -52,7 +51,7 @@ class IncidentTable(BaseTable):
     status = StatusColumn(verbose_name=_("Status"))
     reported_at = tables.Column(verbose_name=_("Reported"), attrs={"td": {"class": "text-nowrap"}})
     restore_due = tables.Column(verbose_name=_("Restore due"), attrs={"td": {"class": "text-nowrap"}})
-    sla_state = tables.Column(verbose_name=_("SLA"), order_by=("restore_due",))
+    sla_state = tables.Column(accessor="current_sla_state", verbose_name=_("SLA"), order_by=("restore_due",))
     owner = tables.Column(verbose_name=_("Owner"), order_by=("owner__last_name", "owner__first_name"))
     category = tables.Column(verbose_name=_("Category"), visible=False)
     impact = tables.Column(verbose_name=_("Impact"), visible=False)

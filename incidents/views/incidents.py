@@ -143,10 +143,6 @@ class IncidentListView(IncidentNavMixin, ObjectListView):
     title = _("Incidents")
     export_name = "incidents"
 
-    def get_queryset(self):
-        # The SLA state in the same query keeps the page at a fixed number of queries.
-        return super().get_queryset().with_sla_state(timezone.now())
-
     def can_add(self):
         return registers_incidents(self.request.user)
 

@@ -1,6 +1,7 @@
 """The SLA watch (SPEC 5.2): warn the owner at 75 %, escalate at 100 % to owner, manager and quality
 officers, each once per incident; one query finds what to act on."""
 
+import datetime
 import io
 import threading
 
@@ -145,3 +146,32 @@ def test_the_task_and_the_command_run_the_watches(cast, coordinator):
     call_command("run_incident_sla", stdout=out)
     call_command("run_p1_updates", stdout=out)
     assert "escalated: 0" in out.getvalue() and "reminded: 0" in out.getvalue()
+
+
+def test_the_sla_state_of_a_row_agrees_with_the_list_filters(cast):
+    """The page and the API read the state from the row; the filters select it in SQL: the same rule."""
+    now = ams(2026, 11, 4, 12, 0)
+    hour = datetime.timedelta(hours=1)
+    rows = {
+        "on_time": dict(restore_due=now + 5 * hour, sla_warn_at=now + hour),
+        "at_risk": dict(restore_due=now + hour, sla_warn_at=now - hour),
+        "breached": dict(restore_due=now - hour, sla_warn_at=now - 2 * hour),
+        "held_before_risk": dict(
+            status=IncidentStatus.ON_HOLD,
+            hold_reason="Waiting",
+            on_hold_since=now - 3 * hour,
+            restore_due=now - hour,
+            sla_warn_at=now - 2 * hour,
+        ),
+        "resolved_late": dict(status=IncidentStatus.RESOLVED, sla_met=False, restore_due=now - hour),
+        "resolved_in_time": dict(status=IncidentStatus.RESOLVED, sla_met=True, restore_due=now - hour),
+    }
+    made = {name: IncidentFactory(unit=cast.units.bu_a1, title=name, **fields) for name, fields in rows.items()}
+    at_risk = set(Incident.objects.sla_at_risk(now).values_list("title", flat=True))
+    breached = set(Incident.objects.sla_breached(now).values_list("title", flat=True))
+    for name, incident in made.items():
+        state = incident.sla_state_at(now)
+        assert (state == "at_risk") == (name in at_risk), name
+        assert (state == "breached") == (name in breached), name
+    assert made["held_before_risk"].sla_state_at(now) == "on_time"
+    assert (made["at_risk"].sla_state_at(now), made["resolved_late"].sla_state_at(now)) == ("at_risk", "breached")
