@@ -15,26 +15,46 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.choices import (
+    AnalysisMethod,
     BreachRisk,
     ChangeKind,
     ContactGroup,
     Impact,
     ImpactRating,
     IncidentCategory,
+    NcKind,
+    NcSource,
+    Severity,
     TestResult,
     Urgency,
+    Verdict,
 )
-from incidents.models import Change, DataBreach, EscalationContact, Incident, IncidentUpdate, ProblemProposal
+from incidents.models import (
+    CauseCategory,
+    Change,
+    DataBreach,
+    EscalationContact,
+    Incident,
+    IncidentUpdate,
+    NonConformity,
+    Problem,
+    ProblemProposal,
+)
 from incidents.selectors.changes import MaintenanceWindow
 from incidents.services import breaches as breach_services
 from incidents.services import changes as change_services
 from incidents.services import contacts as contact_services
 from incidents.services import incidents as incident_services
+from incidents.services import nonconformities as nc_services
 from incidents.services import problems as problem_services
+from kpis.choices import EscalationStatus
+from kpis.models import FeedbackEscalation, Kpi
+from kpis.services.feedback import feedback_escalation_decide
 from qms.calendar import calendar_for
-from qms.choices import UnitKind
+from qms.choices import ActionKind, ActionStatus, UnitKind
 from qms.demo import DemoContext
-from qms.models import OrganisationUnit
+from qms.models import Action, OrganisationUnit
+from qms.services.actions import action_set_status
 
 # title, unit code, impact, urgency, category, days ago reported, hours to restore (None: still open)
 PAST_INCIDENTS = [
@@ -393,3 +413,262 @@ def seed(context: DemoContext) -> None:
     _seed_incidents(context)
     _seed_changes(context)
     _seed_breaches(context)
+    _seed_nonconformities(context)
+
+
+# --- non-conformities and CAPA ---
+
+
+def _nc(context, *, title, unit_code, owner, **fields):
+    found = NonConformity.objects.filter(title=title).first()
+    if found:
+        return found, False
+    return (
+        nc_services.nc_create(
+            actor=context.people["kwaliteit"],
+            unit=context.units[unit_code],
+            title=title,
+            owner=context.people[owner],
+            **fields,
+        ),
+        True,
+    )
+
+
+def _plan(context, nc, *, corrective, preventive, owner="teamleider", overdue=False):
+    quality = context.people["kwaliteit"]
+    nc_services.nc_step(actor=quality, nc=nc, step="analyse")
+    nc_services.nc_step(
+        actor=quality,
+        nc=nc,
+        step="record-analysis",
+        root_cause="Geen vaste controle op de stap; het hing af van wie dienst had.",
+        analysis_method=AnalysisMethod.FIVE_WHYS,
+        cause_category=CauseCategory.objects.get(organisation=nc.organisation, code="process"),
+    )
+    nc_services.nc_step(actor=quality, nc=nc, step="plan")
+    today = timezone.localdate()
+    actions = [
+        nc_services.nc_add_action(
+            actor=quality,
+            nc=nc,
+            kind=ActionKind.CORRECTIVE,
+            title=corrective,
+            owner=context.people[owner],
+            due_date=today + datetime.timedelta(days=14),
+        ),
+        nc_services.nc_add_action(
+            actor=quality,
+            nc=nc,
+            kind=ActionKind.PREVENTIVE,
+            title=preventive,
+            owner=context.people[owner],
+            due_date=today + datetime.timedelta(days=30),
+        ),
+    ]
+    if overdue:
+        # A new action cannot be due in the past; the demo shows one that became overdue since.
+        Action.objects.filter(pk=actions[0].pk).update(due_date=today - datetime.timedelta(days=3))
+    return actions
+
+
+def _finish(context, actions, owner="teamleider"):
+    for action in actions:
+        action_set_status(actor=context.people[owner], action=action, status=ActionStatus.DONE, note="Uitgevoerd.")
+
+
+def _seed_nonconformities(context: DemoContext) -> None:
+    quality, today = context.people["kwaliteit"], timezone.localdate()
+    # From a feedback escalation (the KPIs' recurring-feedback proposal), linked both ways.
+    for escalation in FeedbackEscalation.objects.filter(status=EscalationStatus.PROPOSED, unit__code__startswith="NHS"):
+        feedback_escalation_decide(
+            actor=quality,
+            escalation=escalation,
+            status=EscalationStatus.ESCALATED,
+            note="Terugkerende klachten: vastleggen als afwijking.",
+        )
+    # From an incident: a minor error, corrected and closed.
+    incident = Incident.objects.filter(title="Certificaat van de API verlopen").first()
+    nc, created = _nc(
+        context,
+        title="Verlopen certificaat niet op tijd vernieuwd",
+        unit_code="NHS-ONT-PLT",
+        owner="teamleider",
+        kind=NcKind.ERROR,
+        severity=Severity.MINOR,
+        source=NcSource.INCIDENT,
+        source_record=incident,
+    )
+    if created:
+        nc_services.nc_step(
+            actor=quality, nc=nc, step="correct", correction="Certificaat vernieuwd en bewaking ingesteld."
+        )
+        nc_services.nc_step(actor=quality, nc=nc, step="close", reason="Correctie volstaat.")
+    # From a problem: a major one, a formal CAPA in analysis.
+    problem = Problem.objects.filter(title="Roosterkoppeling valt herhaaldelijk uit").first()
+    nc, created = _nc(
+        context,
+        title="Koppeling met het roosterpakket zonder foutafhandeling gebouwd",
+        unit_code="NHS-ONT-PLT",
+        owner="teamleider",
+        kind=NcKind.DEVIATION,
+        severity=Severity.MAJOR,
+        source=NcSource.PROBLEM,
+        source_record=problem,
+        correction="Handmatige synchronisatie ingericht.",
+    )
+    if created:
+        nc_services.nc_step(actor=quality, nc=nc, step="analyse")
+    # An observation from an internal report, just registered.
+    _nc(
+        context,
+        title="Checklist voor nieuwe medewerkers is verouderd",
+        unit_code="NHS-KS-SD",
+        owner="medewerker",
+        kind=NcKind.SUGGESTION,
+        severity=Severity.OBSERVATION,
+        source=NcSource.INTERNAL,
+    )
+    # From the management review: an observation; from an audit finding: minor, corrected.
+    _nc(
+        context,
+        title="Resultaten van klanttevredenheid niet besproken in het teamoverleg",
+        unit_code="NHS-KS",
+        owner="kwaliteit",
+        kind=NcKind.DEVIATION,
+        severity=Severity.OBSERVATION,
+        source=NcSource.MANAGEMENT_REVIEW,
+    )
+    _nc(
+        context,
+        title="Toegangsrechten van vertrokken medewerkers niet ingetrokken",
+        unit_code="NHS-BV",
+        owner="kwaliteit",
+        kind=NcKind.ERROR,
+        severity=Severity.MINOR,
+        source=NcSource.AUDIT,
+        correction="Rechten ingetrokken.",
+    )
+    # A complaint: a CAPA with its action plan (the corrective action overdue).
+    nc, created = _nc(
+        context,
+        title="Klant kreeg drie keer een verkeerde factuur",
+        unit_code="NHS-ONT-APP",
+        owner="teamleider",
+        kind=NcKind.ERROR,
+        severity=Severity.MAJOR,
+        source=NcSource.COMPLAINT,
+        correction="Facturen gecrediteerd en opnieuw verstuurd.",
+    )
+    if created:
+        _plan(
+            context,
+            nc,
+            corrective="Factuurregels controleren op dubbele posten",
+            preventive="Vier-ogencontrole op handmatige facturen invoeren",
+            overdue=True,
+        )
+    # In implementation.
+    nc, created = _nc(
+        context,
+        title="Back-ups niet getest bij terugzetten",
+        unit_code="NHS-ONT-PLT",
+        owner="teamleider",
+        kind=NcKind.DEVIATION,
+        severity=Severity.MAJOR,
+        source=NcSource.INTERNAL,
+        correction="Eenmalige hersteltest gedaan.",
+    )
+    if created:
+        _plan(context, nc, corrective="Hersteltest van alle databases", preventive="Kwartaalhersteltest inplannen")
+        nc_services.nc_step(actor=quality, nc=nc, step="implement")
+    # At its effectiveness check.
+    nc, created = _nc(
+        context,
+        title="Wijzigingen zonder test in productie gezet",
+        unit_code="NHS-ONT-APP",
+        owner="teamleider",
+        kind=NcKind.DEVIATION,
+        severity=Severity.MAJOR,
+        source=NcSource.INTERNAL,
+        correction="Laatste release teruggedraaid.",
+    )
+    if created:
+        actions = _plan(
+            context, nc, corrective="Testverslag verplicht voor release", preventive="Release-checklist in de pijplijn"
+        )
+        nc_services.nc_step(actor=quality, nc=nc, step="implement")
+        _finish(context, actions)
+        nc_services.nc_step(
+            actor=quality, nc=nc, step="verify", due_date=today + datetime.timedelta(days=21), verifier=quality
+        )
+    # Closed as effective, measured on the organisation's CSAT.
+    csat = Kpi.objects.filter(organisation=context.units["NHS"], code="CSAT").first()
+    nc, created = _nc(
+        context,
+        title="Wachttijd servicedesk structureel te lang",
+        unit_code="NHS-KS-SD",
+        owner="medewerker",
+        kind=NcKind.DEVIATION,
+        severity=Severity.MAJOR,
+        source=NcSource.FEEDBACK,
+        correction="Extra bezetting in de ochtend.",
+    )
+    if created:
+        actions = _plan(
+            context,
+            nc,
+            corrective="Kennisbank voor veelgestelde vragen",
+            preventive="Bezetting plannen op het belpatroon",
+            owner="medewerker",
+        )
+        nc_services.nc_step(actor=quality, nc=nc, step="implement")
+        _finish(context, actions, owner="medewerker")
+        nc_services.nc_step(actor=quality, nc=nc, step="verify", due_date=today, verifier=quality, kpi=csat)
+        nc_services.check_record(
+            actor=quality,
+            check=nc.checks.get(),
+            verdict=Verdict.EFFECTIVE,
+            evidence="CSAT steeg van 3,95 naar 4,25 en blijft daar.",
+        )
+        nc_services.nc_step(actor=quality, nc=nc, step="close", reason="Effect aangetoond.")
+    # Back in the action plan after a check that found the actions not effective (round 2).
+    nc, created = _nc(
+        context,
+        title="Opzeggers worden niet teruggebeld",
+        unit_code="NHS-KS-SD",
+        owner="medewerker",
+        kind=NcKind.DEVIATION,
+        severity=Severity.MAJOR,
+        source=NcSource.COMPLAINT,
+        correction="Lijst van opzeggers van deze maand nagebeld.",
+    )
+    if created:
+        actions = _plan(
+            context,
+            nc,
+            corrective="Belscript voor opzeggers",
+            preventive="Wekelijkse lijst van opzeggers naar de teamleider",
+            owner="medewerker",
+        )
+        nc_services.nc_step(actor=quality, nc=nc, step="implement")
+        _finish(context, actions, owner="medewerker")
+        nc_services.nc_step(actor=quality, nc=nc, step="verify", due_date=today, verifier=quality)
+        nc_services.check_record(
+            actor=quality,
+            check=nc.checks.get(),
+            verdict=Verdict.NOT_EFFECTIVE,
+            evidence="Het verloop steeg verder; het belscript wordt niet gebruikt.",
+        )
+    # Cancelled: registered twice.
+    nc, created = _nc(
+        context,
+        title="Dubbel geregistreerd: wachttijd servicedesk",
+        unit_code="NHS-KS-SD",
+        owner="medewerker",
+        kind=NcKind.DEVIATION,
+        severity=Severity.MINOR,
+        source=NcSource.INTERNAL,
+    )
+    if created:
+        nc_services.nc_step(actor=quality, nc=nc, step="cancel", reason="Dubbel geregistreerd.")
