@@ -250,14 +250,11 @@ def feedback_escalation_decide(
     escalation.status = status
     escalation.decision_note = note
     escalation.decided_by, escalation.decided_at = actor, timezone.now()
-    save_validated(escalation, actor=actor, reason=note)
     if status == EscalationStatus.ESCALATED:
+        # The record it becomes, created in this transaction and linked back in the same history entry.
         records = [handler(actor=actor, escalation=escalation) for handler in _ESCALATION_HANDLERS]
         record = next((record for record in records if record is not None), None)
         if record is not None:
             escalation.follow_up_content_type = ContentType.objects.get_for_model(record)
             escalation.follow_up_object_id = record.pk
-            with in_stored_language():
-                reason = (_("Escalated: %(record)s") % {"record": record})[:100]
-            save_validated(escalation, actor=actor, reason=reason)
-    return escalation
+    return save_validated(escalation, actor=actor, reason=note)

@@ -83,7 +83,8 @@ def to_check(cast, nc, category, verifier=None):
     actions = plan_actions(cast, nc)
     nc = services.nc_step(actor=cast.qo_a, nc=nc, step="implement")
     finish(cast, actions)
-    return services.nc_step(actor=cast.qo_a, nc=nc, step="verify", due_date=tomorrow(), verifier=verifier or cast.admin_a)
+    verifier = verifier or cast.admin_a
+    return services.nc_step(actor=cast.qo_a, nc=nc, step="verify", due_date=tomorrow(), verifier=verifier)
 
 
 def errors(excinfo) -> dict:
