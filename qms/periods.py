@@ -181,4 +181,3 @@ def selected_year(value) -> int:
     except (TypeError, ValueError):
         return timezone.localdate().year
     return year if FIRST_YEAR <= year <= next_year() else timezone.localdate().year
-

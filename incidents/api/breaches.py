@@ -28,7 +28,6 @@ def moment(help_text, **kwargs):
     return serializers.DateTimeField(help_text=f"{help_text} {AMSTERDAM}", **kwargs)
 
 
-
 class NullableRiskField(serializers.ChoiceField):
     """The risk as SPEC 9 has it: ``none``, ``risk``, ``high_risk``, or null until assessed (stored "")."""
 

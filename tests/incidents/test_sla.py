@@ -153,18 +153,18 @@ def test_the_sla_state_of_a_row_agrees_with_the_list_filters(cast):
     now = ams(2026, 11, 4, 12, 0)
     hour = datetime.timedelta(hours=1)
     rows = {
-        "on_time": dict(restore_due=now + 5 * hour, sla_warn_at=now + hour),
-        "at_risk": dict(restore_due=now + hour, sla_warn_at=now - hour),
-        "breached": dict(restore_due=now - hour, sla_warn_at=now - 2 * hour),
-        "held_before_risk": dict(
-            status=IncidentStatus.ON_HOLD,
-            hold_reason="Waiting",
-            on_hold_since=now - 3 * hour,
-            restore_due=now - hour,
-            sla_warn_at=now - 2 * hour,
-        ),
-        "resolved_late": dict(status=IncidentStatus.RESOLVED, sla_met=False, restore_due=now - hour),
-        "resolved_in_time": dict(status=IncidentStatus.RESOLVED, sla_met=True, restore_due=now - hour),
+        "on_time": {"restore_due": now + 5 * hour, "sla_warn_at": now + hour},
+        "at_risk": {"restore_due": now + hour, "sla_warn_at": now - hour},
+        "breached": {"restore_due": now - hour, "sla_warn_at": now - 2 * hour},
+        "held_before_risk": {
+            "status": IncidentStatus.ON_HOLD,
+            "hold_reason": "Waiting",
+            "on_hold_since": now - 3 * hour,
+            "restore_due": now - hour,
+            "sla_warn_at": now - 2 * hour,
+        },
+        "resolved_late": {"status": IncidentStatus.RESOLVED, "sla_met": False, "restore_due": now - hour},
+        "resolved_in_time": {"status": IncidentStatus.RESOLVED, "sla_met": True, "restore_due": now - hour},
     }
     made = {name: IncidentFactory(unit=cast.units.bu_a1, title=name, **fields) for name, fields in rows.items()}
     at_risk = set(Incident.objects.sla_at_risk(now).values_list("title", flat=True))
