@@ -43,6 +43,8 @@ else
   run benchmark_register --risks 100000 --seconds 10 --yes
   # Issue 11: a million incidents against 10,000 risks seeded in the same run (the ratios compare them).
   run benchmark_incidents --incidents 1000000 --yes
+  # Issue 12: the CAPA overview at 100,000 non-conformities against 1,000, both seeded in the same run.
+  run benchmark_capa --yes
   run benchmark_calendar
   run benchmark_scoring --organisations 1000 --yes
   run benchmark_kpis --yes
