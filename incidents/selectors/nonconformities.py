@@ -163,8 +163,8 @@ def overdue_filter(today: datetime.date | None = None) -> Q:
 
 def capa_overview(queryset, today: datetime.date | None = None) -> dict:
     """The CAPA overview of ``queryset`` (the non-conformities the reader sees, filtered): open by stage,
-    overdue actions, the effectiveness rate per quarter (checks effective / checks recorded) and the mean
-    days to close. A fixed number of queries, whatever the number of rows."""
+    overdue actions (of the open ones), the effectiveness rate per quarter (checks effective / checks
+    recorded) and the mean days to close. A fixed number of queries, whatever the number of rows."""
     today = today or timezone.localdate()
     by_stage = dict(
         queryset.filter(status__in=OPEN_NC_STATUSES).order_by().values_list("status").annotate(n=Count("pk"))
@@ -172,12 +172,15 @@ def capa_overview(queryset, today: datetime.date | None = None) -> dict:
     open_by_stage = [(status, NcStatus(status).label, by_stage.get(status, 0)) for status in OPEN_NC_STATUSES]
     overdue_actions = Action.objects.filter(
         source_content_type=ContentType.objects.get_for_model(NonConformity),
-        source_object_id__in=queryset.order_by().values("pk"),
+        source_object_id__in=queryset.filter(status__in=OPEN_NC_STATUSES).order_by().values("pk"),
         status__in=OPEN_ACTION_STATUSES,
         due_date__lt=today,
     ).count()
+    # Checks are planned only on CAPAs: the subquery reads the CAPAs' ids from ``nc_org_status_cover``.
     quarters = list(
-        EffectivenessCheck.objects.filter(nonconformity__in=queryset.order_by().values("pk"), checked_at__isnull=False)
+        EffectivenessCheck.objects.filter(
+            nonconformity__in=queryset.filter(capa=True).order_by().values("pk"), checked_at__isnull=False
+        )
         .annotate(quarter=TruncQuarter("checked_at"))
         .order_by("quarter")
         .values("quarter")

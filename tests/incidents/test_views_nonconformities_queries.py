@@ -41,7 +41,8 @@ def make_capa(cast, category, number):
     stage = STAGES[number % len(STAGES)]
     nc = NonConformity.objects.create(
         organisation=cast.units.org_a, unit=cast.units.bu_a1, title=f"CAPA {number}", owner=cast.risk_owner_a,
-        reporter=cast.qo_a, cause_category=category, severity=Severity.MAJOR, status=stage, stage_since=created,
+        reporter=cast.qo_a, cause_category=category, severity=Severity.MAJOR, capa=True, status=stage,
+        stage_since=created,
         closed_at=now - datetime.timedelta(days=number) if stage == NcStatus.CLOSED else None,
     )  # fmt: skip
     NonConformity.objects.filter(pk=nc.pk).update(created_at=created)
