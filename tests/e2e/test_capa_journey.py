@@ -132,12 +132,8 @@ def test_it_takes_recurring_feedback_through_a_capa_to_an_effective_check_and_a_
     nc = escalation.follow_up
     assert isinstance(nc, NonConformity)
     assert (nc.source, nc.source_object_id, nc.owner) == (NcSource.FEEDBACK, escalation.pk, cast.team_lead)
-    # The escalation page does not link to the non-conformity it became (it says only "Escalated by ..."):
-    # the quality officer finds it in the list of non-conformities.
-    page.locator("#mainnav").get_by_role("link", name=label("Incidents")).click()
-    page.get_by_role("link", name=label("Non-conformities")).click()
-    expect(page).to_have_url(re.compile(r"/incidents/nonconformities/$"))
-    page.get_by_role("link", name=nc.title, exact=True).click()
+    # The escalation links to the non-conformity it became.
+    page.get_by_test_id("escalation-follow-up").click()
     expect(page).to_have_url(re.compile(rf"/incidents/nonconformities/{nc.pk}/$"))
     nc_url = page.url
     # The non-conformity links back to the escalation it came from.
