@@ -5,11 +5,13 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.utils.translation import gettext_lazy
 
 from incidents.choices import ChangeStatus
 from incidents.models import Change
 from incidents.services import changes as services
 from qms.choices import Role
+from qms.services.base import system_note
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.risks import category
 
@@ -123,7 +125,9 @@ def test_a_high_risk_creates_a_register_risk(people, api):
     response = step(api, people.qo_a, change_id, "assess", {**ASSESSMENT, "risk_likelihood": 4, "risk_impact": 4})
     assert response.status_code == 200
     assert response.json()["risk_level"] == "very_high"
-    assert response.json()["risk"]["display"] == f"Change #{change_id}: Bulk export"
+    assert response.json()["risk"]["display"] == system_note(
+        gettext_lazy("Change #%(id)s: %(title)s"), id=change_id, title="Bulk export"
+    )
 
 
 def test_a_patch_of_the_ratings_runs_the_assessment(people, api):

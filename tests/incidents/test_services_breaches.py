@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from incidents.choices import BreachRisk, BreachStatus
 from incidents.models import DataBreach
@@ -16,6 +17,7 @@ from incidents.services import breaches as services
 from qms.choices import Role
 from qms.models import Notification
 from qms.scoping import scope_reset
+from qms.services.base import system_note
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.incidents import IncidentFactory
 
@@ -106,7 +108,7 @@ def test_it_opens_a_breach_from_an_incident_for_the_dpo(cast, incident, dpo_a):
     told = set(Notification.objects.filter(verb="breach_opened").values_list("recipient__username", flat=True))
     assert told == {"dpo_a", "qo_a"}
     note = Notification.objects.get(recipient=dpo_a, verb="breach_opened")
-    assert note.url == breach.get_absolute_url() and "72 hours" in note.body
+    assert note.url == breach.get_absolute_url() and "72" in note.body  # in the reader's language
 
 
 def test_it_opens_a_breach_once_per_incident(cast, incident, dpo_a):
@@ -250,7 +252,9 @@ def test_it_needs_a_reason_not_to_notify_the_authority_unless_no_risk(breach, dp
     assert "reason" in error.value.message_dict
     services.breach_assess(actor=dpo_a, breach=breach, personal_data=True, risk=BreachRisk.NONE)
     breach = services.breach_record_authority_not_notified(actor=dpo_a, breach=breach)
-    assert "no risk" in breach.authority_not_notified_reason
+    assert breach.authority_not_notified_reason == system_note(
+        gettext_lazy("Assessed as no risk to the people concerned (GDPR article 33(1)).")
+    )
 
 
 # --- closing -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy
 
 from incidents.choices import Impact, IncidentStatus, Urgency
 from incidents.models import Incident, IncidentPolicy
@@ -19,6 +20,7 @@ from incidents.services.incidents import (
     incident_update,
 )
 from qms.choices import Role
+from qms.services.base import system_note
 from tests.factories import MembershipFactory, UserFactory
 from tests.incidents.conftest import ams
 
@@ -140,7 +142,9 @@ def test_it_rederives_priority_and_due_time_when_impact_changes_and_records_why(
     assert incident.restore_due == ams(2026, 11, 2, 13, 0)
     last = incident.history.first()
     assert last.priority == 1
-    assert "P3 to P1" in last.history_change_reason
+    assert last.history_change_reason.startswith(
+        system_note(gettext_lazy("Priority re-derived: P%(old)s to P%(new)s, due %(due)s"), old=3, new=1, due="")
+    )
     assert "Whole unit hit" in last.history_change_reason
     assert last.history_user == cast.qo_a
     assert incident.p1_since == ams(2026, 11, 2, 10, 0)

@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from incidents.choices import IncidentCategory, IncidentStatus, ProblemStatus, ProposalStatus
 from incidents.models import Incident, IncidentPolicy, Problem, ProblemProposal
 from incidents.services import problems as services
 from qms.models import Notification
+from qms.services.base import system_note
 from tests.factories.incidents import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -248,7 +250,9 @@ def test_it_links_and_unlinks_incidents_with_their_history(cast, problem, coordi
     incidents = IncidentFactory.create_batch(2, unit=cast.units.bu_a1)
     services.problem_link_incidents(actor=coordinator, problem=problem, incidents=incidents)
     assert set(problem.incidents.all()) == set(incidents)
-    assert incidents[0].history.first().history_change_reason.startswith("Linked to problem")
+    assert incidents[0].history.first().history_change_reason == system_note(
+        gettext_lazy("Linked to problem #%(id)s"), id=problem.pk
+    )
     services.problem_unlink_incident(actor=coordinator, problem=problem, incident=incidents[0])
     assert list(problem.incidents.all()) == [incidents[1]]
     with pytest.raises(ValidationError):
