@@ -43,8 +43,8 @@ from qms.calendar import calendar_for
 from qms.choices import CONTRIBUTOR_ROLES, UnitKind
 from qms.exports import export_response
 from qms.imports import ImportFileError, max_bytes, max_rows
-from qms.models import OrganisationUnit, User
-from qms.scoping import Purpose, organisations_for, scope_for
+from qms.models import User
+from qms.scoping import scope_for
 from qms.selectors import people_of_organisation
 from qms.views.generic import (
     ObjectDetailView,
@@ -52,6 +52,7 @@ from qms.views.generic import (
     ObjectListView,
     ServiceFormView,
     get_visible_or_404,
+    organisation_from_query,
 )
 
 INCIDENTS = Incident.objects.select_related("unit", "owner", "organisation")
@@ -518,18 +519,7 @@ class SlaReportView(IncidentNavMixin, TemplateView):
     nav = "sla_report"
 
     def get(self, request, *args, **kwargs):
-        self.organisations = list(organisations_for(request.user, Purpose.SEE).order_by("name"))
-        self.organisation = None
-        asked = request.GET.get("organisation")
-        if asked:
-            if not asked.isdigit() or len(asked) > 18:
-                raise Http404
-            matches = [organisation for organisation in self.organisations if organisation.pk == int(asked)]
-            if not matches:
-                get_visible_or_404(request, OrganisationUnit.objects.none(), pk=int(asked))
-            self.organisation = matches[0]
-        elif self.organisations:
-            self.organisation = self.organisations[0]
+        self.organisations, self.organisation = organisation_from_query(request)
         self.month_problem = ""
         period = report_month(request.GET.get("month")) if request.GET.get("month") else default_period()
         if period is None:

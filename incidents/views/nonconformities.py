@@ -37,7 +37,7 @@ from incidents.services import nonconformities as services
 from incidents.tables.nonconformities import NonConformityTable
 from kpis.models import Kpi
 from qms.choices import ActionStatus, Role, UnitKind
-from qms.models import OrganisationUnit, User
+from qms.models import User
 from qms.scoping import Purpose, organisations_for, scope_for
 from qms.selectors import people_of_organisation
 from qms.views.generic import (
@@ -47,6 +47,7 @@ from qms.views.generic import (
     ObjectListView,
     ServiceFormView,
     get_visible_or_404,
+    organisation_from_query,
 )
 
 NCS = NonConformity.objects.select_related("unit", "organisation", "owner", "reporter", "cause_category")
@@ -570,18 +571,7 @@ class CapaOverviewView(NcNavMixin, TemplateView):
     nav = "capa_overview"
 
     def get(self, request, *args, **kwargs):
-        self.organisations = list(organisations_for(request.user, Purpose.SEE).order_by("name"))
-        self.organisation = None
-        asked = request.GET.get("organisation")
-        if asked:
-            if not asked.isdigit() or len(asked) > 18:
-                raise Http404
-            matches = [organisation for organisation in self.organisations if organisation.pk == int(asked)]
-            if not matches:
-                get_visible_or_404(request, OrganisationUnit.objects.none(), pk=int(asked))
-            self.organisation = matches[0]
-        elif self.organisations:
-            self.organisation = self.organisations[0]
+        self.organisations, self.organisation = organisation_from_query(request)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -18,6 +18,8 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from qms.exports import EXPORT_FORMATS, export_response
 from qms.history import history_entries
+from qms.models import OrganisationUnit
+from qms.scoping import Purpose, organisations_for
 from qms.services.probes import probe_log
 
 
@@ -45,6 +47,21 @@ def get_visible_or_404(request, queryset, **lookup):
     except queryset.model.DoesNotExist:
         probe_log(request=request, model=queryset.model, lookup=lookup)
         raise Http404 from None
+
+
+def organisation_from_query(request, param: str = "organisation"):
+    """The organisations the person sees (by name) and the one a report page shows: ``?organisation=<id>``
+    among them (a malformed id, or one out of sight, is a 404, logged like any probe), else the first."""
+    organisations = list(organisations_for(request.user, Purpose.SEE).order_by("name"))
+    asked = request.GET.get(param)
+    if not asked:
+        return organisations, (organisations[0] if organisations else None)
+    if not asked.isdigit() or len(asked) > 18:
+        raise Http404
+    for organisation in organisations:
+        if organisation.pk == int(asked):
+            return organisations, organisation
+    get_visible_or_404(request, OrganisationUnit.objects.none(), pk=int(asked))
 
 
 class ScopedQuerysetMixin:
