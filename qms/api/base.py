@@ -1,13 +1,108 @@
 """Base classes every app's API builds on: scoped viewsets whose writes go through services."""
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.http import Http404
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.fields import is_simple_callable
 from rest_framework.response import Response
+from rest_framework.settings import ISO_8601, api_settings
 
 from qms.api.filters import query_params_check
 from qms.scoping import scope_reset
 from qms.services.probes import probe_log
+
+
+class DirectRepresentationMixin:
+    """DRF's field-by-field representation with the per-row lookups resolved once per serializer: each
+    readable field's value is read with a plain attribute getter (a related manager's ``all()`` for a
+    many field, the record itself for ``source="*"``) and handed to the field's own
+    ``to_representation``, so the answer is the same as DRF's (a test compares the two) at a fraction
+    of the cost on a page of many wide rows."""
+
+    def _direct_plan(self):
+        plan = self.__dict__.get("_direct_plan_cache")
+        if plan is None:
+            plan = []
+            for field in self.fields.values():
+                if field.write_only:
+                    continue
+                if field.source == "*":
+                    getter = _itself
+                elif isinstance(field, serializers.ManyRelatedField):
+                    getter = _related_all(field.source_attrs)
+                else:
+                    getter = _attributes(field.source_attrs)
+                plan.append((field.field_name, getter, _representer(field)))
+            self._direct_plan_cache = plan
+        return plan
+
+    def to_representation(self, instance):
+        answer = {}
+        for name, getter, represent in self._direct_plan():
+            value = getter(instance)
+            answer[name] = None if value is None else represent(value)
+        return answer
+
+
+def _representer(field):
+    """The field's ``to_representation``; for a date-time in ISO 8601 (DRF's default) the same text with
+    the current time zone looked up once, not once a value."""
+    if (
+        isinstance(field, serializers.DateTimeField)
+        and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601
+        and getattr(field, "timezone", None) is None
+    ):
+        zone = field.default_timezone()
+        if zone is None:
+            return field.to_representation
+
+        def represent(value):
+            if isinstance(value, str):
+                return value
+            text = value.astimezone(zone).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        return represent
+    return field.to_representation
+
+
+def _itself(instance):
+    return instance
+
+
+def _attributes(attrs):
+    if len(attrs) == 1:
+        (attr,) = attrs
+
+        def get_one(instance):
+            # getattr's default also covers a missing reverse one-to-one (an AttributeError).
+            value = getattr(instance, attr, None)
+            return value() if callable(value) and is_simple_callable(value) else value
+
+        return get_one
+
+    def get(instance):
+        value = instance
+        for attr in attrs:
+            try:
+                value = getattr(value, attr)
+            except ObjectDoesNotExist:
+                return None
+            if value is None:
+                return None
+        return value() if callable(value) and is_simple_callable(value) else value
+
+    return get
+
+
+def _related_all(attrs):
+    read = _attributes(attrs)
+
+    def get(instance):
+        manager = read(instance)
+        return [] if manager is None else manager.all()
+
+    return get
 
 
 class QmsModelSerializer(serializers.ModelSerializer):

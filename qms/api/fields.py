@@ -71,6 +71,22 @@ class BriefRelatedField(serializers.PrimaryKeyRelatedField):
         return cache[self.view_name].replace(str(URL_ID_PLACEHOLDER), str(pk), 1)
 
 
+class CachedIdentityField(serializers.HyperlinkedIdentityField):
+    """The record's own ``url``, reversed once per request and view name (as ``BriefRelatedField`` does
+    for related records) instead of once per row."""
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        if request is None or value.pk is None:
+            return super().to_representation(value)
+        cache = getattr(request, "_brief_url_templates", None)
+        if cache is None:
+            cache = request._brief_url_templates = {}
+        if self.view_name not in cache:
+            cache[self.view_name] = reverse(self.view_name, args=[URL_ID_PLACEHOLDER], request=request)
+        return cache[self.view_name].replace(str(URL_ID_PLACEHOLDER), str(value.pk), 1)
+
+
 class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "qms.api.fields.BriefRelatedField"
     match_subclasses = True  # a field that only changes its URL is still brief

@@ -1,6 +1,8 @@
 """The incident API (SPEC 9): incidents/ and incident-updates/, the status steps, the bad input of
 issue 11 answered with field errors, scoping and constant query counts."""
 
+import datetime
+
 import pytest
 
 from incidents.choices import Impact, IncidentStatus, Urgency
@@ -199,3 +201,57 @@ def test_list_query_count_does_not_grow_with_rows(cast, api, count_queries):
         for _ in range(49):
             make()
         assert count_queries(client, path) == few, path
+
+
+def test_the_direct_representation_answers_exactly_what_drf_would(cast, api):
+    """IncidentSerializer writes its rows without DRF's generic loop (for the page's speed): the answer
+    must be the same, field for field, for every kind of incident."""
+    from rest_framework import serializers
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from incidents.api.incidents import IncidentSerializer
+    from incidents.models import DataBreach, Problem
+
+    a1 = cast.units.bu_a1
+    hour = datetime.timedelta(hours=1)
+    now = ams(2026, 11, 4, 12, 0)
+    incidents = [
+        IncidentFactory(unit=a1, reported_at=now - hour, sla_warn_at=now + hour),
+        IncidentFactory(
+            unit=a1,
+            status=IncidentStatus.ON_HOLD,
+            hold_reason="Waiting for the supplier",
+            on_hold_since=now,
+            held_for=90 * datetime.timedelta(minutes=1),
+            owner=cast.qo_a,
+            reporter=cast.team_lead_a,
+        ),
+        IncidentFactory(
+            unit=a1,
+            status=IncidentStatus.RESOLVED,
+            resolution="Restarted",
+            reported_at=now - 3 * hour,
+            resolved_at=now,
+            sla_met=False,
+            p1_since=now - 3 * hour,
+            missed_updates=2,
+            data_breach_suspected=True,
+        ),
+    ]
+    incidents[0].affected_units.set([a1, cast.units.team_a1a])
+    DataBreach.objects.create(
+        organisation=cast.units.org_a,
+        incident=incidents[2],
+        title="Breach",
+        discovered_at=now,
+        authority_deadline=now + 72 * hour,
+    )
+    Incident.objects.filter(pk=incidents[1].pk).update(problem=Problem.objects.create(unit=a1, title="P"))
+    request = Request(APIRequestFactory().get("/api/v1/incidents/"))
+    request.user = cast.qo_a
+    for incident in Incident.objects.select_related("data_breach").prefetch_related("affected_units"):
+        serializer = IncidentSerializer(incident, context={"request": request})
+        assert serializer.data == serializers.ModelSerializer.to_representation(serializer, incident)
+    response = api(cast.qo_a).get("/api/v1/incidents/")
+    assert {row["data_breach"] for row in response.json()["results"]} == {None, incidents[2].data_breach.pk}
