@@ -3,11 +3,12 @@
 from .breaches import DataBreach
 from .changes import Change, ChangeDecision
 from .incidents import ContactConfirmation, EscalationContact, Incident, IncidentPolicy, IncidentUpdate
-from .nonconformities import CapaProposal, CauseCategory, EffectivenessCheck, NonConformity
+from .nonconformities import CapaProposal, CapaQuarter, CauseCategory, EffectivenessCheck, NonConformity
 from .problems import Problem, ProblemProposal
 
 __all__ = [
     "CapaProposal",
+    "CapaQuarter",
     "CauseCategory",
     "EffectivenessCheck",
     "NonConformity",

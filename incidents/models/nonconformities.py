@@ -1,7 +1,9 @@
 """Non-conformities and CAPA: the non-conformity with its source, correction and (when it is a formal
 CAPA) analysis, action plan (core actions of kind corrective / preventive whose source is the
 non-conformity), effectiveness checks and recurrence proposals. Rules in
-``incidents.services.nonconformities``."""
+``incidents.services.nonconformities``. ``CapaQuarter`` keeps the CAPA overview's figures per quarter."""
+
+import datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -305,3 +307,49 @@ class CapaProposal(models.Model):
 
     def __str__(self):
         return _("Proposed CAPA: %(category)s in %(unit)s") % {"category": self.cause_category, "unit": self.unit}
+
+
+class CapaQuarterQuerySet(ScopedQuerySet):
+    unit_field = "organisation"
+
+
+class CapaQuarter(models.Model):
+    """The CAPA overview's figures of one organisation in one quarter (Europe/Amsterdam), kept as they
+    happen so the overview reads a row a quarter instead of the whole history (benchmark_capa): the
+    effectiveness checks recorded in the quarter and those found effective (by ``checked_at``), the
+    non-conformities closed in it and the sum of their times from registration to closing (by
+    ``closed_at``; the mean days to close is the sum over the quarters divided by the count).
+
+    Written only by the services that change them (``check_record``, the ``close`` step), with ``F()``
+    increments in the same transaction; nothing undoes a recorded verdict or a close (a closed
+    non-conformity takes no further step). No history: these are derived figures, not a record anyone
+    writes; the checks and non-conformities they count have their own, and ``recount_capa_figures``
+    rebuilds them from those rows."""
+
+    organisation = models.ForeignKey(
+        "qms.OrganisationUnit",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+    )
+    quarter = models.DateField(editable=False)  # its first day
+    checks_recorded = models.PositiveIntegerField(default=0, editable=False)
+    checks_effective = models.PositiveIntegerField(default=0, editable=False)
+    closed_count = models.PositiveIntegerField(default=0, editable=False)
+    time_to_close_total = models.DurationField(default=datetime.timedelta, editable=False)
+
+    objects = CapaQuarterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "quarter"], name="capa_quarter_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.quarter.year}-Q{(self.quarter.month - 1) // 3 + 1}"

@@ -1,7 +1,9 @@
 """Writes of the non-conformities part (SPEC 5.6): registering a non-conformity from any source, the
 CAPA workflow as one transition table (``NC_STEPS``, run by ``nc_step``), the actions of a round, the
-effectiveness check (``check_record``), the cause-category catalogue, the CAPAs proposed when
-non-conformities recur, the hand-over of a feedback escalation, and the daily sweeps.
+effectiveness check (``check_record``), the CAPA overview's kept figures (``CapaQuarter``, counted by
+``check_record`` and the ``close`` step, rebuilt by ``capa_figures_recount``), the cause-category
+catalogue, the CAPAs proposed when non-conformities recur, the hand-over of a feedback escalation, and
+the daily sweeps.
 
 Every write is keyword-only and atomic, locks the non-conformity and records who, when and why in the
 history; notifications are rows written in the same transaction (their e-mails leave after commit, so a
@@ -22,8 +24,9 @@ import datetime
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models.functions import TruncQuarter
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +44,7 @@ from incidents.choices import (
     Severity,
     Verdict,
 )
-from incidents.models import CapaProposal, CauseCategory, EffectivenessCheck, NonConformity
+from incidents.models import CapaProposal, CapaQuarter, CauseCategory, EffectivenessCheck, NonConformity
 from incidents.selectors.nonconformities import all_nc_actions, round_actions
 from qms.calendar import calendars_for
 from qms.choices import OPEN_ACTION_STATUSES, ActionKind, ActionStatus, Role, UnitKind
@@ -605,6 +608,10 @@ def nc_step(
         nc.status = transition.target
         nc.stage_since = now
     save_validated(nc, actor=actor, reason=reason or system_note(transition.label))
+    if step == Step.CLOSE:
+        _count_in_quarter(
+            nc.organisation_id, nc.closed_at, closed_count=1, time_to_close_total=nc.closed_at - nc.created_at
+        )
     _notify_step(nc, step, actor=actor, reason=reason)
     if check is not None:
         nc._check = check
@@ -735,6 +742,9 @@ def check_record(
         raise ValidationError(errors)
     check.verdict, check.evidence, check.checked_at = verdict, evidence, checked_at
     save_validated(check, actor=actor, reason=system_note(Verdict(verdict).label))
+    _count_in_quarter(
+        nc.organisation_id, checked_at, checks_recorded=1, checks_effective=int(verdict == Verdict.EFFECTIVE)
+    )
     notifications_resolve(target=nc, verbs=["nc_check_planned"])
     if verdict == Verdict.EFFECTIVE:
         notify(
@@ -787,6 +797,82 @@ def checks_propose_verdicts() -> int:
             .update(proposed_verdict=verdict)
         )
     return proposed
+
+
+# --- the CAPA overview's kept figures ------------------------------------------------------------
+
+
+def quarter_of(moment: datetime.datetime) -> datetime.date:
+    """The first day of the quarter of ``moment`` in ``settings.TIME_ZONE`` (where the overview's
+    quarters always were)."""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return datetime.date(local.year, 3 * ((local.month - 1) // 3) + 1, 1)
+
+
+def _count_in_quarter(organisation_id: int, moment: datetime.datetime, **increments) -> None:
+    """Add ``increments`` to the organisation's figures of the quarter of ``moment``, in the caller's
+    transaction: one UPDATE with ``F()`` (its row lock makes concurrent writers add up). A quarter's
+    first figure makes the row with ``get_or_create`` first: of two that race to make it, the second's
+    INSERT waits on the unique constraint for the first to commit, fails, and reads the first's row;
+    both then add theirs."""
+    quarter = quarter_of(moment)
+    rows = CapaQuarter.objects.filter(organisation_id=organisation_id, quarter=quarter)
+    changes = {field: F(field) + value for field, value in increments.items()}
+    if not rows.update(**changes):
+        CapaQuarter.objects.get_or_create(organisation_id=organisation_id, quarter=quarter)
+        rows.update(**changes)
+
+
+@transaction.atomic
+def capa_figures_recount(*, organisation_ids=None) -> int:
+    """Rebuild the kept figures (``CapaQuarter``) of the organisations ``organisation_ids`` (all when
+    None) from the raw rows: the recorded checks per quarter of ``checked_at``, the closed
+    non-conformities and their times to close per quarter of ``closed_at``. Idempotent (the rows are
+    replaced); for operators (``manage.py recount_capa_figures``) and the benchmark's seeded rows.
+    Returns the number of quarter rows written.
+
+    On PostgreSQL the table is locked against writes first, so a check or close committed meanwhile is
+    either in the raw rows read here or added to the new rows after this commits, never lost or twice."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(CapaQuarter._meta.db_table)} IN EXCLUSIVE MODE")
+    zone = timezone.get_default_timezone()
+    checks = EffectivenessCheck.objects.filter(checked_at__isnull=False)
+    closed = NonConformity.objects.filter(status=NcStatus.CLOSED, closed_at__isnull=False)
+    kept = CapaQuarter.objects.all()
+    if organisation_ids is not None:
+        organisation_ids = list(organisation_ids)
+        checks = checks.filter(nonconformity__organisation_id__in=organisation_ids)
+        closed = closed.filter(organisation_id__in=organisation_ids)
+        kept = kept.filter(organisation_id__in=organisation_ids)
+    rows: dict[tuple[int, datetime.date], CapaQuarter] = {}
+
+    def row(organisation_id, quarter) -> CapaQuarter:
+        key = (organisation_id, quarter.date())
+        if key not in rows:
+            rows[key] = CapaQuarter(organisation_id=organisation_id, quarter=key[1])
+        return rows[key]
+
+    for found in (
+        checks.order_by()
+        .values(organisation=F("nonconformity__organisation_id"), at=TruncQuarter("checked_at", tzinfo=zone))
+        .annotate(recorded=Count("pk"), effective=Count("pk", filter=Q(verdict=Verdict.EFFECTIVE)))
+    ):
+        figures = row(found["organisation"], found["at"])
+        figures.checks_recorded, figures.checks_effective = found["recorded"], found["effective"]
+    for found in (
+        closed.order_by()
+        .values("organisation_id", at=TruncQuarter("closed_at", tzinfo=zone))
+        .annotate(
+            count=Count("pk"),
+            total=Sum(ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())),
+        )
+    ):
+        figures = row(found["organisation_id"], found["at"])
+        figures.closed_count, figures.time_to_close_total = found["count"], found["total"]
+    kept.delete()
+    CapaQuarter.objects.bulk_create(rows.values())
+    return len(rows)
 
 
 # --- the cause-category catalogue ----------------------------------------------------------------

@@ -579,7 +579,7 @@ class CapaOverviewView(NcNavMixin, TemplateView):
         overview = None
         if self.organisation is not None:
             queryset = NonConformity.objects.visible_to(self.request.user).filter(organisation=self.organisation)
-            overview = capa_overview(queryset)
+            overview = capa_overview(queryset, self.organisation)
             overview["by_stage"] = [
                 {"status": status, "label": label, "count": count} for status, label, count in overview["open_by_stage"]
             ]

@@ -3,16 +3,18 @@ the transition table, who may take them, the actions per round, the effectivenes
 escalation linked both ways, the cause categories of a new organisation, and two steps at once."""
 
 import datetime
+import io
 import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
 from incidents.choices import NcSource, NcStatus, Severity, Verdict
-from incidents.models import CauseCategory, EffectivenessCheck, NonConformity
-from incidents.selectors.nonconformities import actions_by_round, nc_actions, nc_trace
+from incidents.models import CapaQuarter, CauseCategory, EffectivenessCheck, NonConformity
+from incidents.selectors.nonconformities import actions_by_round, capa_overview, nc_actions, nc_trace
 from incidents.services import nonconformities as services
 from kpis.choices import EscalationStatus
 from kpis.models import FeedbackEscalation
@@ -22,6 +24,7 @@ from qms.models import Action, Notification
 from qms.services.actions import action_set_status
 from tests.factories import MembershipFactory, UserFactory
 from tests.factories.incidents import IncidentFactory
+from tests.incidents.conftest import ams
 
 pytestmark = pytest.mark.django_db
 
@@ -438,3 +441,123 @@ def test_it_lets_exactly_one_of_two_simultaneous_steps_win(cast):
         thread.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert NonConformity.objects.get(pk=nc.pk).history.filter(status=NcStatus.ANALYSIS).count() == 1
+
+
+# --- the overview's kept figures -----------------------------------------------------------------
+
+
+def kept_figures(organisation) -> list[tuple]:
+    return list(
+        CapaQuarter.objects.filter(organisation=organisation)
+        .order_by("quarter")
+        .values_list("quarter", "checks_recorded", "checks_effective", "closed_count", "time_to_close_total")
+    )
+
+
+def test_it_keeps_the_overview_figures_equal_to_a_recount(cast, register, category, clock):
+    org_a = cast.units.org_a
+    clock.set(ams(2026, 3, 2, 9, 0))
+    minor = register(correction="Letter recalled")
+    late_minor = register(correction="Letter recalled")
+    register(title="Registered twice")
+    capa = register(severity=Severity.MAJOR)
+    waiting = to_check(cast, register(severity=Severity.MAJOR), category)
+    capa = to_check(cast, capa, category)
+    clock.set(ams(2026, 3, 6, 9, 0))
+    minor = services.nc_step(actor=cast.team_lead_a, nc=minor, step="close")
+    services.nc_step(actor=cast.team_lead_a, nc=NonConformity.objects.get(title="Registered twice"), step="cancel",
+                     reason="Duplicate")  # fmt: skip
+    # Not effective: back to the action plan (the check counts, nothing closes); a second round.
+    clock.set(ams(2026, 3, 20, 9, 0))
+    services.check_record(actor=cast.admin_a, check=capa.checks.get(), verdict=Verdict.NOT_EFFECTIVE, evidence="No")
+    before = kept_figures(org_a)
+    with pytest.raises(ValidationError):  # refused (its check is pending): nothing counted
+        services.nc_step(actor=cast.qo_a, nc=waiting, step="close")
+    assert kept_figures(org_a) == before
+    second = plan_actions(cast, capa)
+    capa = services.nc_step(actor=cast.qo_a, nc=capa, step="implement")
+    finish(cast, second)
+    capa = services.nc_step(actor=cast.qo_a, nc=capa, step="verify", due_date=tomorrow(), verifier=cast.admin_a)
+    clock.set(ams(2026, 4, 15, 9, 0))
+    services.check_record(
+        actor=cast.admin_a, check=capa.checks.get(round=2), verdict=Verdict.EFFECTIVE, evidence="Fine"
+    )
+    clock.set(ams(2026, 4, 20, 9, 0))
+    capa = services.nc_step(actor=cast.qo_a, nc=capa, step="close")
+    # Half past midnight on 1 April in Amsterdam is still 31 March in UTC: the second quarter, as before.
+    clock.set(ams(2026, 4, 1, 0, 30))
+    late_minor = services.nc_step(actor=cast.team_lead_a, nc=late_minor, step="close")
+    other = register(actor=cast.member_b, unit=cast.units.bu_b1, owner=cast.member_b, correction="Fixed")
+    services.nc_step(actor=cast.member_b, nc=other, step="close")
+
+    def took(nc):
+        nc.refresh_from_db()
+        return nc.closed_at - nc.created_at
+
+    kept = kept_figures(org_a)
+    assert kept == [
+        (datetime.date(2026, 1, 1), 1, 0, 1, took(minor)),
+        (datetime.date(2026, 4, 1), 1, 1, 2, took(capa) + took(late_minor)),
+    ]
+    assert services.capa_figures_recount() == 3  # two quarters of A, one of B
+    assert kept_figures(org_a) == kept
+    assert services.capa_figures_recount() == 3 and kept_figures(org_a) == kept
+    overview = capa_overview(NonConformity.objects.filter(organisation=org_a), org_a)
+    assert [(q["quarter"], q["recorded"], q["effective"], q["rate"]) for q in overview["effectiveness"]] == [
+        ("2026-Q1", 1, 0, 0.0),
+        ("2026-Q2", 1, 1, 100.0),
+    ]
+    mean = (took(minor) + took(capa) + took(late_minor)) / 3
+    assert overview["mean_days_to_close"] == round(mean.total_seconds() / 86400, 1)
+
+
+def test_it_rebuilds_the_kept_figures_with_the_command(cast, register):
+    nc = services.nc_step(actor=cast.team_lead_a, nc=register(correction="Recalled"), step="close")
+    other = register(actor=cast.member_b, unit=cast.units.bu_b1, owner=cast.member_b, correction="Fixed")
+    services.nc_step(actor=cast.member_b, nc=other, step="close")
+    kept = kept_figures(cast.units.org_a)
+    assert [row[3] for row in kept] == [1]
+    CapaQuarter.objects.update(closed_count=99)
+    out = io.StringIO()
+    call_command("recount_capa_figures", "--organisation", str(nc.organisation_id), stdout=out)
+    assert "1 quarter rows" in out.getvalue()
+    assert kept_figures(cast.units.org_a) == kept
+    assert [row[3] for row in kept_figures(cast.units.org_b)] == [99]  # only the organisation asked for
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_both_of_two_simultaneous_closes(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    ncs = [
+        services.nc_create(
+            actor=cast.team_lead_a, unit=cast.units.team_a1a, title=f"At once {n}", kind="error", correction="Fixed"
+        )
+        for n in range(2)
+    ]
+    assert not CapaQuarter.objects.exists()  # both race to make the quarter's row
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run(nc):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            services.nc_step(actor=cast.qo_a, nc=nc, step="close")
+            outcomes.append("ok")
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run, args=(nc,)) for nc in ncs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["ok", "ok"]
+    row = CapaQuarter.objects.get(organisation=cast.units.org_a)
+    assert row.closed_count == 2
+    kept = kept_figures(cast.units.org_a)
+    services.capa_figures_recount()
+    assert kept_figures(cast.units.org_a) == kept
