@@ -276,6 +276,9 @@ class Incident(models.Model):
             ),
             models.Index(fields=["unit", "category", "reported_at"], name="incident_unit_category"),
             models.Index(fields=["status", "restore_due"], name="incident_status_due"),
+            # A list filtered by status and priority, counted within the reader's units (the scope is a
+            # list of unit ids, not the organisation): an index-only count.
+            models.Index(fields=["status", "priority", "unit"], name="incident_status_prio_unit"),
             # The SLA report reads a period's resolutions of one organisation.
             models.Index(fields=["organisation", "resolved_at"], name="incident_org_resolved"),
             # The SLA watch's two halves (warn at 75 %, escalate at 100 %): only rows still to act on.
