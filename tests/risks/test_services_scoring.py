@@ -399,7 +399,7 @@ def test_the_celery_task_runs_the_job(cast, org):
     from risks.tasks import run_monthly_scoring
 
     drop_setup(cast, org)
-    assert run_monthly_scoring.delay(LAST_MONTH.strftime("%Y-%m")).get() == {"closed": 1, "investigations": 1}
+    assert run_monthly_scoring.apply(args=[LAST_MONTH.strftime("%Y-%m")]).result == {"closed": 1, "investigations": 1}
 
 
 @pytest.mark.django_db(transaction=True)
