@@ -17,7 +17,7 @@ from incidents.choices import BreachRisk
 from incidents.filtersets.breaches import DataBreachFilterSet
 from incidents.models import DataBreach
 from incidents.services import breaches as services
-from qms.api.base import QmsModelSerializer, ReadCreateUpdateViewSet
+from qms.api.base import NoBodySerializer, QmsModelSerializer, ReadCreateUpdateViewSet
 from qms.api.fields import BriefRelatedField
 from qms.models import OrganisationUnit, User
 
@@ -159,10 +159,6 @@ class BreachReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class BreachStepSerializer(serializers.Serializer):
-    pass
-
-
 class DataBreachViewSet(ReadCreateUpdateViewSet):
     """The breach register: every breach the caller may see (only the owner and the data-protection
     officers, quality officers and administrators of its organisation), notified or not. ``risk`` is null
@@ -211,12 +207,12 @@ class DataBreachViewSet(ReadCreateUpdateViewSet):
         """Record why the people concerned are not notified (GDPR article 34(3))."""
         return self.act_on_object(services.breach_record_subjects_not_notified, "breach", BreachReasonSerializer)
 
-    @extend_schema(request=BreachStepSerializer, responses={200: DataBreachSerializer})
+    @extend_schema(request=NoBodySerializer, responses={200: DataBreachSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the breach: assessed, the authority question answered and, at a high risk, the people
         concerned question too; otherwise a 400 says what is missing. It stays in the register."""
-        return self.act_on_object(services.breach_close, "breach", BreachStepSerializer)
+        return self.act_on_object(services.breach_close, "breach", NoBodySerializer)
 
 
 routes = [("data-breaches", DataBreachViewSet, "data-breach")]

@@ -16,7 +16,13 @@ from incidents.filtersets.incidents import IncidentFilterSet, IncidentUpdateFilt
 from incidents.models import Incident, IncidentUpdate
 from incidents.models.incidents import SlaState
 from incidents.services import incidents as services
-from qms.api.base import DirectRepresentationMixin, QmsModelSerializer, ReadCreateUpdateViewSet, ReadCreateViewSet
+from qms.api.base import (
+    DirectRepresentationMixin,
+    NoBodySerializer,
+    QmsModelSerializer,
+    ReadCreateUpdateViewSet,
+    ReadCreateViewSet,
+)
 from qms.api.fields import BriefRelatedField, CachedIdentityField
 from qms.api.filters import FilterBackend
 from qms.models import OrganisationUnit, User
@@ -202,10 +208,6 @@ class IncidentResolveSerializer(serializers.Serializer):
     )
 
 
-class IncidentStepSerializer(serializers.Serializer):
-    pass
-
-
 class IncidentViewSet(ReadCreateUpdateViewSet):
     """Incidents. ``priority`` follows from impact x urgency on the organisation's matrix, ``restore_due``
     from its restore target in service hours (holidays skipped; moved by time on hold), ``sla_met`` from
@@ -236,11 +238,11 @@ class IncidentViewSet(ReadCreateUpdateViewSet):
             data.pop(name, None)
         return services.incident_update(actor=self.request.user, incident=instance, reason=reason, **data)
 
-    @extend_schema(request=IncidentStepSerializer, responses={200: IncidentSerializer})
+    @extend_schema(request=NoBodySerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         """Take a new incident in hand (new -> in progress)."""
-        return self.act_on_object(services.incident_start, "incident", IncidentStepSerializer)
+        return self.act_on_object(services.incident_start, "incident", NoBodySerializer)
 
     @extend_schema(request=IncidentReasonSerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
@@ -248,11 +250,11 @@ class IncidentViewSet(ReadCreateUpdateViewSet):
         """Put it on hold, with the reason: the SLA clock stops until resumed."""
         return self.act_on_object(services.incident_hold, "incident", IncidentReasonSerializer)
 
-    @extend_schema(request=IncidentStepSerializer, responses={200: IncidentSerializer})
+    @extend_schema(request=NoBodySerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         """Take it off hold: the due time moves by the service time spent on hold."""
-        return self.act_on_object(services.incident_resume, "incident", IncidentStepSerializer)
+        return self.act_on_object(services.incident_resume, "incident", NoBodySerializer)
 
     @extend_schema(request=IncidentResolveSerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
@@ -260,11 +262,11 @@ class IncidentViewSet(ReadCreateUpdateViewSet):
         """Record the restoration (resolution required); ``sla_met`` says whether it came in time."""
         return self.act_on_object(services.incident_resolve, "incident", IncidentResolveSerializer)
 
-    @extend_schema(request=IncidentStepSerializer, responses={200: IncidentSerializer})
+    @extend_schema(request=NoBodySerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close a resolved incident; it cannot change any more."""
-        return self.act_on_object(services.incident_close, "incident", IncidentStepSerializer)
+        return self.act_on_object(services.incident_close, "incident", NoBodySerializer)
 
     @extend_schema(request=IncidentReasonSerializer, responses={200: IncidentSerializer})
     @action(detail=True, methods=["post"])

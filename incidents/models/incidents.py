@@ -380,10 +380,6 @@ class IncidentUpdate(models.Model):
         return _("Update on %(incident)s at %(time)s") % {"incident": self.incident, "time": self.posted_at}
 
 
-class EscalationContactQuerySet(ScopedQuerySet):
-    pass
-
-
 class EscalationContact(models.Model):
     """Who a unit wants told when an incident escalates: a person or a group mailbox in one of the
     source's four groups."""
@@ -404,7 +400,7 @@ class EscalationContact(models.Model):
     name = models.CharField(_("name"), max_length=200, blank=True, help_text=_("For a group mailbox."))
 
     history = HistoricalRecords()
-    objects = EscalationContactQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("escalation contact")
@@ -439,10 +435,6 @@ class EscalationContact(models.Model):
             raise ValidationError(_("Give a person or a group mailbox, not both."))
 
 
-class ContactConfirmationQuerySet(ScopedQuerySet):
-    pass
-
-
 class ContactConfirmation(models.Model):
     """The yearly request to a unit to confirm its escalation contacts: a core action for the unit's
     formal contact, escalated when not done within 30 days."""
@@ -466,7 +458,7 @@ class ContactConfirmation(models.Model):
     )
 
     history = HistoricalRecords()
-    objects = ContactConfirmationQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact confirmation")

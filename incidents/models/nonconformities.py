@@ -261,10 +261,6 @@ class EffectivenessCheck(models.Model):
         return _("Effectiveness check of %(nc)s (round %(round)s)") % {"nc": self.nonconformity, "round": self.round}
 
 
-class CapaProposalQuerySet(ScopedQuerySet):
-    pass
-
-
 class CapaProposal(models.Model):
     """A CAPA proposed on the latest of N non-conformities of one cause category in one unit within D
     days (the daily sweep), once per cluster."""
@@ -298,7 +294,7 @@ class CapaProposal(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
-    objects = CapaProposalQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("proposed CAPA")

@@ -14,10 +14,6 @@ from incidents.models.incidents import TEXT_MAX_LENGTH
 from qms.querysets import ScopedQuerySet
 
 
-class ProblemQuerySet(ScopedQuerySet):
-    pass
-
-
 class Problem(models.Model):
     """A problem groups incidents (``incidents``: each incident links to at most one problem)."""
 
@@ -62,7 +58,7 @@ class Problem(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
-    objects = ProblemQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("problem")
@@ -79,10 +75,6 @@ class Problem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_PROBLEM_STATUSES
-
-
-class ProblemProposalQuerySet(ScopedQuerySet):
-    pass
 
 
 class ProblemProposal(models.Model):
@@ -117,7 +109,7 @@ class ProblemProposal(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
-    objects = ProblemProposalQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("proposed problem")

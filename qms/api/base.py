@@ -105,6 +105,10 @@ def _related_all(attrs):
     return get
 
 
+class NoBodySerializer(serializers.Serializer):
+    """The body of a workflow step that takes nothing but the record of its URL (``start/``, ``close/``)."""
+
+
 class QmsModelSerializer(serializers.ModelSerializer):
     """Adds ``url`` and ``display`` to every object. Serializers validate input; they never save:
     the viewset hands ``validated_data`` to the app's service."""

@@ -413,7 +413,7 @@ def test_only_quality_officers_and_administrators_change_the_catalogue(cast):
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_exactly_one_of_two_simultaneous_steps_win(cast):
     if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
+        pytest.skip("needs PostgreSQL's row locks (scripts/test.sh starts one)")
     second_qo = UserFactory(username="qo2_a")
     MembershipFactory(user=second_qo, unit=cast.units.org_a, role=Role.QUALITY_OFFICER)
     nc = services.nc_create(
@@ -529,7 +529,7 @@ def test_it_rebuilds_the_kept_figures_with_the_command(cast, register):
 @pytest.mark.django_db(transaction=True)
 def test_it_counts_both_of_two_simultaneous_closes(cast):
     if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
+        pytest.skip("needs PostgreSQL's row locks (scripts/test.sh starts one)")
     ncs = [
         services.nc_create(
             actor=cast.team_lead_a, unit=cast.units.team_a1a, title=f"At once {n}", kind="error", correction="Fixed"
