@@ -165,6 +165,7 @@ def test_the_list_costs_the_same_for_1_and_50_rows(cast, api, count_queries):
     client = api(cast.qo_a)
     incident = IncidentFactory(unit=cast.units.team_a1a)
     make(cast, source="incident", source_record=incident)
+    client.get(URL)  # the process's first request reads the content types, cached afterwards
     one = count_queries(client, URL)
     for _ in range(49):
         make(cast, source="incident", source_record=incident)
