@@ -34,6 +34,7 @@ from qms.views.generic import (
     ObjectHistoryView,
     ObjectListView,
     ServiceFormView,
+    error_text,
     get_visible_or_404,
 )
 
@@ -237,7 +238,7 @@ class BreachCloseView(BreachStepMixin, View):
         try:
             services.breach_close(actor=request.user, breach=self.breach)
         except ValidationError as error:
-            messages.error(request, " ".join(str(message) for message in error.messages))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("The breach is closed; it stays in the register."))
         return redirect(self.breach)

@@ -23,7 +23,7 @@ from qms.history import merge_histories, records_history
 from qms.models import OrganisationUnit, User
 from qms.scoping import scope_for
 from qms.selectors import people_of_organisation
-from qms.views.generic import get_visible_or_404
+from qms.views.generic import error_text, get_visible_or_404
 
 
 def contacts_url(unit) -> str:
@@ -134,10 +134,6 @@ class ContactWriteMixin(ContactUnitMixin):
 
     def get(self, request, *args, **kwargs):
         return redirect(contacts_url(self.get_unit()))
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
 
 
 class ContactAddView(ContactWriteMixin, View):

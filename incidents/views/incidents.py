@@ -51,7 +51,9 @@ from qms.views.generic import (
     ObjectHistoryView,
     ObjectListView,
     ServiceFormView,
+    error_text,
     get_visible_or_404,
+    mark_saved_views,
     organisation_from_query,
 )
 
@@ -107,10 +109,6 @@ def works_on(user, incident) -> bool:
     return services.can_handle_incident(user, incident)
 
 
-def error_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
-
-
 class IncidentNavMixin:
     """The incidents app's sub-navigation (incidents, SLA report, import; the other parts add theirs)."""
 
@@ -149,14 +147,7 @@ class IncidentListView(IncidentNavMixin, ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        for name in ("page", "sort", "export"):
-            query.pop(name, None)
-        current = query.urlencode()
-        views = saved_views(self.request.user)
-        for view in views:
-            view["active"] = bool(current) and sorted(current.split("&")) == sorted(view["query"].split("&"))
-        context["saved_views"] = views
+        context["saved_views"] = mark_saved_views(self.request, saved_views(self.request.user))
         return context
 
 

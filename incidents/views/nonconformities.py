@@ -46,7 +46,9 @@ from qms.views.generic import (
     ObjectHistoryView,
     ObjectListView,
     ServiceFormView,
+    error_text,
     get_visible_or_404,
+    mark_saved_views,
     organisation_from_query,
 )
 
@@ -95,10 +97,6 @@ STEP_INTROS = {
     "verify": _("A verifier who is not the owner checks the effect at a set date; a KPI may propose the verdict."),
     "cancel": _("Say why: a cancelled non-conformity is kept with its reason."),
 }
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
 
 
 def register_units(user):
@@ -188,14 +186,7 @@ class NcListView(NcNavMixin, ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        for name in ("page", "sort", "export", "per_page"):
-            query.pop(name, None)
-        current = sorted(query.urlencode().split("&")) if query else None
-        views = saved_views(self.request.user)
-        for view in views:
-            view["active"] = current == sorted(view["query"].split("&"))
-        context["saved_views"] = views
+        context["saved_views"] = mark_saved_views(self.request, saved_views(self.request.user))
         context["manages_categories"] = organisations_for(
             self.request.user, Purpose.ACT, roles=services.STEWARD_ROLES
         ).exists()

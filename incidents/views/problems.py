@@ -44,6 +44,7 @@ from qms.views.generic import (
     ObjectHistoryView,
     ObjectListView,
     ServiceFormView,
+    error_text,
     get_visible_or_404,
 )
 
@@ -72,10 +73,6 @@ STEP_INTROS = {
 def edits_problems(user) -> bool:
     """Whether the person may register problems somewhere."""
     return bool(scope_for(user).roles() & CONTRIBUTOR_ROLES) or scope_for(user).sees_everything
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
 
 
 class ProblemNavMixin:

@@ -49,6 +49,23 @@ def get_visible_or_404(request, queryset, **lookup):
         raise Http404 from None
 
 
+def error_text(error: ValidationError) -> str:
+    """A service's refusal as one line for a page's message."""
+    return " ".join(str(message) for message in error.messages)
+
+
+def mark_saved_views(request, views: list[dict], ignore=("page", "sort", "export", "per_page")) -> list[dict]:
+    """Saved views of a list (each a dict with its ``query``), the one the request shows marked
+    ``active``: the same parameters in any order, paging, sorting and export aside."""
+    query = request.GET.copy()
+    for name in ignore:
+        query.pop(name, None)
+    current = sorted(query.urlencode().split("&")) if query else None
+    for view in views:
+        view["active"] = current == sorted(view["query"].split("&"))
+    return views
+
+
 def organisation_from_query(request, param: str = "organisation"):
     """The organisations the person sees (by name) and the one a report page shows: ``?organisation=<id>``
     among them (a malformed id, or one out of sight, is a 404, logged like any probe), else the first."""

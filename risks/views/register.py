@@ -32,6 +32,7 @@ from qms.views.generic import (
     ObjectHistoryView,
     ObjectListView,
     ServiceFormView,
+    error_text,
     get_visible_or_404,
     safe_next,
 )
@@ -111,10 +112,6 @@ def people_for(user, organisation=None):
     if organisation is not None:
         people = people.filter(pk__in=people_of_organisation(organisation).values("pk"))
     return people
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
 
 
 class RiskNavMixin:
