@@ -1,0 +1,3 @@
+"""API of the audits part: viewsets and serializers; `routes` are collected in audits/api/urls.py."""
+
+routes = []

@@ -1,1 +1,0 @@
-"""API serializers of this app: validation and representation only."""

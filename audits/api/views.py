@@ -1,1 +1,0 @@
-"""API viewsets of this app: scoped querysets, writes through services."""

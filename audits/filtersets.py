@@ -1,1 +1,0 @@
-"""FilterSets of this app, shared by the UI lists and the API."""

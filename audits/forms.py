@@ -1,1 +1,0 @@
-"""Forms of this app (input validation only; services save)."""
