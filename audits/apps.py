@@ -9,6 +9,18 @@ class AuditsConfig(AppConfig):
     def ready(self):
         # Each part registers its hooks with the core here, in its own block.
         # model
+        from audits.services import model as model_services
+        from qms.services.organisation import register_organisation_defaults
+
+        # A new organisation starts with the five levels, the nine principles and a first cycle
+        # (organisations made before the audits app get them from ensure_audit_defaults).
+        register_organisation_defaults(model_services.model_defaults_for_new_organisation)
         # audits
         # reports
+        # navigation
+        from audits.views.model import navigation_context
+        from qms.context_processors import register_navigation_context
+
+        # The sub-navigation's links for who manages an organisation's model and cycle.
+        register_navigation_context(navigation_context)
         pass
