@@ -151,7 +151,7 @@ class AuditSerializer(QmsModelSerializer):
     lead_assessor = user_field(help_text=_("The lead assessor: one of the assessors."))
     status = serializers.ChoiceField(
         choices=AuditStatus.choices,
-        read_only=True,
+        required=False,
         help_text=_("Moves only through the steps: POST audits/{id}/ %(steps)s") % {"steps": STEP_NAMES},
     )
     next_step = serializers.SerializerMethodField(
@@ -193,6 +193,15 @@ class AuditSerializer(QmsModelSerializer):
 
     def validate(self, attrs):
         fixed_fields_check(self, attrs, AUDIT_FIXED)
+        current = self.instance.status if self.instance is not None else AuditStatus.PLANNED
+        if attrs.get("status", current) != current:
+            raise serializers.ValidationError(
+                {
+                    "status": _("The status moves only through the steps: POST audits/{id}/ %(steps)s")
+                    % {"steps": STEP_NAMES}
+                }
+            )
+        attrs.pop("status", None)
         start = attrs.get("planned_start", getattr(self.instance, "planned_start", None))
         end = attrs.get("planned_end", getattr(self.instance, "planned_end", None))
         if start and end and end < start:
@@ -496,6 +505,8 @@ class AuditCalibrationSerializer(QmsModelSerializer):
             "calibrated_at",
         ]
         read_only_fields = ["calibrated_at"]
+        # A second calibrated score of a principle is a field error on ``principle`` (``validate``).
+        validators = []
 
     def validate(self, attrs):
         fixed_fields_check(self, attrs, CALIBRATION_FIXED)
