@@ -21,6 +21,7 @@ from incidents.models import NonConformity
 from qms.choices import ActionKind, Role
 from qms.models import Action
 from tests.factories.audits import (
+    advance,
     audit_with_assessors,
     auditor,
     person,
@@ -104,8 +105,6 @@ def test_it_adds_a_follow_up_action_as_a_core_action_of_the_audit(cast, pair):
     with pytest.raises(ValidationError) as excinfo:
         follow_up_create(actor=pair[0], audit=audit, title="Measure", owner=cast.team_lead_a, due_date=due)
     assert "status" in excinfo.value.message_dict
-    from tests.factories.audits import advance
-
     audit = advance(audit, AuditStatus.DRAFT_REPORT)
     with pytest.raises(ValidationError) as excinfo:
         follow_up_create(actor=pair[0], audit=audit, title="Measure", owner=pair[1], due_date=due)
