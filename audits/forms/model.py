@@ -58,6 +58,8 @@ def _lines_field(label, help_text=""):
     return forms.CharField(
         label=label,
         required=False,
+        # Not stripped: a blank first line keeps the lines below it in their places.
+        strip=False,
         max_length=LINES_MAX * (LINE_MAX_LENGTH + 2),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=help_text,
@@ -65,12 +67,23 @@ def _lines_field(label, help_text=""):
 
 
 def split_lines(value: str) -> list[str]:
-    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+    """The lines of a text field, stripped, blank ones kept (they keep the English beside the Dutch)."""
+    return [line.strip() for line in (value or "").splitlines()]
+
+
+def paired_lines(dutch: str, english: str) -> list[tuple[str, str]]:
+    """(Dutch, English) per non-blank Dutch line; the English line is the one in the same place."""
+    english_lines = split_lines(english)
+    return [
+        (text, english_lines[index] if index < len(english_lines) else "")
+        for index, text in enumerate(split_lines(dutch))
+        if text
+    ]
 
 
 class PrincipleTextsForm(Form):
     """The hard and soft controls and the questions of a principle, one per line; the English line
-    beside the Dutch one in the same place (an English field may be empty)."""
+    in the same place as its Dutch one (an English field, or line, may be empty)."""
 
     # (Dutch field, English field, the kind of text)
     GROUPS = (
@@ -96,7 +109,7 @@ class PrincipleTextsForm(Form):
         for dutch, english, kind in cls.GROUPS:
             rows = list(principle.questions.all()) if kind is None else [c for c in controls if c.kind == kind]
             initial[dutch] = "\n".join(row.text for row in rows)
-            initial[english] = "\n".join(row.text_en for row in rows) if any(row.text_en for row in rows) else ""
+            initial[english] = "\n".join(row.text_en for row in rows).rstrip("\n")
         return initial
 
     def clean(self):
@@ -106,10 +119,13 @@ class PrincipleTextsForm(Form):
                 continue
             dutch_lines = split_lines(cleaned.get(dutch))
             english_lines = split_lines(cleaned.get(english))
-            if len(dutch_lines) > LINES_MAX:
+            if sum(1 for line in dutch_lines if line) > LINES_MAX:
                 self.add_error(dutch, _("At most %(count)s lines.") % {"count": LINES_MAX})
-            if len(english_lines) > len(dutch_lines):
-                self.add_error(english, _("More English lines than Dutch ones: every line translates one above."))
+            if any(
+                line and (index >= len(dutch_lines) or not dutch_lines[index])
+                for index, line in enumerate(english_lines)
+            ):
+                self.add_error(english, _("An English line has no Dutch line in the same place."))
             for name, lines in ((dutch, dutch_lines), (english, english_lines)):
                 if any(len(line) > LINE_MAX_LENGTH for line in lines):
                     self.add_error(name, _("A line is at most %(count)s characters.") % {"count": LINE_MAX_LENGTH})
@@ -119,14 +135,11 @@ class PrincipleTextsForm(Form):
         """The controls and questions for ``principle_set_texts``, in the order given."""
         controls, questions = [], []
         for dutch, english, kind in self.GROUPS:
-            dutch_lines = split_lines(self.cleaned_data[dutch])
-            english_lines = split_lines(self.cleaned_data[english])
-            for index, text in enumerate(dutch_lines):
-                row = {"text": text, "text_en": english_lines[index] if index < len(english_lines) else ""}
+            for text, text_en in paired_lines(self.cleaned_data[dutch], self.cleaned_data[english]):
                 if kind is None:
-                    questions.append(row)
+                    questions.append({"text": text, "text_en": text_en})
                 else:
-                    controls.append({"kind": kind.value, **row})
+                    controls.append({"kind": kind.value, "text": text, "text_en": text_en})
         return controls, questions
 
 

@@ -185,11 +185,11 @@ def test_it_sets_controls_and_questions_one_per_line(as_user, cast):
         url,
         {
             "hard_controls": "Klantpanel\n\nKlachtenprocedure\n",
-            "hard_controls_en": "Customer panel\nComplaints procedure",
+            "hard_controls_en": "Customer panel\n\nComplaints procedure",
             "soft_controls": "Klantgerichte houding",
             "soft_controls_en": "",
-            "questions": "Kent u uw klanten?\nHoe meet u tevredenheid?",
-            "questions_en": "Do you know your customers?",
+            "questions": "Kent u uw klanten?\nHoe meet u tevredenheid?\nWie klaagt er?",
+            "questions_en": "Do you know your customers?\n\nWho complains?",
         },
     )
     assert response.status_code == 302
@@ -203,15 +203,18 @@ def test_it_sets_controls_and_questions_one_per_line(as_user, cast):
     assert [(q.text, q.text_en) for q in questions] == [
         ("Kent u uw klanten?", "Do you know your customers?"),
         ("Hoe meet u tevredenheid?", ""),
+        ("Wie klaagt er?", "Who complains?"),
     ]
     # The form shows them again, one per line.
-    assert client.get(url).context["form"].initial["hard_controls"] == "Klantpanel\nKlachtenprocedure"
+    initial = client.get(url).context["form"].initial
+    assert initial["hard_controls"] == "Klantpanel\nKlachtenprocedure"
+    assert initial["questions_en"] == "Do you know your customers?\n\nWho complains?"
 
-    # More English lines than Dutch ones: a field message, nothing changed.
+    # An English line without its Dutch one: a field message, nothing changed.
     response = client.post(url, {"questions": "Een vraag", "questions_en": "A question\nAnother"})
     assert response.status_code == 200
     assert "questions_en" in response.context["form"].errors
-    assert PrincipleQuestion.objects.filter(principle=principle).count() == 2
+    assert PrincipleQuestion.objects.filter(principle=principle).count() == 3
 
 
 def test_it_shows_a_principles_history(as_user, cast):
