@@ -5,7 +5,27 @@ from audits.views import audits, library, model, reports  # noqa: F401 (parts fi
 app_name = "audits"
 urlpatterns = [
     # audits (the index is the audit list)
-    path("", audits.IndexView.as_view(), name="index"),
+    path("", audits.AuditListView.as_view(), name="index"),
+    path("add/", audits.AuditAddView.as_view(), name="audit_add"),
+    path("fieldwork/<int:pk>/confirm/", audits.FieldworkConfirmView.as_view(), name="fieldwork_confirm"),
+    path("findings/<int:pk>/start-nonconformity/", audits.FindingStartNcView.as_view(), name="finding_start_nc"),
+    path("<int:pk>/", audits.AuditDetailView.as_view(), name="audit_detail"),
+    path("<int:pk>/edit/", audits.AuditEditView.as_view(), name="audit_edit"),
+    path("<int:pk>/history/", audits.AuditHistoryView.as_view(), name="audit_history"),
+    path("<int:pk>/step/<slug:step>/", audits.AuditStepView.as_view(), name="audit_step"),
+    path("<int:pk>/fieldwork/", audits.FieldworkView.as_view(), name="audit_fieldwork"),
+    path("<int:pk>/fieldwork/add/", audits.FieldworkAddView.as_view(), name="fieldwork_add"),
+    path("<int:pk>/scoring/", audits.ScoringView.as_view(), name="audit_scoring"),
+    path("<int:pk>/scoring/<int:principle_pk>/", audits.ScoreSaveView.as_view(), name="score_save"),
+    path("<int:pk>/calibration/", audits.CalibrationView.as_view(), name="audit_calibration"),
+    path("<int:pk>/calibration/<int:principle_pk>/", audits.CalibrateView.as_view(), name="calibration_save"),
+    path("<int:pk>/findings/", audits.FindingsView.as_view(), name="audit_findings"),
+    path("<int:pk>/findings/add/", audits.FindingAddView.as_view(), name="finding_add"),
+    path("<int:pk>/response/", audits.ResponseView.as_view(), name="audit_response"),
+    path("<int:pk>/response/give/", audits.ResponseGiveView.as_view(), name="response_give"),
+    path("<int:pk>/evaluation/", audits.EvaluationGiveView.as_view(), name="evaluation_give"),
+    path("<int:pk>/follow-up/", audits.FollowUpView.as_view(), name="audit_follow_up"),
+    path("<int:pk>/follow-up/add/", audits.FollowUpAddView.as_view(), name="follow_up_add"),
     # model
     path("model/", model.ModelView.as_view(), name="model"),
     path("model/levels/<int:pk>/edit/", model.LevelEditView.as_view(), name="level_edit"),
