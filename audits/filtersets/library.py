@@ -23,7 +23,9 @@ def _principles(request):
     # belongs to (a team's people and the assessors from other units read them).
     if request is None:
         return Principle.objects.none()
-    return Principle.objects.filter(organisation__in=_organisations(request)).select_related("organisation")
+    return Principle.objects.filter(organisation__in=_organisations(request)).order_by(
+        "organisation__name", "position", "id"
+    )
 
 
 def _themes(request):
