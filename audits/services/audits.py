@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy
 
 from audits.choices import (
     AUDIT_FLOW,
-    CYCLE_YEARS,
     MIN_ASSESSORS,
     SCORING_STATUSES,
     AuditStatus,
@@ -34,13 +33,13 @@ from audits.models import (
     Audit,
     AuditAssessor,
     AuditCalibration,
-    AuditCycle,
     AuditEvaluation,
     AuditScore,
     FieldworkItem,
     ManagementResponse,
     Principle,
 )
+from audits.services.model import cycle_for_year
 from qms.choices import Role, UnitKind
 from qms.models import Membership, OrganisationUnit, User
 from qms.scoping import scope_for
@@ -199,14 +198,6 @@ def _check_independence(*, unit: OrganisationUnit, assessors: list[User], lead_a
         raise ValidationError(errors)
 
 
-def _cycle_for_year(organisation: OrganisationUnit, year: int) -> AuditCycle | None:
-    return (
-        AuditCycle.objects.filter(organisation=organisation, first_year__lte=year, first_year__gt=year - CYCLE_YEARS)
-        .order_by("-first_year")
-        .first()
-    )
-
-
 def _check_principles(organisation: OrganisationUnit, principles) -> list[Principle]:
     principles = list({principle.pk: principle for principle in principles}.values())
     if not principles:
@@ -268,7 +259,7 @@ def audit_create(
         deny(_("Only the quality officers and administrators of %(org)s plan its audits.") % {"org": organisation})
     if unit.kind not in (UnitKind.BUSINESS_UNIT, UnitKind.TEAM):
         raise ValidationError({"unit": _("An audit assesses a business unit or a team, not a whole organisation.")})
-    cycle = _cycle_for_year(organisation, year) if isinstance(year, int) else None
+    cycle = cycle_for_year(organisation=organisation, year=year) if isinstance(year, int) else None
     if principles is None:
         principles = (
             list(
