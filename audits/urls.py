@@ -39,4 +39,7 @@ urlpatterns = [
     # library
     path("good-examples/", library.GoodExampleListView.as_view(), name="good_examples"),
     # reports
+    path("maturity/", reports.MaturityReportView.as_view(), name="maturity_report"),
+    path("<int:pk>/report/", reports.AuditReportView.as_view(), name="audit_report"),
+    path("<int:pk>/report.pdf", reports.AuditReportPdfView.as_view(), name="audit_report_pdf"),
 ]
