@@ -51,6 +51,11 @@ PEOPLE = [
     ),
     ("medewerker", "Youssef", "El Idrissi", [(Role.RISK_OWNER, "NHS-KS-SD")], "Servicedesk"),
     ("toetser", "Ahmed", "El Amrani", [(Role.AUDITOR, "NHS-BV")], "Bedrijfsvoering"),
+    # More auditors, so that every audited business unit has two or three assessors from other units
+    # (cross-wise assessment: no assessor from the audited unit's line). Each also sees the audits they assess.
+    ("toetser-ks", "Marloes", "Vermeulen", [(Role.AUDITOR, "NHS-KS")], "Klantenservice"),
+    ("toetser-ont", "Thijs", "van Leeuwen", [(Role.AUDITOR, "NHS-ONT")], "Ontwikkeling and its teams"),
+    ("toetser-plt", "Sofie", "Wouters", [(Role.AUDITOR, "NHS-ONT-PLT")], "Team Platform"),
     ("lezer", "Lotte", "Smit", [(Role.VIEWER, "NHS")], "Noordhaven Software (read only)"),
     (
         "coordinator",
@@ -63,6 +68,10 @@ PEOPLE = [
     ("bestuur-b", "Eva", "Mulder", [(Role.BOARD_MEMBER, "NHD")], "Noordhaven Diensten"),
     ("kwaliteit-b", "Jeroen", "de Boer", [(Role.QUALITY_OFFICER, "NHD")], "Noordhaven Diensten"),
     ("risico-b", "Noor", "Hendriks", [(Role.RISK_OWNER, "NHD-SAL")], "Salarisadministratie"),
+    ("toetser-b", "Ruben", "Dekker", [(Role.AUDITOR, "NHD-ADV")], "Advies"),
+    ("toetser-b2", "Anouk", "Brouwer", [(Role.AUDITOR, "NHD-SAL")], "Salarisadministratie"),
+    ("toetser-b3", "Karim", "Benali", [(Role.AUDITOR, "NHD-ADV")], "Advies"),
+    ("toetser-b4", "Linda", "Koster", [(Role.AUDITOR, "NHD-SAL-VER")], "Team Verwerking"),
     ("buitenstaander", "Olaf", "Buiten", [], "nothing (no role anywhere)"),
 ]
 
