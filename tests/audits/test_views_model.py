@@ -301,3 +301,27 @@ def test_it_shows_the_audits_sub_navigation(as_user, cast):
     assert 'data-testid="audit-subnav"' in content
     for name in ("audits:good_examples", "audits:model", "audits:cycle"):
         assert f'href="{reverse(name)}"' in content
+
+
+def test_it_tells_the_navigation_who_manages_a_model(as_user, cast):
+    assert as_user(cast.qo_a).get(model_url()).context["manages_audit_model"] is True
+    assert as_user(cast.viewer_a).get(model_url()).context["manages_audit_model"] is False
+
+
+def test_it_reads_the_model_and_the_cycles_in_a_constant_number_of_queries(as_user, cast, count_queries):
+    org = cast.units.org_a
+    levels_of(org)
+    client = as_user(cast.qo_a)
+    first = principles_of(org, 1)[0]
+    PrincipleControl.objects.create(principle=first, kind=ControlKind.SOFT, text="Houding")
+    client.post(cycle_url(org), plan_data([first], [0], first_year=2024))
+    client.get(model_url(org))  # warm the content types and the session
+    counts = [count_queries(client, model_url(org)), count_queries(client, cycle_url(org))]
+
+    principles = principles_of(org, 9)
+    for principle in principles[1:]:
+        PrincipleControl.objects.create(principle=principle, kind=ControlKind.HARD, text="Procedure")
+        PrincipleQuestion.objects.create(principle=principle, text="Vraag?")
+    client.post(cycle_url(org), plan_data(principles, [index % 3 for index in range(9)], first_year=2027))
+    assert AuditCycle.objects.filter(organisation=org).count() == 2
+    assert [count_queries(client, model_url(org)), count_queries(client, cycle_url(org))] == counts
