@@ -15,6 +15,7 @@ nothing else of that unit; before calibration an assessor sees only their own sc
 from decimal import ROUND_HALF_UP
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -23,15 +24,16 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from audits.choices import LEVEL_MAX, LEVEL_MIN, AuditStatus, FindingKind
+from audits.choices import LEVEL_MAX, LEVEL_MIN, AuditStatus, FieldworkKind, FindingKind, Recognition
 from audits.filtersets.audits import (
     AuditCalibrationFilterSet,
     AuditFilterSet,
     AuditScoreFilterSet,
+    FieldworkItemFilterSet,
     FindingFilterSet,
 )
 from audits.filtersets.model import principles_for
-from audits.models import Audit, AuditCalibration, AuditScore, Finding, Principle
+from audits.models import Audit, AuditCalibration, AuditScore, FieldworkItem, Finding, ManagementResponse, Principle
 from audits.selectors.reports import maturity_by_principle
 from audits.services import audits as services
 from audits.services import findings as finding_services
@@ -44,7 +46,7 @@ from qms.api.base import (
 )
 from qms.api.fields import BriefRelatedField
 from qms.api.schema import AutoSchema
-from qms.models import OrganisationUnit, User
+from qms.models import Membership, OrganisationUnit, User
 from qms.scoping import Purpose, organisations_for
 from qms.services.probes import probe_log
 
@@ -123,6 +125,16 @@ AUDIT_FIXED = {
 }
 
 
+class AuditResponseBriefSerializer(serializers.ModelSerializer):
+    recognition = serializers.ChoiceField(choices=Recognition.choices, read_only=True)
+    given_by = user_field(read_only=True)
+
+    class Meta:
+        model = ManagementResponse
+        fields = ["recognition", "comments", "given_by", "given_at"]
+        read_only_fields = fields
+
+
 class AuditSerializer(QmsModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:audit-detail")
     organisation = BriefRelatedField(view_name="api:unit-detail", read_only=True)
@@ -160,6 +172,11 @@ class AuditSerializer(QmsModelSerializer):
     cycle = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text=_("The id of the organisation's cycle the audit belongs to.")
     )
+    management_response = AuditResponseBriefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The management's response (POST audits/{id}/respond/), or null."),
+    )
     created_by = user_field(read_only=True)
 
     class Meta:
@@ -181,6 +198,7 @@ class AuditSerializer(QmsModelSerializer):
             "scope_note",
             "planned_start",
             "planned_end",
+            "management_response",
             "created_by",
             "created_at",
             "updated_at",
@@ -207,6 +225,18 @@ class AuditSerializer(QmsModelSerializer):
         if start and end and end < start:
             raise serializers.ValidationError({"planned_end": _("The planned end lies before the planned start.")})
         return attrs
+
+
+class AuditRespondSerializer(serializers.Serializer):
+    recognition = serializers.ChoiceField(
+        choices=Recognition.choices, help_text=_("Whether the management recognises the findings.")
+    )
+    comments = serializers.CharField(max_length=20_000, help_text=_("The management's comments (required)."))
+
+
+class AuditEvaluateSerializer(serializers.Serializer):
+    mark = serializers.IntegerField(min_value=1, max_value=10, help_text=_("A mark from 1 to 10."))
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
 
 
 class MaturityQuerySerializer(serializers.Serializer):
@@ -272,9 +302,9 @@ class AuditViewSet(
     has a calibrated score), ``request-response/``, ``finalise/`` (400 without the management response),
     ``start-follow-up/``. ``maturity/`` answers the figures per principle of an organisation's year."""
 
-    queryset = Audit.objects.select_related("organisation", "unit", "lead_assessor", "created_by").prefetch_related(
-        "principles", "assessors"
-    )
+    queryset = Audit.objects.select_related(
+        "organisation", "unit", "lead_assessor", "created_by", "management_response__given_by"
+    ).prefetch_related("principles", "assessors")
     serializer_class = AuditSerializer
     filterset_class = AuditFilterSet
     ordering_fields = ["year", "status", "planned_start", "created_at", "id"]
@@ -346,6 +376,21 @@ class AuditViewSet(
         """Final -> follow-up: the follow-up actions are under way."""
         return self.step("start-follow-up")
 
+    @extend_schema(request=AuditRespondSerializer, responses={200: AuditSerializer})
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        """The unit's management (a team lead of the unit or above it, or a board member) gives or changes
+        its response to the draft report, until the audit is final; anyone else is a 400 on
+        ``recognition``."""
+        return self.act_on_object(services.management_response_give, "audit", AuditRespondSerializer)
+
+    @extend_schema(request=AuditEvaluateSerializer, responses={200: AuditSerializer})
+    @action(detail=True, methods=["post"])
+    def evaluate(self, request, pk=None):
+        """An auditee (a member of the audited unit or a unit below it, not an assessor) rates the audit
+        1-10 with a comment, once, from the draft report on."""
+        return self.act_on_object(services.evaluation_give, "audit", AuditEvaluateSerializer)
+
     @extend_schema(responses={200: MaturityEntrySerializer(many=True)})
     @action(detail=False, methods=["get"], url_path="maturity", url_name="maturity")
     def maturity(self, request):
@@ -371,13 +416,6 @@ SCORE_FIXED = {
     "audit": _("A score cannot move to another audit."),
     "principle": _("A score cannot move to another principle; score that principle instead."),
 }
-PART_OF_AUDIT = _("Choose a principle of this audit.")
-
-
-def principle_of_audit_check(attrs):
-    audit, principle = attrs.get("audit"), attrs.get("principle")
-    if audit is not None and principle is not None and not audit.principles.filter(pk=principle.pk).exists():
-        raise serializers.ValidationError({"principle": PART_OF_AUDIT})
 
 
 class AuditScoreSerializer(QmsModelSerializer):
@@ -412,7 +450,6 @@ class AuditScoreSerializer(QmsModelSerializer):
     def validate(self, attrs):
         fixed_fields_check(self, attrs, SCORE_FIXED)
         if self.instance is None:
-            principle_of_audit_check(attrs)
             request = self.context["request"]
             if AuditScore.objects.filter(
                 audit=attrs["audit"], principle=attrs["principle"], assessor=request.user
@@ -510,12 +547,13 @@ class AuditCalibrationSerializer(QmsModelSerializer):
 
     def validate(self, attrs):
         fixed_fields_check(self, attrs, CALIBRATION_FIXED)
-        if self.instance is None:
-            principle_of_audit_check(attrs)
-            if AuditCalibration.objects.filter(audit=attrs["audit"], principle=attrs["principle"]).exists():
-                raise serializers.ValidationError(
-                    {"principle": _("This principle already has a calibrated score in this audit; change it.")}
-                )
+        if (
+            self.instance is None
+            and AuditCalibration.objects.filter(audit=attrs["audit"], principle=attrs["principle"]).exists()
+        ):
+            raise serializers.ValidationError(
+                {"principle": _("This principle already has a calibrated score in this audit; change it.")}
+            )
         return attrs
 
 
@@ -547,6 +585,93 @@ class AuditCalibrationViewSet(
             score=data.get("score", instance.score),
             reason=data.get("reason", instance.reason),
         )
+
+
+# --- fieldwork -------------------------------------------------------------------------------------
+
+
+class IntervieweeField(BriefRelatedField):
+    """A person the caller sees, or of a unit they assess (an assessor from another unit interviews the
+    audited unit's people, whom they do not see otherwise)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", User.objects.all())
+        kwargs.setdefault("error_messages", PERSON_ERRORS)
+        super().__init__(view_name="api:user-detail", **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return User.objects.none()
+        user = request.user
+        condition = Q(pk__in=User.objects.visible_to(user).values("pk"))
+        paths = set(Audit.objects.filter(assessor_links__user=user).values_list("unit__path", flat=True))
+        if paths:
+            line = Q()
+            for path in paths:
+                line |= Q(unit__path__startswith=path)
+            condition |= Q(pk__in=Membership.objects.filter(line).values("user_id"))
+        return User.objects.filter(condition)
+
+
+class FieldworkItemSerializer(QmsModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:audit-fieldwork-detail")
+    audit = audit_field(help_text=_("The audit."))
+    kind = serializers.ChoiceField(choices=FieldworkKind.choices)
+    interviewee = IntervieweeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("For an interview: the person interviewed (id), who then confirms the record."),
+    )
+    recorded_by = user_field(read_only=True)
+    confirmed_by = user_field(read_only=True)
+
+    class Meta:
+        model = FieldworkItem
+        fields = [
+            "id",
+            "url",
+            "display",
+            "audit",
+            "kind",
+            "date",
+            "subject",
+            "interviewee",
+            "interviewee_name",
+            "notes",
+            "confirmed_at",
+            "confirmed_by",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = ["confirmed_at", "created_at"]
+
+
+class FieldworkItemViewSet(
+    QmsViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ServiceCreateMixin,
+    viewsets.GenericViewSet,
+):
+    """The fieldwork log of the audits you see: documents studied and interviews held (date, subject,
+    who was interviewed), recorded by the assessors from planning until the calibration starts. An
+    interviewee who is a user confirms the record with ``POST audit-fieldwork/{id}/confirm/``."""
+
+    queryset = FieldworkItem.objects.select_related("audit__unit", "interviewee", "recorded_by", "confirmed_by")
+    serializer_class = FieldworkItemSerializer
+    filterset_class = FieldworkItemFilterSet
+    ordering_fields = ["date", "created_at", "id"]
+
+    def create_object(self, data):
+        return services.fieldwork_add(actor=self.request.user, **data)
+
+    @extend_schema(request=NoBodySerializer, responses={200: FieldworkItemSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """The interviewee confirms the record of their interview (only they; once)."""
+        return self.act_on_object(services.fieldwork_confirm, "item", NoBodySerializer)
 
 
 # --- findings --------------------------------------------------------------------------------------
@@ -593,8 +718,6 @@ class FindingSerializer(QmsModelSerializer):
 
     def validate(self, attrs):
         fixed_fields_check(self, attrs, FINDING_FIXED)
-        audit = attrs.get("audit", getattr(self.instance, "audit", None))
-        principle_of_audit_check({"audit": audit, "principle": attrs.get("principle")})
         return attrs
 
 
@@ -633,4 +756,5 @@ routes = [
     ("audit-scores", AuditScoreViewSet, "audit-score"),
     ("audit-calibrations", AuditCalibrationViewSet, "audit-calibration"),
     ("audit-findings", FindingViewSet, "audit-finding"),
+    ("audit-fieldwork", FieldworkItemViewSet, "audit-fieldwork"),
 ]

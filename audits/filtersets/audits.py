@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from audits.choices import IN_PROGRESS_STATUSES, AuditStatus, FindingKind
+from audits.choices import IN_PROGRESS_STATUSES, AuditStatus, FieldworkKind, FindingKind
 from audits.filtersets.model import OrganisationFilter, PrincipleFilter
-from audits.models import Audit, AuditCalibration, AuditScore, Finding
+from audits.models import Audit, AuditCalibration, AuditScore, FieldworkItem, Finding
 from qms.filtersets import BaseFilterSet, MultipleChoiceFilter, ScopedModelChoiceFilter
 from qms.models import OrganisationUnit, User
 from risks.filtersets.register import BooleanFilter
@@ -94,3 +94,19 @@ class FindingFilterSet(BaseFilterSet):
     class Meta:
         model = Finding
         fields = ["q", "audit", "kind", "principle", "theme", "organisation", "year"]
+
+
+class FieldworkItemFilterSet(BaseFilterSet):
+    search_fields = ("subject", "notes", "interviewee_name")
+    audit = ScopedModelChoiceFilter(queryset=Audit.objects.all(), label=_("Audit"))
+    kind = MultipleChoiceFilter(choices=FieldworkKind.choices, label=_("Kind"))
+    confirmed = BooleanFilter(method="filter_confirmed", label=_("Confirmed"))
+
+    class Meta:
+        model = FieldworkItem
+        fields = ["q", "audit", "kind", "confirmed"]
+
+    def filter_confirmed(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(confirmed_at__isnull=not value)

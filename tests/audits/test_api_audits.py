@@ -357,7 +357,8 @@ def test_the_maturity_figures_need_both_parameters_and_a_visible_organisation(ca
     assert response.status_code == 400 and "year" in response.json()
     assert client.get(MATURITY, {"organisation": cast.units.org_b.pk, "year": 2026}).status_code == 404
     assert client.get(MATURITY, {"organisation": 10**12, "year": 2026}).status_code == 404
-    assert api(cast.team_lead_a).get(MATURITY, {"organisation": cast.units.org_a.pk, "year": 2026}).status_code == 404
+    for user in (cast.team_lead_a, cast.outsider):
+        assert api(user).get(MATURITY, {"organisation": cast.units.org_a.pk, "year": 2026}).status_code == 404
     response = client.get(MATURITY, {"organisation": cast.units.org_a.pk, "year": 2026, "status": "final"})
     assert response.status_code == 400 and "status" in response.json()
     assert api().get(MATURITY, {"organisation": cast.units.org_a.pk, "year": 2026}).status_code in (401, 403)
@@ -414,3 +415,53 @@ def test_the_unit_and_those_above_see_the_audit_a_team_below_does_not(cast, api,
     member = MembershipFactory(unit=cast.units.team_a1a, role=Role.VIEWER).user
     assert audit.pk not in result_ids(api(member).get(URL))
     assert audit.pk in result_ids(api(cast.risk_owner_a).get(URL))
+
+
+# --- response, evaluation, fieldwork -----------------------------------------------------------------
+
+
+def test_the_units_management_responds_and_an_auditee_evaluates(cast, api, assessors, audit):
+    audit = advance(audit, AuditStatus.DRAFT_REPORT)
+    body = {"recognition": "partly", "comments": "We see most of it."}
+    response = api(assessors[0]).post(f"{URL}{audit.pk}/respond/", body, format="json")
+    assert response.status_code == 400 and "recognition" in response.json()
+    response = api(cast.board_a).post(f"{URL}{audit.pk}/respond/", {**body, "comments": ""}, format="json")
+    assert response.status_code == 400 and "comments" in response.json()
+    response = api(cast.board_a).post(f"{URL}{audit.pk}/respond/", body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["management_response"]["recognition"] == "partly"
+    assert response.json()["management_response"]["given_by"]["id"] == cast.board_a.pk
+    response = api(cast.risk_owner_a).post(f"{URL}{audit.pk}/evaluate/", {"mark": 11}, format="json")
+    assert response.status_code == 400 and "mark" in response.json()
+    response = api(cast.risk_owner_a).post(f"{URL}{audit.pk}/evaluate/", {"mark": 8, "comment": "Fair"}, format="json")
+    assert response.status_code == 200, response.content
+    assert api(assessors[0]).post(f"{URL}{audit.pk}/evaluate/", {"mark": 8}, format="json").status_code == 403
+    response = api(assessors[0]).get(f"{URL}{audit.pk}/")
+    assert response.json()["management_response"]["comments"] == "We see most of it."
+
+
+def test_an_assessor_logs_an_interview_that_the_interviewee_confirms(cast, api, assessors, audit):
+    audit = advance(audit, AuditStatus.FIELDWORK)
+    body = {
+        "audit": audit.pk,
+        "kind": "interview",
+        "date": "2026-03-02",
+        "subject": "Customer panel",
+        "interviewee": cast.risk_owner_a.pk,
+    }
+    response = api(assessors[1]).post("/api/v1/audit-fieldwork/", body, format="json")
+    assert response.status_code == 201, response.content
+    item = response.json()
+    assert item["interviewee"]["id"] == cast.risk_owner_a.pk and item["confirmed_at"] is None
+    assert item["recorded_by"]["id"] == assessors[1].pk
+    path = f"/api/v1/audit-fieldwork/{item['id']}/confirm/"
+    assert api(assessors[1]).post(path, {}, format="json").status_code == 403
+    response = api(cast.risk_owner_a).post(path, {}, format="json")
+    assert response.status_code == 200 and response.json()["confirmed_by"]["id"] == cast.risk_owner_a.pk
+    assert api(cast.risk_owner_a).post(path, {}, format="json").status_code == 400
+    response = api(assessors[1]).post("/api/v1/audit-fieldwork/", {**body, "date": "2026-02-30"}, format="json")
+    assert response.status_code == 400 and "date" in response.json()
+    response = api(cast.qo_a).post("/api/v1/audit-fieldwork/", body, format="json")
+    assert response.status_code == 403
+    assert api(cast.member_b).get("/api/v1/audit-fieldwork/").json()["count"] == 0
+    assert api(cast.qo_a).get("/api/v1/audit-fieldwork/", {"confirmed": "true"}).json()["count"] == 1
