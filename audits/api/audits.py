@@ -395,8 +395,8 @@ class AuditViewSet(
     @action(detail=False, methods=["get"], url_path="maturity", url_name="maturity")
     def maturity(self, request):
         """The maturity of an organisation in a year, one entry per principle assessed: the exact mean of
-        the units' calibrated scores, that mean rounded half up to a whole level, min, max, the number of
-        units and how many have each level. Both parameters are required; an organisation out of your
+        the units' calibrated scores (of the audits that completed calibration: draft report onwards), that
+        mean rounded half up to a whole level, min, max, the number of units and how many have each level. Both parameters are required; an organisation out of your
         sight is a 404."""
         query = MaturityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
