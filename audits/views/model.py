@@ -34,6 +34,7 @@ from audits.models import (
 )
 from audits.services import model as services
 from qms.choices import Role
+from qms.history import merge_histories, records_history
 from qms.models import OrganisationUnit
 from qms.scoping import Purpose, organisations_for
 from qms.views.generic import (
@@ -105,9 +106,11 @@ def with_organisation(url_name: str, organisation, *args) -> str:
 
 
 class OrganisationPageMixin(AuditNavMixin):
-    """A page about one organisation's model, chosen with ``?organisation=``."""
+    """A page about one organisation's model, chosen with ``?organisation=``; with ``tabs`` (the url
+    names of the page and of its History tab) it has both tabs."""
 
     title = ""
+    tabs: tuple[str, str] | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -122,7 +125,16 @@ class OrganisationPageMixin(AuditNavMixin):
             organisation=self.organisation,
             can_manage=manages(self.request.user, self.organisation),
         )
+        if self.tabs and self.organisation is not None:
+            context.update(
+                details_url=with_organisation(self.tabs[0], self.organisation),
+                history_url=with_organisation(self.tabs[1], self.organisation),
+            )
         return context
+
+
+MODEL_TABS = ("audits:model", "audits:model_history")
+CYCLE_TABS = ("audits:cycle", "audits:cycle_history")
 
 
 def principles_with_texts(queryset):
@@ -148,12 +160,58 @@ def principle_texts(principle) -> dict:
 # --- the model: levels and principles ----------------------------------------------------------
 
 
+class ModelHistoryView(OrganisationPageMixin, TemplateView):
+    """The History tab of an organisation's model: who changed a level, a principle, its controls or
+    its questions, when, from what to what."""
+
+    template_name = "audits/model/model_history.html"
+    title = _("Maturity model")
+    tabs = MODEL_TABS
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entries = []
+        if self.organisation is not None:
+            user, pk = self.request.user, self.organisation.pk
+            own = {"principle_id": Principle.objects.filter(organisation_id=pk)}
+            principle_ids = set(Principle.history.filter(organisation_id=pk).values_list("id", flat=True).distinct())
+            entries = merge_histories(
+                records_history(
+                    MaturityLevel.history.filter(organisation_id=pk),
+                    reader=user,
+                    label=lambda record, show: _("Level %(level)s") % {"level": record.level},
+                    omit=["organisation_id"],
+                ),
+                records_history(
+                    Principle.history.filter(organisation_id=pk),
+                    reader=user,
+                    label=lambda record, show: _("Principle %(name)s") % {"name": record.name},
+                    omit=["organisation_id"],
+                ),
+                records_history(
+                    PrincipleControl.history.filter(principle_id__in=principle_ids),
+                    reader=user,
+                    label=lambda record, show: _("Control of %(principle)s") % {"principle": show("principle_id")},
+                    visible=own,
+                ),
+                records_history(
+                    PrincipleQuestion.history.filter(principle_id__in=principle_ids),
+                    reader=user,
+                    label=lambda record, show: _("Question of %(principle)s") % {"principle": show("principle_id")},
+                    visible=own,
+                ),
+            )
+        context.update(tab="history", entries=entries)
+        return context
+
+
 class ModelView(OrganisationPageMixin, TemplateView):
     """The organisation's five levels and its principles (definition, hard and soft controls,
     questions, active), in the reader's language."""
 
     template_name = "audits/model/model.html"
     title = _("Maturity model")
+    tabs = MODEL_TABS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -265,6 +323,10 @@ class PrincipleDetailView(PrincipleMixin, ObjectDetailView):
 class PrincipleHistoryView(PrincipleMixin, ObjectHistoryView):
     detail_template = "audits/model/principle_detail.html"
 
+    def history(self, obj):
+        # The organisation is the page's; the reader may not see it as a unit (a team's people).
+        return records_history(obj.history.all(), reader=self.request.user, omit=["organisation_id"])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(self.principle_tabs(context["object"]))
@@ -352,6 +414,7 @@ class CycleView(OrganisationPageMixin, TemplateView):
     template_name = "audits/model/cycle.html"
     nav = "cycle"
     title = _("Three-year cycle")
+    tabs = CYCLE_TABS
 
     def get_cycle(self):
         value = self.request.GET.get("cycle") or self.request.POST.get("cycle")
@@ -418,6 +481,39 @@ class CycleView(OrganisationPageMixin, TemplateView):
                 messages.success(request, _("The cycle %(cycle)s is saved.") % {"cycle": saved})
                 return HttpResponseRedirect(with_organisation("audits:cycle", self.organisation))
         return self.render_to_response(self.get_context_data(form=form, cycle=cycle))
+
+
+class CycleHistoryView(OrganisationPageMixin, TemplateView):
+    """The History tab of an organisation's cycles: who planned which principle in which year, when."""
+
+    template_name = "audits/model/cycle_history.html"
+    nav = "cycle"
+    title = _("Three-year cycle")
+    tabs = CYCLE_TABS
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entries = []
+        if self.organisation is not None:
+            user, pk = self.request.user, self.organisation.pk
+            cycle_ids = set(AuditCycle.history.filter(organisation_id=pk).values_list("id", flat=True).distinct())
+            entries = merge_histories(
+                records_history(
+                    AuditCycle.history.filter(organisation_id=pk),
+                    reader=user,
+                    label=lambda record, show: _("Cycle %(cycle)s") % {"cycle": record.instance},
+                    omit=["organisation_id"],
+                ),
+                records_history(
+                    CyclePrinciple.history.filter(cycle_id__in=cycle_ids),
+                    reader=user,
+                    label=lambda record, show: _("Principle planned in %(year)s") % {"year": record.year},
+                    omit=["cycle_id"],
+                    visible={"principle_id": Principle.objects.filter(organisation_id=pk)},
+                ),
+            )
+        context.update(tab="history", entries=entries)
+        return context
 
 
 # --- themes --------------------------------------------------------------------------------------

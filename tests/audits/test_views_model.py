@@ -325,3 +325,24 @@ def test_it_reads_the_model_and_the_cycles_in_a_constant_number_of_queries(as_us
     client.post(cycle_url(org), plan_data(principles, [index % 3 for index in range(9)], first_year=2027))
     assert AuditCycle.objects.filter(organisation=org).count() == 2
     assert [count_queries(client, model_url(org)), count_queries(client, cycle_url(org))] == counts
+
+
+def test_it_shows_the_history_of_the_model_and_of_the_cycles(as_user, cast):
+    org = cast.units.org_a
+    level = levels_of(org)[0]
+    principles = principles_of(org, 3)
+    client = as_user(cast.qo_a)
+    client.post(reverse("audits:level_edit", args=[level.pk]), {"name": "Ad hoc", "name_en": "Improvised"})
+    client.post(reverse("audits:principle_texts", args=[principles[0].pk]), {"questions": "Kent u uw klanten?"})
+    client.post(cycle_url(org), plan_data(principles, [0, 1, 2]))
+
+    reader = as_user(cast.team_lead_a)
+    response = reader.get(f"{reverse('audits:model_history')}?organisation={org.pk}")
+    content = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="history"' in content
+    assert "Level 1" in content and "Improvised" in content
+    assert "Question of Customer focus" in content and "Kent u uw klanten?" in content
+
+    content = reader.get(f"{reverse('audits:cycle_history')}?organisation={org.pk}").content.decode()
+    assert "Cycle 2027-2029" in content and "Principle planned in 2029" in content
+    assert as_user(cast.member_b).get(f"{reverse('audits:cycle_history')}?organisation={org.pk}").status_code == 404
