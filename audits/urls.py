@@ -28,6 +28,7 @@ urlpatterns = [
     path("<int:pk>/follow-up/add/", audits.FollowUpAddView.as_view(), name="follow_up_add"),
     # model
     path("model/", model.ModelView.as_view(), name="model"),
+    path("model/history/", model.ModelHistoryView.as_view(), name="model_history"),
     path("model/levels/<int:pk>/edit/", model.LevelEditView.as_view(), name="level_edit"),
     path("model/principles/add/", model.PrincipleAddView.as_view(), name="principle_add"),
     path("model/principles/<int:pk>/", model.PrincipleDetailView.as_view(), name="principle_detail"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("model/principles/<int:pk>/texts/", model.PrincipleTextsView.as_view(), name="principle_texts"),
     path("model/principles/<int:pk>/history/", model.PrincipleHistoryView.as_view(), name="principle_history"),
     path("model/cycle/", model.CycleView.as_view(), name="cycle"),
+    path("model/cycle/history/", model.CycleHistoryView.as_view(), name="cycle_history"),
     path("model/themes/", model.ThemeListView.as_view(), name="themes"),
     # library
     path("good-examples/", library.GoodExampleListView.as_view(), name="good_examples"),
