@@ -21,6 +21,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
 logger = logging.getLogger("qms.pdf")
+# WeasyPrint logs each of its seven steps at INFO: seven lines per PDF that say nothing when it works.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 FONT_FAMILY = "QMS DejaVu Sans"
 FONTS = [("vendor/dejavu/DejaVuSans.ttf", "normal"), ("vendor/dejavu/DejaVuSans-Bold.ttf", "bold")]

@@ -48,5 +48,7 @@ else
   run benchmark_calendar
   run benchmark_scoring --organisations 1000 --yes
   run benchmark_kpis --yes
+  # Issue 13: the maturity report over 10 years of 100 units x 9 principles x 3 assessors against 1 year.
+  run benchmark_audits --yes
   soak
 fi
