@@ -206,6 +206,8 @@ def test_the_lead_takes_steps_and_a_refused_step_is_a_message(cast, as_user, aud
     client = as_user(lead)
     content = page(client, "audits:audit_detail", audit).content.decode()
     assert 'data-step="start-fieldwork"' in content and 'data-state="current"' in content
+    assert reverse("audits:audit_report", args=[audit.pk]) in content
+    assert reverse("audits:audit_report_pdf", args=[audit.pk]) in content
     response = client.post(reverse("audits:audit_step", args=[audit.pk, "start-fieldwork"]), follow=True)
     audit.refresh_from_db()
     assert audit.status == AuditStatus.FIELDWORK and b"The fieldwork has started." in response.content
