@@ -32,6 +32,8 @@ def test_it_seeds_both_organisations_measures_the_report_and_cleans_up(settings)
     lines = [line for line in text.splitlines() if re.match(r"(selectors|maturity report page), ", line)]
     assert len(lines) == 4, text
     assert all(int(line.split()[-1]) > 0 for line in lines), text
+    for selector in ("maturity_by_principle", "common_threads", "maturity_over_years", "unit_over_years"):
+        assert re.search(rf"ratio 2 years / one year, {selector}: [\d.]+x; queries (\d+) / \1 \(equal\)", text), text
     ratios = re.findall(r"ratio 2 years / one year, (selectors|maturity report page): [\d.]+x.*\(equal\)", text)
     assert ratios == ["selectors", "maturity report page"], text
     assert not Audit.objects.exists() and not AuditScore.objects.exists() and not AuditCalibration.objects.exists()

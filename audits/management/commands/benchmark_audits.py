@@ -139,14 +139,19 @@ class Command(BaseCommand):
 
     def measure(self, side, options) -> dict:
         organisation, year = side["organisation"], self.year
+        of_year = {"organisation": organisation, "year": year}
+        parts = {
+            "maturity_by_principle": lambda: maturity_by_principle(**of_year),
+            "common_threads": lambda: common_threads(**of_year),
+            "good_examples": lambda: good_examples(**of_year),
+            "maturity_over_years": lambda: maturity_over_years(organisation=organisation),
+            "unit_over_years": lambda: unit_over_years(organisation=organisation, years=side["years"]),
+            "evaluation_average": lambda: evaluation_average(audits=Audit.objects.filter(**of_year)),
+        }
 
         def selectors():
-            maturity_by_principle(organisation=organisation, year=year)
-            common_threads(organisation=organisation, year=year)
-            good_examples(organisation=organisation, year=year)
-            trend = maturity_over_years(organisation=organisation)
-            unit_over_years(organisation=organisation, years=[shown for shown in trend.years if shown <= year])
-            evaluation_average(audits=Audit.objects.filter(organisation=organisation, year=year))
+            for part in parts.values():
+                part()
 
         client = Client(HTTP_HOST=self.host())
         # The login throttle logs every forced login, the request log every request: not what this reports.
@@ -161,8 +166,8 @@ class Command(BaseCommand):
                 raise CommandError(f"GET {path} answered {response.status_code}")
             return response
 
-        result = {"label": side["label"]}
-        for name, run in (("selectors", selectors), ("page", page)):
+        result = {"label": side["label"], "figures": {}}
+        for name, run in [*parts.items(), ("selectors", selectors), ("maturity report page", page)]:
             for _ in range(options["warmups"]):
                 run()
             queries = []
@@ -180,7 +185,7 @@ class Command(BaseCommand):
                 run()
                 timings.append((time.perf_counter() - began) * 1000)
             timings.sort()
-            result[name] = {
+            result["figures"][name] = {
                 "median": statistics.median(timings),
                 "best": timings[0],
                 "p95": timings[max(math.ceil(0.95 * len(timings)) - 1, 0)],
@@ -193,23 +198,23 @@ class Command(BaseCommand):
     def report(self, results):
         self.stdout.write(f"{'measurement':<42} {'median ms':>10} {'best ms':>9} {'p95 ms':>9} {'queries':>8}")
         for result in results:
-            for name, label in (("selectors", "selectors"), ("page", "maturity report page")):
-                figures = result[name]
+            for name, figures in result["figures"].items():
                 self.stdout.write(
-                    f"{label + ', ' + result['label']:<42} {figures['median']:>10.1f} {figures['best']:>9.1f} "
+                    f"{name + ', ' + result['label']:<42} {figures['median']:>10.1f} {figures['best']:>9.1f} "
                     f"{figures['p95']:>9.1f} {figures['queries']:>8}"
                 )
         one, many = results
         self.stdout.write(
             f"page size: {one['size']:,} bytes ({one['label']}), {many['size']:,} bytes ({many['label']})"
         )
-        for name, label in (("selectors", "selectors"), ("page", "maturity report page")):
-            ratio = many[name]["median"] / one[name]["median"] if one[name]["median"] else float("nan")
-            target = f"  (target <= {TARGET}x)" if name == "page" else ""
-            equal = "equal" if many[name]["queries"] == one[name]["queries"] else "NOT EQUAL"
+        for name, figures in many["figures"].items():
+            small = one["figures"][name]
+            ratio = figures["median"] / small["median"] if small["median"] else float("nan")
+            target = f"  (target <= {TARGET}x)" if name == "maturity report page" else ""
+            equal = "equal" if figures["queries"] == small["queries"] else "NOT EQUAL"
             self.stdout.write(
-                f"  ratio {many['label']} / {one['label']}, {label}: {ratio:.2f}x{target}; "
-                f"queries {many[name]['queries']} / {one[name]['queries']} ({equal})"
+                f"  ratio {many['label']} / {one['label']}, {name}: {ratio:.2f}x{target}; "
+                f"queries {figures['queries']} / {small['queries']} ({equal})"
             )
 
     def host(self) -> str:
@@ -332,6 +337,7 @@ class Command(BaseCommand):
             model.objects.bulk_create(rows, batch_size=BATCH)
         return {
             "label": label,
+            "years": list(range(self.year - years + 1, self.year + 1)),
             "organisation": organisation,
             "officer": officer,
             "audits": len(audits),
