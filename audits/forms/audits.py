@@ -72,6 +72,9 @@ class AuditForm(ModelForm):
             "planned_end",
         ]
         widgets = {
+            # Unit and year are chosen in the first step (the assessors and principles offered follow
+            # from them); the form carries them along.
+            "year": forms.HiddenInput,
             "scope_note": forms.Textarea(attrs={"rows": 3}),
             "planned_start": forms.DateInput(),
             "planned_end": forms.DateInput(),
@@ -79,8 +82,8 @@ class AuditForm(ModelForm):
 
 
 class AuditEditForm(AuditForm):
-    """The same fields without unit and year (they name the audit); the view drops principles and the
-    assessors once the audit is past fieldwork."""
+    """The same fields without unit and year (they name the audit); offered while the audit is planned
+    or in fieldwork."""
 
     class Meta(AuditForm.Meta):
         fields = ["principles", "assessors", "lead_assessor", "scope_note", "planned_start", "planned_end"]

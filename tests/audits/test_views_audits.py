@@ -188,6 +188,8 @@ def test_a_quality_officer_plans_an_audit_with_eligible_assessors(cast, as_user)
     audit = Audit.objects.get()
     assert response.status_code == 302 and response["Location"] == audit.get_absolute_url()
     assert set(audit.assessors.all()) == {first, second} and audit.lead_assessor == first
+    again = client.post(url, data)
+    assert again.status_code == 200 and "already has an audit in 2026" in again.content.decode()
     # Edit while planned.
     edit = client.get(reverse("audits:audit_edit", args=[audit.pk]))
     assert edit.status_code == 200
