@@ -139,6 +139,9 @@ def principle_create(*, actor, organisation: OrganisationUnit, code: str, name: 
     _require_manager(actor, organisation)
     if organisation.kind != UnitKind.ORGANISATION:
         raise ValidationError({"organisation": _("Management principles belong to an organisation.")})
+    if Principle.objects.filter(organisation=organisation, code=code).exists():
+        # On the field (the constraint's own message would be a non-field error).
+        raise ValidationError({"code": _("This organisation already has a principle with this code.")})
     principle = Principle(organisation=organisation, code=code, name=name)
     apply_changes(principle, fields, PRINCIPLE_CREATE_FIELDS)
     if "position" not in fields:

@@ -263,7 +263,7 @@ def test_it_adds_a_principle_at_the_end_and_refuses_a_duplicate_code(cast, org):
     assert principle.position == 10
     with pytest.raises(ValidationError) as error:
         services.principle_create(actor=cast.superuser, organisation=org, code="basic", name="Nog eens")
-    assert error.value.message_dict
+    assert "code" in error.value.message_dict
 
 
 def test_it_replaces_a_principles_texts_in_order_or_not_at_all(cast, org):
