@@ -184,21 +184,21 @@ class MaturityReportView(ReportNavMixin, TemplateView):
 # --- the report of one audit ------------------------------------------------------------------
 
 
-def radar_chart(table, *, size: int = 360) -> dict:
+def radar_chart(table, *, width: int = 520, radius: int = 115) -> dict:
     """The geometry of an SVG radar chart of an audit's scores (``audit_scores_table``): one axis per
     principle from 0 to 5, rings at every level, the calibrated scores and each assessor's as polygons,
     and a legend below. For the PDF, which runs no JavaScript (the page draws the same with Chart.js).
-    Numbers are formatted here: a template would localise them (a decimal comma in Dutch)."""
+    The sides leave room for the principles' names; numbers are formatted here (a template would
+    localise them: a decimal comma in Dutch)."""
     count = len(table.rows)
-    centre = size / 2
-    radius = size / 2 - 70
+    centre_x, centre_y = width / 2, radius + 24
 
     def angle(index):
         return -math.pi / 2 + 2 * math.pi * index / count
 
     def point(index, value):
         distance = radius * value / LEVEL_MAX
-        return centre + distance * math.cos(angle(index)), centre + distance * math.sin(angle(index))
+        return centre_x + distance * math.cos(angle(index)), centre_y + distance * math.sin(angle(index))
 
     def polygon(values):
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, value or 0) for i, value in enumerate(values)))
@@ -206,15 +206,16 @@ def radar_chart(table, *, size: int = 360) -> dict:
     axes = []
     for index, row in enumerate(table.rows):
         end_x, end_y = point(index, LEVEL_MAX)
-        label_x, label_y = point(index, LEVEL_MAX + 0.55)
-        cosine = math.cos(angle(index))
+        label_x, label_y = point(index, LEVEL_MAX + 0.5)
+        cosine, sine = math.cos(angle(index)), math.sin(angle(index))
         axes.append(
             {
                 "x": f"{end_x:.1f}",
                 "y": f"{end_y:.1f}",
                 "label": str(row.principle),
                 "label_x": f"{label_x:.1f}",
-                "label_y": f"{label_y + 3:.1f}",
+                # Below the axis' end for the lower half, above it for the upper half.
+                "label_y": f"{label_y + 3 + 4 * sine:.1f}",
                 "anchor": "middle" if abs(cosine) < 0.3 else ("start" if cosine > 0 else "end"),
             }
         )
@@ -231,12 +232,19 @@ def radar_chart(table, *, size: int = 360) -> dict:
         series.append(
             {"label": str(_("Calibrated")), "points": polygon(calibrated), "colour": CALIBRATED_COLOUR, "bold": True}
         )
+    lowest = max([float(axis["label_y"]) for axis in axes] + [centre_y])
+    legend_top = lowest + 22
     for n, entry in enumerate(series):
-        entry["legend_y"] = size + 8 + 13 * n
+        entry["legend_y"] = f"{legend_top + 13 * n:.0f}"
+        entry["legend_text_y"] = f"{legend_top + 13 * n + 3:.0f}"
     return {
-        "width": size,
-        "height": size + 8 + 13 * len(series),
-        "centre": f"{centre:.1f}",
+        "width": width,
+        "height": f"{legend_top + 13 * len(series):.0f}",
+        "legend_x": f"{centre_x - 60:.0f}",
+        "legend_line_end": f"{centre_x - 44:.0f}",
+        "legend_text_x": f"{centre_x - 40:.0f}",
+        "centre_x": f"{centre_x:.1f}",
+        "centre_y": f"{centre_y:.1f}",
         "axes": axes,
         "rings": rings,
         "series": series,
