@@ -19,6 +19,7 @@ from collections import defaultdict
 from functools import cached_property
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count, Prefetch, Q
@@ -179,8 +180,10 @@ class Rights:
 
     @cached_property
     def start_nonconformity(self) -> bool:
-        # Whoever may register a non-conformity in the audited unit (not assessors from elsewhere).
-        return self.user.is_authenticated and can_register_nc(self.user, self.audit.unit)
+        # Those who run the audit or manage the unit, where they may register a non-conformity in the
+        # audited unit (so not the assessors from elsewhere; nor a viewer, though the service would let
+        # anyone with a role in the unit: the step belongs to the audit's owners).
+        return (self.run or self.plan or self.respond) and can_register_nc(self.user, self.audit.unit)
 
     @cached_property
     def add_follow_up(self) -> bool:
@@ -597,8 +600,6 @@ class FindingsView(AuditPageMixin, ObjectDetailView):
         user = self.request.user
         findings = list(Finding.objects.filter(audit=audit).select_related("principle", "theme", "created_by"))
         # The non-conformities started from these findings, where the reader sees them.
-        from django.contrib.contenttypes.models import ContentType
-
         started = {}
         if findings:
             started = {
@@ -896,10 +897,11 @@ class FindingStartNcView(View):
 
 
 class ResponseGiveView(AuditWriteView):
-    """The management response; someone else is refused by the service with a message on the form."""
+    """The management response. The people of the audit (its assessors and planners, the unit's people)
+    who are not its management are told why by the service, on the form; anyone else is a 403."""
 
     def allowed(self, rights):
-        return True
+        return rights.respond or rights.evaluate or rights.assessor or rights.plan
 
     def post(self, request, pk):
         form = ManagementResponseForm(request.POST)

@@ -329,6 +329,9 @@ def test_an_assessor_records_a_finding_and_the_unit_starts_a_non_conformity(cast
     content = page(client, "audits:audit_findings", audit).content.decode()
     assert '<option value="Effect measurement">' in content
     assert 'data-testid="start-nc"' not in content  # an assessor from elsewhere registers none in the unit
+    viewer = as_user(cast.viewer_a)
+    assert 'data-testid="start-nc"' not in page(viewer, "audits:audit_findings", audit).content.decode()
+    assert viewer.post(reverse("audits:finding_start_nc", args=[finding.pk])).status_code == 403
     manager = as_user(cast.qo_a)
     assert 'data-testid="start-nc"' in page(manager, "audits:audit_findings", audit).content.decode()
     response = manager.post(reverse("audits:finding_start_nc", args=[finding.pk]))
@@ -348,6 +351,7 @@ def test_a_response_by_a_non_manager_is_refused_with_a_message(cast, as_user, au
     assert response.status_code == 200
     assert "Only the management of Business unit A1" in response.content.decode()
     assert not ManagementResponse.objects.exists()
+    assert as_user(cast.viewer_a).post(url, data).status_code == 403
     manager = as_user(responder(cast.units.bu_a1))
     assert 'data-testid="response-form"' in page(manager, "audits:audit_response", audit).content.decode()
     assert manager.post(url, data).status_code == 302
