@@ -17,7 +17,7 @@
       borderDash: set.dashed ? [5, 4] : [],
       pointRadius: line ? 3 : 0,
       pointBackgroundColor: set.colour,
-      tension: 0.2,
+      tension: kind === "line" ? 0.2 : 0,
       spanGaps: kind === "radar",
     };
   }
@@ -37,6 +37,9 @@
     } else {
       base.scales = { y: { min: kind === "line" ? 1 : 0, max: data.max, ticks: { stepSize: 1 } } };
       base.interaction = { mode: "index", intersect: false };
+      if (kind === "line") {
+        base.aspectRatio = 3.5; // the chart spans the page's width
+      }
     }
     return base;
   }
