@@ -18,6 +18,7 @@ planned dates and fieldwork dates lie in last year.
 
 import datetime
 import io
+import itertools
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -149,8 +150,16 @@ RATIONALES = {
 }
 
 
+GENERIC_RATIONALE = (
+    "Beoordeeld op basis van de documentstudie en de gesprekken; zie de bevindingen.",
+    "De opzet is in de documentatie aangetroffen.",
+    "De toepassing is in de gesprekken bevestigd.",
+    "De werking is deels aangetoond.",
+)
+
+
 def _rationale(code: str, score: int) -> dict:
-    by_score = RATIONALES[code]
+    by_score = RATIONALES.get(code) or {score: GENERIC_RATIONALE}
     rationale, design, existence, operation = (
         by_score.get(score) or by_score[min(by_score, key=lambda s: abs(s - score))]
     )
@@ -471,22 +480,29 @@ def seed(context: DemoContext) -> None:
     _this_year(context, last_year + 1)
 
 
-def _cycle(context: DemoContext, org_code: str, first_year: int) -> None:
-    """The cycle that started last year (the organisation's default one, made for this year, moved)."""
+def _cycle(context: DemoContext, org_code: str, last_year: int) -> None:
+    """The cycle that started last year (the organisation's default one, made for this year, moved back
+    a year), and one covering this year (a demo database seeded again in a later year)."""
     organisation = context.units[org_code]
-    if model_services.cycle_for_year(organisation=organisation, year=first_year) is not None:
-        return
     actor = context.people[QUALITY_OFFICER[org_code]]
-    current = model_services.cycle_for_year(organisation=organisation, year=first_year + 1)
-    if current is not None and current.audits.exists():
-        return  # planned by someone already: leave it
-    model_services.cycle_save(
-        actor=actor,
-        organisation=organisation,
-        first_year=first_year,
-        plan=model_services.default_plan(organisation, first_year),
-        cycle=current,
-    )
+    this_year = last_year + 1
+    if model_services.cycle_for_year(organisation=organisation, year=last_year) is None:
+        current = model_services.cycle_for_year(organisation=organisation, year=this_year)
+        if current is None or not current.audits.exists():
+            model_services.cycle_save(
+                actor=actor,
+                organisation=organisation,
+                first_year=last_year,
+                plan=model_services.default_plan(organisation, last_year),
+                cycle=current,
+            )
+    if model_services.cycle_for_year(organisation=organisation, year=this_year) is None:
+        model_services.cycle_save(
+            actor=actor,
+            organisation=organisation,
+            first_year=this_year,
+            plan=model_services.default_plan(organisation, this_year),
+        )
 
 
 def _principles(organisation) -> dict[str, Principle]:
@@ -501,7 +517,7 @@ def _step(audit: Audit, step: str) -> Audit:
     return _refresh(audit_services.audit_step(actor=audit.lead_assessor, audit=audit, step=step))
 
 
-def _plan(context, spec, year, *, planned_start) -> Audit:
+def _plan(context, spec, year, *, planned_start, principles=None) -> Audit:
     unit = context.units[spec["unit"]]
     org_code = spec["unit"].split("-")[0]
     assessors = [context.people[name] for name in spec["assessors"]]
@@ -511,6 +527,7 @@ def _plan(context, spec, year, *, planned_start) -> Audit:
         year=year,
         assessors=assessors,
         lead_assessor=assessors[0],
+        principles=principles,
         scope_note=spec.get("scope", ""),
         planned_start=planned_start,
         planned_end=planned_start + datetime.timedelta(days=42),
@@ -539,7 +556,9 @@ def _last_year_audit(context: DemoContext, spec: dict, year: int) -> None:
     org_code = spec["unit"].split("-")[0]
     principles = _principles(unit.organisation)
     start = datetime.date(year, 9, 4)
-    audit = _plan(context, spec, year, planned_start=start)
+    # The principles the scores below are about (the cycle's first year, as in the source), named
+    # rather than taken from the cycle, so that a later year's run finds them whatever the cycle plans.
+    audit = _plan(context, spec, year, planned_start=start, principles=[principles[code] for code in spec["scores"]])
     assessors = [context.people[name] for name in spec["assessors"]]
     audit = _step(audit, "start-fieldwork")
     _fieldwork(context, audit, spec["fieldwork"], start=start)
@@ -688,13 +707,13 @@ def _in_scoring(context, year):
         start=start,
     )
     audit = _step(audit, "start-scoring")
-    principles = _principles(unit.organisation)
     lead, other = (context.people[name] for name in spec["assessors"])
     # The lead has scored every principle, the other assessor one so far: calibration waits for them.
-    for code, score in (("leadership", 3), ("craftsmanship", 4), ("process_approach", 2)):
+    principles = list(audit.principles.order_by("position", "pk"))
+    for principle, score in zip(principles, itertools.cycle((3, 4, 2)), strict=False):
         audit_services.score_save(
-            actor=lead, audit=audit, principle=principles[code], score=score, **_rationale(code, score)
+            actor=lead, audit=audit, principle=principle, score=score, **_rationale(principle.code, score)
         )
     audit_services.score_save(
-        actor=other, audit=audit, principle=principles["leadership"], score=2, **_rationale("leadership", 2)
+        actor=other, audit=audit, principle=principles[0], score=2, **_rationale(principles[0].code, 2)
     )

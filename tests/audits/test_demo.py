@@ -1,6 +1,7 @@
 """The audits' demo data: a cycle that started last year, last year's audits through the whole flow
 in both organisations, this year's under way; built through the services and idempotent."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -152,3 +153,16 @@ def test_it_seeds_last_years_cycle_and_audits_through_the_whole_flow(seeded):
     _check_gives_follow_up_actions_one_done_one_open_and_a_nonconformity(seeded)
     _check_gives_every_audited_unit_assessors_from_outside_its_line(seeded)
     _check_plans_last_years_dates_in_last_year(seeded)
+
+
+def test_it_seeds_again_in_later_years(seeded):
+    # make run seeds the same database every time it starts: in a new year last year's audits and this
+    # year's are other ones, and the cycles must still plan them.
+    for years_on in (1, 2, 3):
+        later = dataclasses.replace(seeded, today=datetime.date(seeded.today.year + years_on, 6, 1))
+        with override_settings(DEMO_MODE=True):
+            demo.seed(later)
+        this_year = later.today.year
+        assert cycle_for_year(organisation=seeded.units["NHS"], year=this_year) is not None
+        assert Audit.objects.filter(year=this_year - 1, status__in=[AuditStatus.FINAL, AuditStatus.FOLLOW_UP]).exists()
+        assert Audit.objects.filter(year=this_year, status=AuditStatus.SCORING).exists()
