@@ -169,6 +169,9 @@ class AuditSerializer(QmsModelSerializer):
     next_step = serializers.SerializerMethodField(
         help_text=_("The step that moves the audit on from its status (null when it is in follow-up).")
     )
+    allowed_steps = serializers.SerializerMethodField(
+        help_text=_("The steps you may take now (POST audits/{id}/<step>/; the step still checks its gate).")
+    )
     cycle = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text=_("The id of the organisation's cycle the audit belongs to.")
     )
@@ -194,6 +197,7 @@ class AuditSerializer(QmsModelSerializer):
             "lead_assessor",
             "status",
             "next_step",
+            "allowed_steps",
             "status_changed_at",
             "scope_note",
             "planned_start",
@@ -205,9 +209,15 @@ class AuditSerializer(QmsModelSerializer):
         ]
         read_only_fields = ["status_changed_at", "created_at", "updated_at"]
 
-    @extend_schema_field(serializers.ChoiceField(choices=list(services.AUDIT_STEPS), allow_null=True))
+    # A plain string (one of allowed_steps' values): one enum for both would need a settings entry.
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_next_step(self, obj) -> str | None:
         return NEXT_STEP.get(obj.status)
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(services.AUDIT_STEPS))))
+    def get_allowed_steps(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return services.allowed_steps(request.user, obj) if request is not None else []
 
     def validate(self, attrs):
         fixed_fields_check(self, attrs, AUDIT_FIXED)
@@ -396,8 +406,8 @@ class AuditViewSet(
     def maturity(self, request):
         """The maturity of an organisation in a year, one entry per principle assessed: the exact mean of
         the units' calibrated scores (of the audits that completed calibration: draft report onwards), that
-        mean rounded half up to a whole level, min, max, the number of units and how many have each level. Both parameters are required; an organisation out of your
-        sight is a 404."""
+        mean rounded half up to a whole level, min, max, the number of units and how many have each level.
+        Both parameters are required; an organisation out of your sight is a 404."""
         query = MaturityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         pk = query.validated_data["organisation"]

@@ -69,6 +69,9 @@ def test_a_quality_officer_plans_an_audit_and_it_answers_the_spec_fields(cast, a
     assert {"id", "unit", "year", "principles", "assessors", "lead_assessor", "status"} <= set(body)
     assert {"organisation", "scope_note", "planned_start", "planned_end", "created_at", "next_step"} <= set(body)
     assert body["status"] == "planned" and body["next_step"] == "start-fieldwork"
+    assert body["allowed_steps"] == ["start-fieldwork"]
+    assert api(assessors[1]).get(f"{URL}{body['id']}/").json()["allowed_steps"] == []
+    assert api(assessors[0]).get(f"{URL}{body['id']}/").json()["allowed_steps"] == ["start-fieldwork"]
     assert body["organisation"]["id"] == cast.units.org_a.pk
     assert {person["id"] for person in body["assessors"]} == {assessor.pk for assessor in assessors}
     assert len(body["principles"]) == 2
