@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.choices import LEVEL_MAX, LEVEL_MIN, FieldworkKind, FindingKind, Recognition
 from audits.models import Audit, Finding, Principle
-from qms.forms import Form, ModelForm
+from qms.forms import Form, ModelForm, ModelMultipleChoiceField
 from qms.models import OrganisationUnit, User
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -39,14 +39,14 @@ class AuditForm(ModelForm):
     """Planning an audit (and changing it while planned or in fieldwork)."""
 
     unit = forms.ModelChoiceField(queryset=OrganisationUnit.objects.none(), widget=forms.HiddenInput)
-    principles = forms.ModelMultipleChoiceField(
+    principles = ModelMultipleChoiceField(
         label=_("Principles"),
         queryset=Principle.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Preset to the principles the organisation's cycle plans for the year; leave all empty for those."),
     )
-    assessors = forms.ModelMultipleChoiceField(
+    assessors = ModelMultipleChoiceField(
         label=_("Assessors"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,

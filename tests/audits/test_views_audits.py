@@ -195,6 +195,8 @@ def test_a_quality_officer_plans_an_audit_with_eligible_assessors(cast, as_user)
     assert edit.status_code == 200
     data = {"principles": [principles[0].pk], "assessors": [first.pk, second.pk], "lead_assessor": second.pk,
             "scope_note": "The back office"}  # fmt: skip
+    hostile = {**data, "assessors": ["9" * 40], "principles": ["9" * 40]}
+    assert client.post(reverse("audits:audit_edit", args=[audit.pk]), hostile).status_code == 200
     assert client.post(reverse("audits:audit_edit", args=[audit.pk]), data).status_code == 302
     audit.refresh_from_db()
     assert audit.lead_assessor == second and audit.scope_note == "The back office"
