@@ -74,6 +74,7 @@ class ActionKind(models.TextChoices):
     IMPROVEMENT = "improvement", _("Improvement action")
     AUDIT_FOLLOW_UP = "audit_follow_up", _("Audit follow-up")
     FOLLOW_UP = "follow_up", _("Follow-up")
+    REVIEW_DECISION = "review_decision", _("Management review action")
 
 
 class Language(models.TextChoices):
