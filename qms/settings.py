@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kpis",
     "incidents",
     "audits",
+    "reviews",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -105,6 +105,7 @@ urlpatterns = [
     path("kpis/", include("kpis.urls")),
     path("incidents/", include("incidents.urls")),
     path("audits/", include("audits.urls")),
+    path("reviews/", include("reviews.urls")),
     path("api/v1/", include("qms.api.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

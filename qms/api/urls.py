@@ -19,7 +19,7 @@ from qms.api.views import (
     UserViewSet,
 )
 
-DOMAIN_APPS = ["risks", "kpis", "incidents", "audits"]
+DOMAIN_APPS = ["risks", "kpis", "incidents", "audits", "reviews"]
 
 routes = [
     ("units", OrganisationUnitViewSet, "unit"),

@@ -1,0 +1,3 @@
+"""This app's API routes, registered on the one router in qms/api/urls.py."""
+
+routes = []

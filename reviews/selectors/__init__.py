@@ -1,0 +1,1 @@
+"""Reads of the reviews app that need shaping."""

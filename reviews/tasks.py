@@ -1,0 +1,1 @@
+"""Celery tasks of this app: thin, taking ids and calling services."""
