@@ -8,6 +8,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles
 
 WORKDIR /app
+# WeasyPrint (the PDF reports) lays text out with Pango and HarfBuzz; the font itself is vendored.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install -r requirements.txt && useradd --system --create-home qms && mkdir -p /var/lib/qms && chown qms /var/lib/qms
 COPY . .
