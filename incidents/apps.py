@@ -78,3 +78,59 @@ class IncidentsConfig(AppConfig):
             count=lambda *, user: nc_services.open_nonconformities(user).count(),
             reassign=nc_services.reassign_nonconformities,
         )
+
+        # cockpit
+        from incidents.selectors import cockpit
+        from qms.choices import Role
+        from qms.cockpit import register_tile
+
+        # Open incidents and CAPAs for the quality officer, P1s and the count of open breaches for the
+        # board, the breaches with their deadline for who reads them, the coordinator's own incidents.
+        register_tile(
+            "incidents_open",
+            roles={Role.QUALITY_OFFICER},
+            title=_("Open incidents"),
+            order=40,
+            compute=cockpit.incidents_tile,
+            icon="life-preserver",
+        )
+        register_tile(
+            "my_incidents",
+            roles={Role.INCIDENT_COORDINATOR},
+            title=_("My open incidents"),
+            order=14,
+            compute=cockpit.my_incidents_tile,
+            icon="life-preserver",
+        )
+        register_tile(
+            "p1_open",
+            roles={Role.BOARD_MEMBER},
+            title=_("Open P1 incidents"),
+            order=41,
+            compute=cockpit.p1_tile,
+            icon="exclamation-octagon",
+        )
+        register_tile(
+            "breaches_deadline",
+            roles={Role.DATA_PROTECTION_OFFICER, Role.QUALITY_OFFICER},
+            title=_("Data breaches and their deadline"),
+            order=16,
+            compute=cockpit.breaches_tile,
+            icon="incognito",
+        )
+        register_tile(
+            "breaches_open_count",
+            roles={Role.BOARD_MEMBER},
+            title=_("Open data breaches"),
+            order=42,
+            compute=cockpit.board_breaches_tile,
+            icon="incognito",
+        )
+        register_tile(
+            "capa",
+            roles={Role.QUALITY_OFFICER},
+            title=_("CAPAs by stage"),
+            order=45,
+            compute=cockpit.capa_tile,
+            icon="arrow-repeat",
+        )

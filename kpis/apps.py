@@ -45,3 +45,29 @@ class KpisConfig(AppConfig):
             reassign=privacy.reassign_feedback,
         )
         register_retention_rule("closed_feedback_comments")(privacy.closed_feedback_comments_expire)
+
+        # cockpit
+        from kpis.selectors import cockpit
+        from qms.choices import Role
+        from qms.cockpit import register_organisation_column, register_tile
+
+        # KPIs off norm for those who watch the whole organisation; flagged feedback for whom it is assigned to.
+        register_tile(
+            "kpis_off_norm",
+            roles={Role.QUALITY_OFFICER, Role.BOARD_MEMBER},
+            title=_("KPIs off norm"),
+            order=35,
+            compute=cockpit.kpis_off_norm_tile,
+            icon="graph-down-arrow",
+        )
+        register_tile(
+            "my_feedback",
+            roles={Role.TEAM_LEAD, Role.QUALITY_OFFICER},
+            title=_("Feedback assigned to me"),
+            order=13,
+            compute=cockpit.my_feedback_tile,
+            icon="chat-left-text",
+        )
+        register_organisation_column(
+            "kpis_off_norm", title=_("KPIs off norm"), order=30, compute=cockpit.kpis_off_norm_column
+        )

@@ -1,6 +1,7 @@
 """FilterSets of the KPI app, shared by the pages and the API."""
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -17,7 +18,7 @@ from kpis.choices import (
     Verdict,
 )
 from kpis.models import Feedback, FeedbackEscalation, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
-from qms.choices import UnitKind
+from qms.choices import OPEN_ACTION_STATUSES, UnitKind
 from qms.filtersets import BaseFilterSet, MultipleChoiceFilter, ScopedModelChoiceFilter
 from qms.models import OrganisationUnit, User
 
@@ -99,10 +100,18 @@ class FeedbackFilterSet(UnitTreeFilterMixin, BaseFilterSet):
     received_before = django_filters.DateFilter(
         field_name="received_at", lookup_expr="date__lte", label=_("Received on or before")
     )
+    # The cockpit's "feedback assigned to me" links here: the items whose follow-up is still to do.
+    follow_up_open = django_filters.BooleanFilter(method="filter_follow_up_open", label=_("Follow-up open"))
 
     class Meta:
         model = Feedback
         fields = ["q", "unit", "channel", "category", "flagged", "negative", "score", "assigned_to"]
+
+    def filter_follow_up_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = Q(follow_up__status__in=OPEN_ACTION_STATUSES)
+        return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
 class FeedbackEscalationFilterSet(UnitTreeFilterMixin, BaseFilterSet):

@@ -5,9 +5,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, When
 from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from qms.choices import Role
+from qms.cockpit import Tile, TileRow, list_url
 from qms.models import Action, Membership, Notification, OrganisationUnit, TrainingAssignment, User
 
 
@@ -72,20 +74,6 @@ def my_open_actions(user: User):
         .select_related("unit", "owner")
         .order_by("due_date", "id")
     )
-
-
-def dashboard_for(user: User) -> dict:
-    """What the personal dashboard shows: open and overdue actions, unread notifications."""
-    today = timezone.localdate()
-    actions = my_open_actions(user)
-    return {
-        "open_actions": actions[:10],
-        "open_action_count": actions.count(),
-        "overdue_action_count": actions.filter(due_date__lt=today).count(),
-        "notifications": Notification.objects.visible_to(user).unread()[:10],
-        "memberships": Membership.objects.filter(user=user).select_related("unit"),
-        "open_trainings": my_open_mandatory_trainings(user),
-    }
 
 
 # --- training -------------------------------------------------------------------------------------
@@ -183,3 +171,74 @@ def attach_units(assignments, user: User | None = None) -> list:
         path = assignment.course.organisation.path
         assignment.units = [unit for unit in units_of[assignment.user_id].values() if unit.path.startswith(path)]
     return assignments
+
+
+# --- the cockpit's tiles of the core (registered in QmsConfig.ready) ----------------------------------
+
+# The newest unread notifications the cockpit lists (the rest behind "All notifications").
+NOTIFICATIONS_SHOWN = 5
+
+
+def my_actions_tile(user: User, scope) -> Tile:
+    """The person's open actions, soonest due first, with how many are overdue (two queries)."""
+    today = timezone.localdate()
+    actions = my_open_actions(user)
+    counts = actions.order_by().aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    return Tile(
+        value=counts["open"],
+        severity="danger" if counts["overdue"] else ("info" if counts["open"] else "success"),
+        url=reverse("qms:my_actions"),
+        template="qms/cockpit/_my_actions.html",
+        extra={"actions": list(actions[:10]), "overdue": counts["overdue"]} if counts["open"] else {},
+        wide=True,
+    )
+
+
+def overdue_actions_of_others_tile(user: User, scope) -> Tile:
+    """Overdue actions owned by others in the person's units, the longest overdue first (two queries)."""
+    overdue = Action.objects.visible_to(user).overdue().exclude(owner=user)
+    count = overdue.order_by().count()
+    rows = (
+        [
+            TileRow(
+                label=action.title,
+                value=action.due_date,
+                url=action.get_absolute_url(),
+                note=str(action.owner),
+                severity="danger",
+            )
+            for action in overdue.select_related("owner").order_by("due_date", "pk")[:5]
+        ]
+        if count
+        else []
+    )
+    return Tile(
+        value=count,
+        rows=rows,
+        severity="danger" if count else "success",
+        url=list_url("qms:action_list", overdue="true", mine="false"),
+    )
+
+
+def my_trainings_tile(user: User, scope) -> Tile:
+    """The mandatory trainings the person must still complete this year (one query)."""
+    trainings = list(my_open_mandatory_trainings(user))
+    return Tile(
+        value=len(trainings),
+        severity="warning" if trainings else "success",
+        url=reverse("qms:my_trainings"),
+        template="qms/cockpit/_trainings.html",
+        extra={"trainings": trainings},
+    )
+
+
+def notifications_tile(user: User, scope) -> Tile:
+    """The person's unread notifications, newest first (one query)."""
+    notifications = list(Notification.objects.visible_to(user).unread()[:NOTIFICATIONS_SHOWN])
+    return Tile(
+        value=len(notifications),
+        severity="info" if notifications else "secondary",
+        url=reverse("qms:notification_list"),
+        template="qms/cockpit/_notifications.html",
+        extra={"notifications": notifications},
+    )

@@ -49,3 +49,55 @@ class RisksConfig(AppConfig):
             count=lambda *, user: privacy.owned_areas(user).count(),
             reassign=privacy.reassign_areas,
         )
+
+        # cockpit
+        from qms.choices import Role
+        from qms.cockpit import register_organisation_column, register_tile
+        from risks.selectors import cockpit
+
+        # The register and the score in the cockpits: the quality officer's flags, the risk owner's own
+        # risks, the board's queue and medium-plus risks, the score; group management's columns.
+        register_tile(
+            "risk_score",
+            roles={Role.QUALITY_OFFICER, Role.BOARD_MEMBER},
+            title=_("Monthly risk score"),
+            order=20,
+            compute=cockpit.score_tile,
+            icon="speedometer2",
+        )
+        register_tile(
+            "risk_review_queue",
+            roles=cockpit.QUEUE_ROLES,
+            title=_("Review queue"),
+            order=12,
+            compute=cockpit.review_queue_tile,
+            icon="inbox",
+        )
+        register_tile(
+            "risks_medium_plus",
+            roles={Role.BOARD_MEMBER},
+            title=_("Risks at medium or higher"),
+            order=25,
+            compute=cockpit.medium_plus_tile,
+            icon="shield-exclamation",
+        )
+        register_tile(
+            "risk_register_attention",
+            roles={Role.QUALITY_OFFICER},
+            title=_("Risks needing attention"),
+            order=30,
+            compute=cockpit.register_attention_tile,
+            icon="shield-exclamation",
+        )
+        register_tile(
+            "my_risks",
+            roles={Role.RISK_OWNER, Role.TEAM_LEAD},
+            title=_("My risks"),
+            order=11,
+            compute=cockpit.my_risks_tile,
+            icon="shield",
+        )
+        register_organisation_column("score", title=_("Score"), order=10, compute=cockpit.score_column)
+        register_organisation_column(
+            "very_high_risks", title=_("Very high risks"), order=20, compute=cockpit.very_high_column
+        )

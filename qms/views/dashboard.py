@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import ListView, TemplateView, View
 
 from qms.choices import SecurityEventKind
+from qms.cockpit import cockpit_for
 from qms.forms import ProfileForm, TokenCreateForm
 from qms.middleware import SUPPORTED
-from qms.models import ApiToken, Notification
-from qms.selectors import dashboard_for
+from qms.models import ApiToken, Membership, Notification
 from qms.services.notifications import notification_mark_read
 from qms.services.organisation import user_update_profile
 from qms.services.security import security_event_log, token_create, token_revoke, tokens_revoke_all
@@ -26,11 +26,20 @@ from qms.views.generic import ServiceFormView, get_visible_or_404, safe_url
 
 
 class DashboardView(TemplateView):
-    template_name = "qms/dashboard.html"
+    """The landing page: the cockpit of the union of the person's roles (``qms.cockpit``), each tile
+    linking to the list behind it."""
+
+    template_name = "qms/cockpit.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(dashboard_for(self.request.user))
+        tiles = cockpit_for(self.request.user)
+        context.update(
+            tiles=tiles,
+            tiles_by_key={tile.key: tile for tile in tiles},
+            has_charts=any(tile.chart for tile in tiles),
+            memberships=Membership.objects.filter(user=self.request.user).select_related("unit"),
+        )
         return context
 
 

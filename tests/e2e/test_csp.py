@@ -1,7 +1,8 @@
 """The Content-Security-Policy breaks nothing, in a real Chromium on the demo data: the quality officer's
-register (filtered in place by htmx), heat map, score dashboard (charts, contribution bar), KPI page (chart),
-objective tree (progress bars), the risk form's live level preview and the API documentation work, and the
-browser reports no violation of the policy on any of them (an inline script, style or handler it blocked)."""
+cockpit (charts), register (filtered in place by htmx), heat map, score dashboard (charts, contribution
+bar), KPI page (chart), objective tree (progress bars), the risk form's live level preview and the API
+documentation work, and the browser reports no violation of the policy on any of them (an inline script,
+style or handler it blocked)."""
 
 import re
 
@@ -54,6 +55,11 @@ def test_the_pages_work_under_the_policy_without_a_violation(page, demo, violati
     page.goto("/login/")
     log_in(page, officer)
     expect(page).not_to_have_url(re.compile(r"/login/"))
+
+    # The cockpit, where the login lands: its small charts are drawn from their data attributes.
+    visit(page, reverse("dashboard"))
+    chart = page.locator("canvas[data-cockpit-chart]").first
+    assert chart.evaluate("canvas => canvas.width > 0 && !!Chart.getChart(canvas)")
 
     # The register, filtered in place: htmx swaps the table in and moves the address along.
     visit(page, reverse("risks:risk_list"))

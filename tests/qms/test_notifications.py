@@ -59,8 +59,9 @@ def test_resolved_notifications_leave_the_unread_count_and_read_as_done(cast, as
     content = page.content.decode()
     assert content.count('data-testid="notification-done"') == 1
     assert ">done</span>" in content
-    dashboard = client.get("/")
-    assert [n.pk for n in dashboard.context["notifications"]] == [open_one.pk]
+    cockpit = client.get("/")
+    notifications = cockpit.context["tiles_by_key"]["notifications"].extra["notifications"]
+    assert [n.pk for n in notifications] == [open_one.pk]
 
 
 def test_it_resolves_nothing_for_a_target_nobody_was_told_about(cast):
