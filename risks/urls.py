@@ -7,6 +7,7 @@ app_name = "risks"
 urlpatterns = [
     path("", register.IndexView.as_view(), name="index"),
     path("register/", register.RiskListView.as_view(), name="risk_list"),
+    path("board-pack.pdf", register.RiskBoardPackView.as_view(), name="risk_board_pack"),
     path("heatmap/", register.HeatMapView.as_view(), name="heatmap"),
     path("add/", register.RiskEditView.as_view(), name="risk_add"),
     path("import/", register.RiskImportView.as_view(), name="risk_import"),

@@ -1,6 +1,6 @@
 """Pages of the risk register: the register and its heat map, a risk with its plan, approvals and
-reviews, the review queues of the board and of group management, the board's overview, the import,
-and an organisation's matrix and categories.
+reviews, the review queues of the board and of group management, the board's overview, the board pack
+(a PDF of the register's medium and higher risks), the import, and an organisation's matrix and categories.
 
 Every page starts from ``visible_to(request.user)`` (out of sight is a 404); every write goes through
 ``risks.services.register`` (a ValidationError re-renders the form with its messages, PermissionDenied is a 403).
@@ -11,21 +11,25 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db import models
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
-from qms.choices import ActionStatus, UnitKind
+from qms.choices import ActionStatus, SecurityEventKind, UnitKind
 from qms.history import merge_histories, records_history
 from qms.imports import ImportFileError, max_bytes, max_rows
 from qms.models import Action, OrganisationUnit, User
+from qms.pdf import render_pdf
 from qms.scoping import Purpose, organisations_for, scope_for
 from qms.selectors import people_of_organisation
+from qms.services.security import security_event_log
 from qms.views.generic import (
     ObjectDetailView,
     ObjectEditView,
@@ -239,6 +243,131 @@ class BoardOverviewView(RiskListView):
 
     def can_add(self):
         return False
+
+
+# Levels of the board pack, highest first, with the colours of the register's level badges (qms.css).
+BOARD_PACK_LEVELS = [
+    (RiskLevel.VERY_HIGH, "#f8d7da", "#842029"),
+    (RiskLevel.HIGH, "#ffd8b1", "#7a3a00"),
+    (RiskLevel.MEDIUM, "#fff3cd", "#664d03"),
+]
+BOARD_PACK_BAR_WIDTH = 480
+
+
+class RiskBoardPackView(RiskListView):
+    """The register's medium and higher risks as a PDF for a board meeting: each with its plan (the
+    measures with owner, due date and status), the approval rounds' decisions and the level's trend. The
+    same filters and scope as the register and its export (``?<the register's query string>``): what the
+    person cannot see is never in it; the filters applied are listed on the first page. A constant number
+    of queries: measures and approvals prefetched, every risk's level history read in one query."""
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.filterset_class(request.GET, queryset=self.base_queryset(), request=request)
+        risks = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        risks = list(self.pack_risks(risks))
+        trends = level_trends([risk.pk for risk in risks])
+        for risk in risks:
+            risk.trend = [(level, RiskLevel(level).label) for level in trends.get(risk.pk, [risk.level])]
+        organisations = sorted({risk.organisation.name for risk in risks}) or sorted(
+            organisation.name for organisation in organisations_for(request.user, Purpose.BELONG)[:5]
+        )
+        context = {
+            "title": _("Risk register board pack"),
+            "organisations": organisations,
+            "risks": risks,
+            "filters": applied_filters(filterset),
+            "levels": level_bar(risks),
+            "generated_at": timezone.localtime(),
+            "today": timezone.localdate(),
+        }
+        pdf = render_pdf("risks/board_pack_pdf.html", context, request)
+        security_event_log(
+            kind=SecurityEventKind.EXPORT, request=request, detail=f"risk-board-pack: {len(risks)} risks as pdf"
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="risk-board-pack-{stamp}.pdf"'
+        return response
+
+    def pack_risks(self, risks):
+        rank = Case(
+            *[When(level=level, then=Value(number)) for number, (level, *_colours) in enumerate(BOARD_PACK_LEVELS)],
+            output_field=IntegerField(),
+        )
+        measures = Action.objects.select_related("owner").order_by("status", "due_date", "id")
+        approvals = RiskApproval.objects.select_related("decided_by", "submitted_by").order_by("-round", "body")
+        return (
+            risks.at_least(RiskLevel.MEDIUM)
+            .prefetch_related(Prefetch("measures", queryset=measures), Prefetch("approvals", queryset=approvals))
+            .order_by(rank, "organisation__name", "title", "id")
+        )
+
+
+def level_trends(pks) -> dict[int, list[str]]:
+    """``risk_level_trend`` of many risks in one query: per risk the levels it has had, oldest first,
+    without repeats."""
+    trends: dict[int, list[str]] = defaultdict(list)
+    if not pks:
+        return trends
+    rows = Risk.history.filter(id__in=pks).order_by("id", "history_date", "history_id").values_list("id", "level")
+    for pk, level in rows:
+        trend = trends[pk]
+        if level and (not trend or trend[-1] != level):
+            trend.append(level)
+    return trends
+
+
+def applied_filters(filterset) -> list[tuple[str, str]]:
+    """The filters the register applied, as (label, value) for people: choices by their labels, records by
+    their names; the register's default (open risks only) said when no status is asked."""
+    if not filterset.is_valid():
+        return [(str(_("Filters")), str(_("The filters are not valid: the pack is empty.")))]
+    form = filterset.form
+    shown = []
+    for name, value in form.cleaned_data.items():
+        if value in (None, "", [], ()):
+            continue
+        field = form.fields[name]
+        if isinstance(value, bool):
+            text = str(_("Yes") if value else _("No"))
+        elif isinstance(value, list | tuple):
+            labels = dict(getattr(field, "choices", None) or [])
+            text = ", ".join(str(labels.get(item, item)) for item in value)
+        elif isinstance(value, models.Model):
+            text = str(value)
+        else:
+            labels = dict(getattr(field.widget, "choices", None) or [])
+            text = str(labels.get(value, value))
+        shown.append((str(field.label or name), text))
+    if not form.cleaned_data.get("status"):
+        shown.append((str(_("Status")), str(_("Every status but closed"))))
+    shown.append((str(_("Level")), str(_("Medium or higher"))))
+    return shown
+
+
+def level_bar(risks) -> list[dict]:
+    """The risks per level, highest first, as the segments of one SVG bar (x and width in points)."""
+    counts = {level: 0 for level, *_colours in BOARD_PACK_LEVELS}
+    for risk in risks:
+        counts[risk.level] = counts.get(risk.level, 0) + 1
+    total = sum(counts.values())
+    segments, x = [], 0.0
+    for level, background, foreground in BOARD_PACK_LEVELS:
+        width = BOARD_PACK_BAR_WIDTH * counts[level] / total if total else 0
+        segments.append(
+            {
+                "level": level,
+                "label": RiskLevel(level).label,
+                "count": counts[level],
+                "x": f"{x:.1f}",
+                "width": f"{width:.1f}",
+                "middle": f"{x + width / 2:.1f}",
+                "background": background,
+                "foreground": foreground,
+            }
+        )
+        x += width
+    return segments
 
 
 class HeatMapView(RiskNavMixin, TemplateView):
