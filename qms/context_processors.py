@@ -14,6 +14,7 @@ NAVIGATION = [
     (_("KPIs"), "kpis:index", "graph-up"),
     (_("Incidents"), "incidents:index", "life-preserver"),
     (_("Audits"), "audits:index", "clipboard-check"),
+    (_("Management review"), "reviews:review_list", "journal-check"),
     (_("Training"), "qms:my_trainings", "mortarboard"),
     (_("My actions"), "qms:my_actions", "check2-square"),
 ]

@@ -1,0 +1,77 @@
+"""Template filters of the management review: the pack speaks English msgids (marked with
+``gettext_noop`` where the pack is assembled, so they are in the catalogue) and is translated only when
+shown (``translate_msgid``); a figure's value with its unit (``figure_value``); a chart as JSON for the
+page's Chart.js (``chart_json``) and as SVG for the PDF (``chart_svg``)."""
+
+import json
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
+from reviews.charts import svg_chart
+
+register = template.Library()
+
+
+@register.filter
+def translate_msgid(value):
+    """A msgid of the pack in the reader's language (anything else, a name or a number, as it is)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool | int | float | Decimal):
+        return value
+    return gettext(str(value))
+
+
+@register.filter
+def figure_value(value, unit=""):
+    """A figure or cell: numbers localised (a decimal comma in Dutch, at most one decimal), "-" for
+    nothing, texts translated (a level's or status's label msgid); ``unit`` ("%", "h") after it."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, int | float | Decimal):
+        if isinstance(value, float | Decimal) and value != int(value):
+            text = number_format(round(float(value), 1), decimal_pos=1, use_l10n=True)
+        else:
+            text = number_format(int(value), use_l10n=True, force_grouping=True)
+        if not unit:
+            return text
+        return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+    return gettext(str(value))
+
+
+@register.filter
+def chart_json(chart):
+    """A pack's chart for Chart.js on the page (static/js/reviews.js), its msgids translated; the
+    template puts it in a data attribute (escaped there)."""
+    if not chart:
+        return ""
+    return json.dumps(
+        {
+            "kind": chart.get("kind", "bar"),
+            "title": translate_msgid(chart.get("title", "")),
+            "labels": [translate_msgid(label) for label in chart.get("labels", [])],
+            "series": [
+                {"name": translate_msgid(series.get("name", "")), "values": list(series.get("values", []))}
+                for series in chart.get("series", [])
+            ],
+            "unit": chart.get("unit", ""),
+        }
+    )
+
+
+@register.filter
+def chart_svg(chart):
+    """The geometry of a pack's chart as SVG for the PDF (``reviews.charts.svg_chart``), or None."""
+    if not chart:
+        return None
+    translated = dict(chart)
+    translated["labels"] = [str(translate_msgid(label)) for label in chart.get("labels", [])]
+    translated["series"] = [
+        {**series, "name": str(translate_msgid(series.get("name", "")))} for series in chart.get("series", [])
+    ]
+    return svg_chart(translated)
