@@ -333,3 +333,14 @@ def test_the_cockpit_costs_a_constant_number_of_queries(cast, as_user, everythin
 # board's and group's queues), the roles line, one or two per tile and one per column of the
 # organisations side by side.
 QUERIES = 39
+
+
+def test_the_incident_coordinator_sees_the_incidents_they_own(cast, as_user):
+    coordinator = UserFactory(username="coordinator_a")
+    MembershipFactory(user=coordinator, unit=cast.units.org_a, role=Role.INCIDENT_COORDINATOR)
+    IncidentFactory(unit=cast.units.bu_a1, owner=coordinator, title="Mine")
+    IncidentFactory(unit=cast.units.bu_a1, owner=cast.qo_a, title="Not mine")
+    assert keys(coordinator) == EVERYONE_TILES | {"my_incidents"}
+    mine = tile(coordinator, "my_incidents")
+    assert mine.value == 1 and [row.label for row in mine.rows] == ["Mine"]
+    assert listed(as_user(coordinator).get(mine.url)) == 1
