@@ -674,10 +674,17 @@ class FollowUpView(AuditPageMixin, ObjectDetailView):
             form = kwargs.get("follow_up_form") or FollowUpForm()
             form.fields["owner"].queryset = line_members(audit.unit, above=False)
             form.fields["finding"].queryset = Finding.objects.filter(audit=audit).exclude(kind=FindingKind.GOOD_EXAMPLE)
-        context.update(
-            actions=Action.objects.visible_to(self.request.user).for_source(audit).select_related("owner"),
-            follow_up_form=form,
+        # The follow-up is part of the audit: whoever sees the audit sees its actions listed (the lead
+        # assessor from another unit too); each links to its page where the core lets the reader see it.
+        actions = list(Action.objects.for_source(audit).select_related("owner").order_by("due_date", "id"))
+        linked = (
+            set(Action.objects.visible_to(self.request.user).for_source(audit).values_list("pk", flat=True))
+            if actions
+            else set()
         )
+        for action in actions:
+            action.linked = action.pk in linked
+        context.update(actions=actions, follow_up_form=form)
         return context
 
 

@@ -393,5 +393,33 @@ def test_a_follow_up_action_is_a_core_action_of_the_audit(cast, as_user, audit):
     action = Action.objects.get(kind=ActionKind.AUDIT_FOLLOW_UP)
     assert action.owner == cast.risk_owner_a and "Talk" in action.description
     content = page(as_user(cast.qo_a), "audits:audit_follow_up", audit).content.decode()
+    assert "Measure the effect" in content and f'href="{action.get_absolute_url()}"' in content
+    content = page(client, "audits:audit_follow_up", audit).content.decode()  # the lead, from another unit
     assert "Measure the effect" in content
     assert as_user(cast.viewer_a).post(url, data).status_code == 403
+
+
+def test_the_tabs_cost_the_same_for_1_and_10_findings_and_log_lines(cast, as_user, count_queries, audit):
+    from audits.services.audits import fieldwork_add
+
+    lead, _other = assessors_of(audit)
+    advance(audit, AuditStatus.FIELDWORK)
+    principle = audit.principles.first()
+
+    def add(number):
+        finding_services.finding_create(
+            actor=lead, audit=audit, kind=FindingKind.FINDING, principle=principle, theme=f"Theme {number % 3}",
+            title=f"Finding {number}",
+        )  # fmt: skip
+        fieldwork_add(
+            actor=lead, audit=audit, kind="interview", date=datetime.date(2026, 3, 2), subject=f"Talk {number}",
+            interviewee=cast.risk_owner_a if number % 2 else None, interviewee_name="" if number % 2 else "Visitor",
+        )  # fmt: skip
+
+    add(0)
+    client = as_user(cast.qo_a)
+    names = ["audits:audit_detail", "audits:audit_fieldwork", "audits:audit_findings"]
+    one = [count_queries(client, reverse(name, args=[audit.pk])) for name in names]
+    for number in range(1, 10):
+        add(number)
+    assert [count_queries(client, reverse(name, args=[audit.pk])) for name in names] == one
