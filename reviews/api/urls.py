@@ -1,3 +1,7 @@
 """This app's API routes, registered on the one router in qms/api/urls.py."""
 
-routes = []
+from reviews.api import reviews
+
+routes = [
+    *reviews.routes,
+]
