@@ -23,4 +23,27 @@ class AuditsConfig(AppConfig):
 
         # The sub-navigation's links for who manages an organisation's model and cycle.
         register_navigation_context(navigation_context)
-        pass
+        # cockpit
+        from audits.selectors import cockpit
+        from qms.choices import Role
+        from qms.cockpit import register_organisation_column, register_tile
+
+        # Audits in the cockpits: the quality officer's audits under way, the auditor's audits to score,
+        # group management's maturity column.
+        register_tile(
+            "audits_in_progress",
+            roles={Role.QUALITY_OFFICER},
+            title=_("Audits in progress"),
+            order=50,
+            compute=cockpit.audits_in_progress_tile,
+            icon="clipboard-check",
+        )
+        register_tile(
+            "audits_to_score",
+            roles={Role.AUDITOR},
+            title=_("Audits to score"),
+            order=17,
+            compute=cockpit.audits_to_score_tile,
+            icon="clipboard-check",
+        )
+        register_organisation_column("maturity", title=_("Maturity"), order=40, compute=cockpit.maturity_column)

@@ -33,15 +33,6 @@ YESTERDAY = TODAY - datetime.timedelta(days=1)
 EVERYONE_TILES = {"my_actions", "my_trainings", "notifications"}
 
 
-@pytest.fixture(autouse=True)
-def _audit_tiles():
-    # The audits app registers its tiles in AuditsConfig.ready (the coordinator adds the line); until
-    # then the tests register them here (registering is idempotent).
-    from audits.cockpit import register_tiles
-
-    register_tiles()
-
-
 def keys(user) -> set[str]:
     return {tile.key for tile in cockpit_for(fresh(user))}
 

@@ -2,7 +2,7 @@
 auditor, and the maturity column of group management's organisations side by side. Each one query,
 whatever the number of audits, scores, principles and organisations.
 
-``register_tiles()`` is called at the end of ``AuditsConfig.ready`` (its ``# cockpit`` block)."""
+Registered in ``AuditsConfig.ready`` (its ``# cockpit`` block), as the other apps' tiles."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from audits.choices import AUDIT_FLOW, IN_PROGRESS_STATUSES, SCORING_STATUSES, AuditStatus
 from audits.models import Audit, AuditCalibration, AuditScore
 from audits.selectors.reports import level_half_up
-from qms.choices import Role
-from qms.cockpit import Tile, TileRow, list_url, register_organisation_column, register_tile
+from qms.cockpit import Tile, TileRow, list_url
 
 # The audits the maturity reports count: those that completed calibration (as maturity_by_principle).
 REPORTED_STATUSES = AUDIT_FLOW[AUDIT_FLOW.index(AuditStatus.DRAFT_REPORT) :]
@@ -116,24 +115,3 @@ def maturity_column(user, organisations) -> dict[int, TileRow]:
             _("level %(level)s in %(year)s") % {"level": level_half_up(sum(means) / len(means)), "year": year},
         )
     return cells
-
-
-def register_tiles() -> None:
-    """Register the audits' tiles and column with the core's cockpit (from ``AuditsConfig.ready``)."""
-    register_tile(
-        "audits_in_progress",
-        roles={Role.QUALITY_OFFICER},
-        title=_("Audits in progress"),
-        order=50,
-        compute=audits_in_progress_tile,
-        icon="clipboard-check",
-    )
-    register_tile(
-        "audits_to_score",
-        roles={Role.AUDITOR},
-        title=_("Audits to score"),
-        order=17,
-        compute=audits_to_score_tile,
-        icon="clipboard-check",
-    )
-    register_organisation_column("maturity", title=_("Maturity"), order=40, compute=maturity_column)
