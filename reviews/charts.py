@@ -35,6 +35,17 @@ def nice_ceiling(value: float) -> float:
     return float(10 ** (exponent + 1))
 
 
+def integer_ceiling(value: float) -> float:
+    """The top of an axis of counts: four equal whole steps (1, 2, 2.5, 5 x 10^n, whole) reaching ``value``."""
+    exponent = 0
+    while True:
+        for factor in (1, 2, 2.5, 5):
+            step = factor * 10**exponent
+            if step == int(step) and 4 * step >= value:
+                return float(4 * step)
+        exponent += 1
+
+
 def _tick(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
 
@@ -65,8 +76,10 @@ def svg_chart(chart: dict, *, width: int = 500, plot_height: int = 150) -> dict 
     else:
         values = [value for entry in series for value in entry["values"] if value is not None]
         top, bottom = max(values + [0.0]), min(values + [0.0])
-    top = 100.0 if unit == "%" and 50 < top <= 100 else nice_ceiling(top)
-    bottom = -nice_ceiling(-bottom) if bottom < 0 else 0.0
+    counts = all(value == int(value) for entry in series for value in entry["values"] if value is not None)
+    ceiling = integer_ceiling if counts and unit != "%" else nice_ceiling
+    top = 100.0 if unit == "%" and 50 < top <= 100 else ceiling(top)
+    bottom = -ceiling(-bottom) if bottom < 0 else 0.0
     span = top - bottom or 1.0
 
     plot_width = width - LEFT - RIGHT

@@ -3,16 +3,24 @@
 shown (``translate_msgid``); a figure's value with its unit (``figure_value``); a chart as JSON for the
 page's Chart.js (``chart_json``) and as SVG for the PDF (``chart_svg``)."""
 
+import datetime
 import json
+import re
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 
 from reviews.charts import svg_chart
 
 register = template.Library()
+
+# The pack keeps dates as ISO strings (plain JSON): shown as dates in the reader's format.
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 @register.filter
@@ -28,9 +36,19 @@ def translate_msgid(value):
 @register.filter
 def figure_value(value, unit=""):
     """A figure or cell: numbers localised (a decimal comma in Dutch, at most one decimal), "-" for
-    nothing, texts translated (a level's or status's label msgid); ``unit`` ("%", "h") after it."""
+    nothing, dates in the reader's format, texts translated (a level's or status's label msgid); ``unit``
+    ("%", "h") after it."""
     if value is None or value == "":
         return "–"
+    if isinstance(value, str) and ISO_DATE.match(value):
+        value = parse_date(value) or value
+    elif isinstance(value, str) and ISO_MOMENT.match(value):
+        value = parse_datetime(value) or value
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date_format(value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if isinstance(value, int | float | Decimal):
@@ -75,3 +93,9 @@ def chart_svg(chart):
         {**series, "name": str(translate_msgid(series.get("name", "")))} for series in chart.get("series", [])
     ]
     return svg_chart(translated)
+
+
+@register.filter
+def is_number(value) -> bool:
+    """A cell to align right."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
