@@ -274,6 +274,7 @@ class RiskBoardPackView(RiskListView):
         context = {
             "title": _("Risk register board pack"),
             "organisations": organisations,
+            "several_organisations": len({risk.organisation_id for risk in risks}) > 1,
             "risks": risks,
             "filters": applied_filters(filterset),
             "levels": level_bar(risks),

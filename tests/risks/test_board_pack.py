@@ -168,3 +168,12 @@ def test_it_costs_the_same_queries_for_1_and_20_risks(cast, as_user):
     for number in range(1, 20):
         add(number)
     assert queries_for(client, 20) == one
+
+
+def test_it_names_every_organisation_in_a_pack_of_the_group(cast, as_user, register):
+    text = flat(text_of(as_user(cast.group_mgmt).get(URL)))
+    assert "Organisation A, Organisation B" in text  # the title
+    assert "Supplier goes bankrupt" in text and "Data centre floods" in text
+    text = flat(text_of(as_user(cast.group_mgmt).get(URL, {"organisation": cast.units.org_b.pk})))
+    assert "Data centre floods" in text and "Supplier goes bankrupt" not in text
+    assert "Organisation Organisation B" in text  # the filter listed by the organisation's name
