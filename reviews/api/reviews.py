@@ -229,6 +229,60 @@ class ReviewDecisionAddSerializer(serializers.Serializer):
     )
 
 
+# --- the pack (documentation of its JSON: the answer is the pack as stored or assembled) -----------
+
+
+class PackFigureSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text=_("An English label (msgid); the pages translate it."))
+    value = serializers.JSONField(allow_null=True, help_text=_("A number (decimals as strings), a text or null."))
+    unit = serializers.CharField(allow_blank=True, help_text=_('"%", "h" or "".'))
+    tone = serializers.CharField(allow_null=True, help_text=_('"good", "warn", "bad" or null.'))
+
+
+class PackRowSerializer(serializers.Serializer):
+    cells = serializers.ListField(child=serializers.JSONField(allow_null=True))
+    url = serializers.CharField(allow_null=True, help_text=_("The path of the record on the site, or null."))
+
+
+class PackTableSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = PackRowSerializer(many=True, help_text=_("At most 20 rows."))
+    total = serializers.IntegerField(help_text=_("How many rows there are in all."))
+
+
+class PackSeriesSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    values = serializers.ListField(child=serializers.JSONField(allow_null=True))
+
+
+class PackChartSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=_('"bar", "line" or "stacked".'))
+    title = serializers.CharField()
+    labels = serializers.ListField(child=serializers.CharField())
+    series = PackSeriesSerializer(many=True)
+    unit = serializers.CharField(allow_blank=True)
+
+
+class PackSectionSerializer(serializers.Serializer):
+    input = serializers.ChoiceField(choices=ReviewInput.choices)
+    figures = PackFigureSerializer(many=True)
+    tables = PackTableSerializer(many=True)
+    chart = PackChartSerializer(allow_null=True)
+    empty = serializers.CharField(allow_null=True, help_text=_("What the section says when it has no data, or null."))
+
+
+class ReviewPackSerializer(serializers.Serializer):
+    organisation = serializers.CharField(help_text=_("The organisation's name."))
+    organisation_id = serializers.IntegerField()
+    year = serializers.IntegerField()
+    as_of = serializers.DateTimeField(help_text=_("When the figures were taken."))
+    period = serializers.ListField(
+        child=serializers.DateField(), help_text=_("The first and the last day of the year reviewed.")
+    )
+    sections = PackSectionSerializer(many=True, help_text=_("One per input of ISO 9001 9.3.2, in its order."))
+
+
 # --- the PDF ---------------------------------------------------------------------------------------
 
 
@@ -335,12 +389,12 @@ class ManagementReviewViewSet(
         )
         return self.fresh(review, status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: ReviewPackSerializer})
     @action(detail=True, methods=["get"])
     def pack(self, request, pk=None):
-        """The review's figures, one section per input of ISO 9001 9.3.2 (``{"organisation", "year",
-        "as_of", "period", "sections": [{"input", "figures", "tables", "chart", "empty"}]}``): the frozen
-        pack of a finalised review, else assembled now from the system's data."""
+        """The review's figures, one section per input of ISO 9001 9.3.2, each with its figures, tables
+        and chart: the frozen pack of a finalised review (as of ``pack_as_of``), else assembled now from
+        the system's data."""
         return Response(pack_for(self.get_object()))
 
     # Two renderers make drf-spectacular document ``format``; the API documents no such parameter.
