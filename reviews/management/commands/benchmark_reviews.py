@@ -366,7 +366,8 @@ class Command(BaseCommand):
                 "submitted_by_id": officer.pk,
                 "submitted_at": now,
             }
-            for pk, level in awaiting.values_list("pk", "level").iterator()
+            # Read before the COPY starts: a server-side cursor cannot run on the connection during one.
+            for pk, level in list(awaiting.values_list("pk", "level"))
         )
         capa.insert(RiskApproval, fill_defaults(RiskApproval, approvals))
 
