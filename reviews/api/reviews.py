@@ -204,11 +204,6 @@ class ReviewAttendeeAddSerializer(serializers.Serializer):
     )
     function = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
-    def validate(self, attrs):
-        if attrs.get("user") is None and not attrs.get("name", "").strip():
-            raise serializers.ValidationError({"user": _("Choose a person or give a name.")})
-        return attrs
-
 
 class ReviewDecisionActionSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
