@@ -99,3 +99,11 @@ def chart_svg(chart):
 def is_number(value) -> bool:
     """A cell to align right."""
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+@register.filter
+def drawable(chart) -> bool:
+    """A chart with at least one value (a chart of nothing but gaps is left out; the table says it)."""
+    if not chart:
+        return False
+    return any(is_number(value) for series in chart.get("series") or [] for value in series.get("values") or [])

@@ -23,6 +23,10 @@
     var kind = chart.kind || "bar";
     var unit = chart.unit || "";
     var series = chart.series || [];
+    // Counts get whole ticks (no 0.1 steps between 0 and 1 risk).
+    var whole = series.every(function (entry) {
+      return (entry.values || []).every(function (value) { return value === null || Math.round(value) === value; });
+    });
     canvas.setAttribute("data-drawn", "1");
     new Chart(canvas, {
       type: kind === "line" ? "line" : "bar",
@@ -63,7 +67,7 @@
             stacked: kind === "stacked",
             beginAtZero: true,
             suggestedMax: unit === "%" ? 100 : undefined,
-            ticks: { callback: function (value) { return value + unit; } },
+            ticks: { precision: whole ? 0 : undefined, callback: function (value) { return value + unit; } },
           },
         },
       },

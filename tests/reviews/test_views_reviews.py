@@ -330,7 +330,7 @@ def test_a_finalised_review_shows_as_of_and_no_forms_and_refuses_every_post(cast
     content = client.get(detail(review)).content.decode()
     assert 'data-testid="review-as-of"' in content and "As of " in content
     assert "Live figures" not in content
-    assert "<textarea" not in content and "<form method=\"post\" action=\"/reviews/" not in content
+    assert "<textarea" not in content and '<form method="post" action="/reviews/' not in content
     assert url("review_finalise", review.pk) not in content
 
     pack, attendees = review.pack, review.attendees.count()
@@ -369,3 +369,37 @@ def test_the_history_lists_the_changes_of_the_review_and_its_parts(cast, as_user
     response = client.get(url("review_history", review.pk))
     assert response.status_code == 200
     assert str(ReviewInput.CUSTOMER.label) in response.content.decode()
+
+
+def test_the_pdf_template_draws_the_charts_as_svg_from_the_frozen_pack(cast, review):
+    from django.template.loader import render_to_string
+
+    from reviews.pdf import review_pdf_context
+    from tests.factories.risks import RiskFactory
+
+    RiskFactory(
+        title="Night-shift medication errors", unit=cast.units.bu_a1, owner=cast.risk_owner_a, likelihood=5, impact=5
+    )
+    finalised(review, actor=cast.qo_a)
+    review.refresh_from_db()
+    html = render_to_string("reviews/review_pdf.html", review_pdf_context(review))
+    assert "<svg" in html and 'data-chart-kind="bar"' in html
+    assert "Night-shift medication errors" in html
+    assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    # a risk registered after finalising is not in the frozen review (the page says the same)
+    RiskFactory(title="Registered afterwards", unit=cast.units.bu_a1, owner=cast.risk_owner_a, likelihood=5, impact=5)
+    assert "Registered afterwards" not in render_to_string("reviews/review_pdf.html", review_pdf_context(review))
+
+
+def test_translate_msgid_shows_the_packs_msgids_in_the_readers_language():
+    from django.utils import translation
+
+    from reviews.templatetags.reviews import figure_value, translate_msgid
+
+    with translation.override("nl"):
+        assert translate_msgid("Very high") == "Zeer hoog"
+        assert translate_msgid("Organisation A") == "Organisation A"  # a name stays a name
+        assert translate_msgid(3) == 3 and translate_msgid(None) == ""
+        assert figure_value(12.5, "%") == "12,5%"
+        assert figure_value(None) == "–"
+        assert figure_value("2026-03-01") == "1-3-2026"
