@@ -174,6 +174,20 @@ def test_no_endpoint_answers_bad_input_with_a_server_error(demo):
     assert failures == [], json.dumps(failures[:40], indent=1)
 
 
+def demo_organisation_year() -> dict:
+    from django.utils import timezone
+
+    from qms.choices import UnitKind
+    from qms.models import OrganisationUnit
+
+    organisation = OrganisationUnit.objects.filter(kind=UnitKind.ORGANISATION).order_by("pk").first()
+    return {"organisation": organisation.pk, "year": timezone.localdate().year - 1}
+
+
+# Reports whose query names the record they are about (required parameters): the demo's organisation.
+REPORTS = {"/api/v1/audits/maturity/": demo_organisation_year}
+
+
 def test_an_outsider_gets_no_record_from_any_endpoint(demo):
     """Someone with no role anywhere lists nothing (but themselves among the people) and gets 404 for
     every record of the demo, whatever the method."""
@@ -193,6 +207,11 @@ def test_an_outsider_gets_no_record_from_any_endpoint(demo):
             response = getattr(outsider, method)(path, {}, format="json")
             if response.status_code != 404:
                 failures.append(f"{method.upper()} {path}: {response.status_code}")
+        elif template in REPORTS:
+            # A report of a record named in its query (an organisation): out of sight, so a 404.
+            response = outsider.get(template, REPORTS[template]())
+            if response.status_code != 404:
+                failures.append(f"GET {template}: {response.status_code}")
         elif method == "get":
             response = outsider.get(template)
             body = response.json()

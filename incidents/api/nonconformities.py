@@ -328,6 +328,9 @@ class NonConformityViewSet(ReadCreateUpdateViewSet):
 
     def create_object(self, data):
         data.pop("status", None)
+        # Empty analysis fields say nothing (a filled one is refused in validate: it is a step of its own).
+        for name in ("root_cause", "analysis_method"):
+            data.pop(name, None)
         source_type, source_id = data.pop("source_type", None), data.pop("source_id", None)
         if source_type is not None:
             data["source_record"] = _source_record(source_type, source_id, self.request.user)

@@ -156,7 +156,15 @@ class ProblemViewSet(ReadCreateUpdateViewSet):
 
     def create_object(self, data):
         data["incidents"] = list(data.get("incidents") or [])
-        return services.problem_create(actor=self.request.user, **data)
+        # What a problem learns later (root cause, workaround, FAQ) may come with it: written right after
+        # registering, in the same transaction, under the same rules as a change.
+        later = {name: data.pop(name) for name in ("root_cause", "workaround", "faq_published") if name in data}
+        later = {name: value for name, value in later.items() if value not in (None, "", False)}
+        with transaction.atomic():
+            problem = services.problem_create(actor=self.request.user, **data)
+            if later:
+                problem = services.problem_update(actor=self.request.user, problem=problem, **later)
+        return problem
 
     def update_object(self, instance, data):
         data.pop("unit", None)

@@ -52,6 +52,17 @@ def test_it_registers_one_with_its_source_and_answers_the_spec_fields(cast, api)
     assert body["source_record"] == {"type": "incidents.incident", "id": incident.pk}
 
 
+def test_it_registers_one_sent_with_an_empty_analysis(cast, api):
+    # An empty root cause says nothing (a filled one is refused: the analysis is a step); it was a 500.
+    response = api(cast.team_lead_a).post(
+        URL,
+        {"title": "Mail lost", "unit": cast.units.team_a1a.pk, "root_cause": "", "analysis_method": ""},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert NonConformity.objects.get(pk=response.json()["id"]).root_cause == ""
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [

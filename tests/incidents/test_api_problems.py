@@ -30,6 +30,19 @@ def test_it_creates_a_problem_with_incidents_and_answers_the_spec_fields(cast, a
     assert body["incidents"][0].keys() == {"id", "url", "display"}
 
 
+def test_it_registers_a_problem_with_what_it_already_knows_in_one_request(cast, api, coordinator):
+    # The API shows root_cause, workaround and faq_published; sending them back on a new problem (as the
+    # hostile-input sweep does with a record it read) was a 500.
+    response = api(coordinator).post(
+        URL,
+        {"title": "Slow search", "unit": cast.units.bu_a1.pk, "root_cause": "", "workaround": "Use filters"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    problem = Problem.objects.get(pk=response.json()["id"])
+    assert (problem.workaround, problem.root_cause) == ("Use filters", "")
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
