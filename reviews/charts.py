@@ -46,6 +46,16 @@ def integer_ceiling(value: float) -> float:
         exponent += 1
 
 
+def line_axis(low: float, high: float) -> tuple[float, float]:
+    """Bottom and top of a line chart's axis in four nice steps around ``low``..``high`` (both > 0)."""
+    step = nice_ceiling(max((high - low) / 4, high / 100))
+    while True:
+        bottom = math.floor(low / step) * step
+        if bottom + 4 * step >= high:
+            return bottom, bottom + 4 * step
+        step = nice_ceiling(step * 1.01)
+
+
 def _tick(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
 
@@ -78,8 +88,12 @@ def svg_chart(chart: dict, *, width: int = 500, plot_height: int = 150) -> dict 
         top, bottom = max(values + [0.0]), min(values + [0.0])
     counts = all(value == int(value) for entry in series for value in entry["values"] if value is not None)
     ceiling = integer_ceiling if counts and unit != "%" else nice_ceiling
-    top = 100.0 if unit == "%" and 50 < top <= 100 else ceiling(top)
-    bottom = -ceiling(-bottom) if bottom < 0 else 0.0
+    if kind == "line" and bottom == 0 and values and min(values) > 0:
+        # A line (a score month by month) from just below its lowest point: from zero it reads flat.
+        bottom, top = line_axis(min(values), top)
+    else:
+        top = 100.0 if unit == "%" and 50 < top <= 100 else ceiling(top)
+        bottom = -ceiling(-bottom) if bottom < 0 else 0.0
     span = top - bottom or 1.0
 
     plot_width = width - LEFT - RIGHT

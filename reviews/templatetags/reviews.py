@@ -107,3 +107,15 @@ def drawable(chart) -> bool:
     if not chart:
         return False
     return any(is_number(value) for series in chart.get("series") or [] for value in series.get("values") or [])
+
+
+@register.filter
+def columns_of(table) -> list[dict]:
+    """A pack table's columns, each ``{"name": msgid, "numeric": bool}`` (numbers in every row that
+    has one: its heading is aligned with them)."""
+    rows = [row.get("cells") or [] for row in table.get("rows") or []]
+    columns = []
+    for index, name in enumerate(table.get("columns") or []):
+        values = [cells[index] for cells in rows if index < len(cells) and cells[index] not in (None, "")]
+        columns.append({"name": name, "numeric": bool(values) and all(is_number(value) for value in values)})
+    return columns

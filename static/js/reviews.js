@@ -65,8 +65,9 @@
           x: { stacked: kind === "stacked" },
           y: {
             stacked: kind === "stacked",
-            beginAtZero: true,
-            suggestedMax: unit === "%" ? 100 : undefined,
+            // A line (a score month by month) reads flat from zero: its axis fits the values.
+            beginAtZero: kind !== "line",
+            suggestedMax: unit === "%" && kind !== "line" ? 100 : undefined,
             ticks: { precision: whole ? 0 : undefined, callback: function (value) { return value + unit; } },
           },
         },
