@@ -37,6 +37,7 @@ KPI = "Client satisfaction"
 INCIDENT = "Care plan portal down for two hours"
 DECISION = "The night shift gets a second check on high-risk medication from the first quarter on."
 ACTION = "Introduce the double check on the night shift"
+CSP = re.compile(r"Content Security Policy|Content-Security-Policy|evalDisallowed", re.I)
 
 
 def person(username, first_name, last_name, role, unit):
@@ -85,6 +86,10 @@ def test_it_prepares_holds_and_finalises_the_management_review_and_hands_the_boa
     due = timezone.localdate() + datetime.timedelta(days=45)
     # Finalising (and removing) asks first (data-confirm): the person says yes.
     page.on("dialog", lambda dialog: dialog.accept())
+    # The charts and the htmx commentary work under the Content-Security-Policy: nothing blocked.
+    violations = []
+    page.on("console", lambda message: CSP.search(message.text) and violations.append(message.text))
+    page.on("pageerror", lambda error: violations.append(f"script error: {error}"))
 
     # --- the quality officer prepares this year's review --------------------------------------------
     page.goto("/")
@@ -192,3 +197,4 @@ def test_it_prepares_holds_and_finalises_the_management_review_and_hands_the_boa
     expect(page.get_by_test_id("review-as-of")).to_contain_text("As of")
     expect(page.get_by_test_id("decisions")).to_contain_text(DECISION)
     expect(page.locator("textarea")).to_have_count(0)
+    assert violations == []
