@@ -127,6 +127,10 @@ def test_the_list_filters_by_year_and_status(cast, as_user):
     assert detail(current) in content and detail(earlier) not in content
     content = client.get(url("review_list") + f"?organisation={org.pk}").content.decode()
     assert detail(current) in content and detail(earlier) in content
+    export = client.get(url("review_list") + f"?year={THIS_YEAR - 1}&export=csv")
+    assert export.status_code == 200
+    rows = export.content.decode("utf-8-sig").splitlines()
+    assert len(rows) == 2 and org.name in rows[1] and "Finalised" in rows[1]
 
 
 def test_the_list_costs_the_same_for_1_and_10_reviews(cast, as_user, count_queries):
@@ -403,3 +407,18 @@ def test_translate_msgid_shows_the_packs_msgids_in_the_readers_language():
         assert figure_value(12.5, "%") == "12,5%"
         assert figure_value(None) == "–"
         assert figure_value("2026-03-01") == "1-3-2026"
+
+
+def test_the_review_page_costs_the_same_for_1_and_5_decisions_and_attendees(cast, as_user, count_queries, review):
+    decision_with_action(review, owner=cast.risk_owner_a, actor=cast.qo_a)
+    make_ready(review, actor=cast.qo_a)
+    client = as_user(cast.qo_a)
+    one = count_queries(client, detail(review))
+    for number in range(4):
+        decision_with_action(
+            review, owner=cast.team_lead_a, actor=cast.qo_a, input=ReviewInput.RISKS, title=f"Action {number}"
+        )
+        client_post = as_user(cast.qo_a).post(url("attendee_add", review.pk), {"attendee-name": f"Guest {number}"})
+        assert client_post.status_code == 302
+    assert ReviewDecision.objects.count() == 5 and review.attendees.count() == 5
+    assert count_queries(client, detail(review)) == one
