@@ -50,5 +50,8 @@ else
   run benchmark_kpis --yes
   # Issue 13: the maturity report over 10 years of 100 units x 9 principles x 3 assessors against 1 year.
   run benchmark_audits --yes
+  # Issue 14: the management review pack and its PDF at 100,000 risks, 1,000,000 incidents and 100,000
+  # non-conformities against an organisation 1/1000 the size, both seeded in the same run.
+  run benchmark_reviews --yes
   soak
 fi
