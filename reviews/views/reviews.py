@@ -175,6 +175,10 @@ class ReviewDetailView(ReviewPageMixin, ObjectDetailView):
             attendee_form.fields["user"].queryset = owners_of(review)
             decision_form, action_forms = kwargs.get("decision_forms") or decision_forms(review)
             context.update(
+                # What finalising still needs, shown before the button (the service checks again).
+                finalise_problems=[
+                    message for messages_ in services.finalise_problems(review).values() for message in messages_
+                ],
                 attendee_form=attendee_form,
                 decision_form=decision_form,
                 action_forms=action_forms,

@@ -161,6 +161,7 @@ def test_it_prepares_holds_and_finalises_the_management_review_and_hands_the_boa
     assert (action.kind, action.owner, action.due_date) == (ActionKind.REVIEW_DECISION, cast.team_lead, due)
 
     # --- finalise: the figures frozen, no forms any more ----------------------------------------------
+    expect(page.get_by_test_id("finalise-ready")).to_be_visible()
     page.get_by_test_id("finalise").get_by_role("button", name="Finalise the review", exact=True).click()
     success(page, "The review is finalised")
     expect(page.get_by_test_id("review-status")).to_have_text("Finalised")

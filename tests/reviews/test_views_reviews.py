@@ -319,6 +319,12 @@ def test_finalising_an_incomplete_review_is_refused_with_messages_and_nothing_ch
     assert "Write the commentary of:" in said and str(ReviewInput.CUSTOMER.label) in said
     review.refresh_from_db()
     assert (review.status, review.pack, review.finalised_at) == (ReviewStatus.PREPARATION, None, None)
+    # the page lists what is missing before the button; once all is there it says so
+    content = client.get(detail(review)).content.decode()
+    assert 'data-testid="finalise-missing"' in content and "Record who attended the meeting." in content
+    make_ready(review, actor=cast.qo_a)
+    content = client.get(detail(review)).content.decode()
+    assert 'data-testid="finalise-missing"' not in content and 'data-testid="finalise-ready"' in content
 
 
 def test_a_finalised_review_shows_as_of_and_no_forms_and_refuses_every_post(cast, as_user, review):
