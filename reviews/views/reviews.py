@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
+from django_htmx.http import HttpResponseClientRedirect
 
 from qms.choices import Role
 from qms.history import history_entries, merge_histories, records_history
@@ -265,6 +266,9 @@ class ReviewWriteView(View):
                 )
             if self.review.is_finalised:
                 messages.error(request, _("This review is finalised: it no longer changes."))
+                if request.htmx:
+                    # The whole page again (without its forms), not the page inside a section's block.
+                    return HttpResponseClientRedirect(self.review.get_absolute_url())
                 return redirect(self.review)
         return super().dispatch(request, *args, **kwargs)
 

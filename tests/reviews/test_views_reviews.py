@@ -355,6 +355,12 @@ def test_a_finalised_review_shows_as_of_and_no_forms_and_refuses_every_post(cast
         response = client.post(path, data)
         assert response.status_code == 302 and response["Location"] == detail(review)
         assert "This review is finalised: it no longer changes." in texts(response)
+    response = client.post(
+        comment_url(review),
+        {f"s-{ReviewInput.CUSTOMER}-commentary": "Changed afterwards."},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and response["HX-Redirect"] == detail(review)
     review.refresh_from_db()
     assert review.pack == pack and review.attendees.count() == attendees
     assert not ReviewSection.objects.filter(commentary="Changed afterwards.").exists()
