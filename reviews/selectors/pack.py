@@ -30,7 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from audits.selectors.reports import common_threads, maturity_by_principle
 from incidents.choices import OPEN_NC_STATUSES, NcStatus, Priority
@@ -199,7 +199,7 @@ def _previous_actions(organisation, period: Period) -> dict:
     }
     total = sum(row["n"] for row in by_status.values())
     if not total:
-        return section(ReviewInput.PREVIOUS_ACTIONS, empty=N_("No actions were decided in earlier reviews."))
+        return section(ReviewInput.PREVIOUS_ACTIONS, empty=gettext_noop("No actions were decided in earlier reviews."))
     counts = {status: by_status.get(status, {}).get("n", 0) for status in ActionStatus.values}
     late = sum(row["overdue"] for row in by_status.values())
     still_open = sum(counts[status] for status in OPEN_ACTION_STATUSES)
@@ -212,16 +212,22 @@ def _previous_actions(organisation, period: Period) -> dict:
     return section(
         ReviewInput.PREVIOUS_ACTIONS,
         figures=[
-            figure(N_("Actions from earlier reviews"), total),
-            figure(N_("Done"), counts[ActionStatus.DONE], tone="good" if counts[ActionStatus.DONE] else None),
-            figure(N_("Still open"), still_open, tone="warn" if still_open else None),
-            figure(N_("Overdue"), late, tone="bad" if late else "good"),
-            figure(N_("Share done"), share(counts[ActionStatus.DONE], total), "%"),
+            figure(gettext_noop("Actions from earlier reviews"), total),
+            figure(gettext_noop("Done"), counts[ActionStatus.DONE], tone="good" if counts[ActionStatus.DONE] else None),
+            figure(gettext_noop("Still open"), still_open, tone="warn" if still_open else None),
+            figure(gettext_noop("Overdue"), late, tone="bad" if late else "good"),
+            figure(gettext_noop("Share done"), share(counts[ActionStatus.DONE], total), "%"),
         ],
         tables=[
             table(
-                N_("Actions from earlier reviews"),
-                [N_("Action"), N_("Owner"), N_("Due date"), N_("Status"), N_("Review")],
+                gettext_noop("Actions from earlier reviews"),
+                [
+                    gettext_noop("Action"),
+                    gettext_noop("Owner"),
+                    gettext_noop("Due date"),
+                    gettext_noop("Status"),
+                    gettext_noop("Review"),
+                ],
                 [
                     (
                         [
@@ -240,9 +246,9 @@ def _previous_actions(organisation, period: Period) -> dict:
         ],
         chart=chart(
             "bar",
-            N_("Actions from earlier reviews by status"),
+            gettext_noop("Actions from earlier reviews by status"),
             [label_of(ActionStatus, status) for status in ActionStatus.values],
-            [(N_("Actions"), [counts[status] for status in ActionStatus.values])],
+            [(gettext_noop("Actions"), [counts[status] for status in ActionStatus.values])],
         ),
     )
 
@@ -273,7 +279,13 @@ def _kpi_row(kpi) -> tuple:
     )
 
 
-KPI_COLUMNS = [N_("KPI"), N_("Period"), N_("Value"), N_("Unit"), N_("Status")]
+KPI_COLUMNS = [
+    gettext_noop("KPI"),
+    gettext_noop("Period"),
+    gettext_noop("Value"),
+    gettext_noop("Unit"),
+    gettext_noop("Status"),
+]
 
 
 def _customer(organisation, period: Period) -> dict:
@@ -296,23 +308,27 @@ def _customer(organisation, period: Period) -> dict:
         .annotate(n=Count("pk"), flagged=Count("pk", filter=Q(flagged=True)))
     }
     if not kpis and not totals["n"]:
-        return section(ReviewInput.CUSTOMER, empty=N_("No customer KPIs and no feedback in this year."))
+        return section(ReviewInput.CUSTOMER, empty=gettext_noop("No customer KPIs and no feedback in this year."))
     red = sum(1 for kpi in kpis if kpi.year_status == KpiStatus.RED)
     flagged_share = share(totals["flagged"], totals["n"])
     return section(
         ReviewInput.CUSTOMER,
         figures=[
-            figure(N_("Feedback received"), totals["n"]),
-            figure(N_("Flagged feedback"), totals["flagged"], tone="warn" if totals["flagged"] else None),
-            figure(N_("Share flagged"), flagged_share, "%"),
-            figure(N_("Mean CSAT score (1-5)"), rounded(totals["score"], 2)),
-            figure(N_("Customer KPIs in red"), red, tone="bad" if red else "good"),
+            figure(gettext_noop("Feedback received"), totals["n"]),
+            figure(gettext_noop("Flagged feedback"), totals["flagged"], tone="warn" if totals["flagged"] else None),
+            figure(gettext_noop("Share flagged"), flagged_share, "%"),
+            figure(gettext_noop("Mean CSAT score (1-5)"), rounded(totals["score"], 2)),
+            figure(gettext_noop("Customer KPIs in red"), red, tone="bad" if red else "good"),
         ],
         tables=[
-            table(N_("Customer KPIs: the year's latest measurement"), KPI_COLUMNS, [_kpi_row(kpi) for kpi in kpis]),
             table(
-                N_("Feedback by channel"),
-                [N_("Channel"), N_("Received"), N_("Flagged")],
+                gettext_noop("Customer KPIs: the year's latest measurement"),
+                KPI_COLUMNS,
+                [_kpi_row(kpi) for kpi in kpis],
+            ),
+            table(
+                gettext_noop("Feedback by channel"),
+                [gettext_noop("Channel"), gettext_noop("Received"), gettext_noop("Flagged")],
                 [
                     ([label_of(FeedbackChannel, code), row["n"], row["flagged"]], None)
                     for code, row in sorted(by_channel.items(), key=lambda item: -item[1]["n"])
@@ -321,11 +337,14 @@ def _customer(organisation, period: Period) -> dict:
         ],
         chart=chart(
             "bar",
-            N_("Feedback by category"),
+            gettext_noop("Feedback by category"),
             [label_of(FeedbackCategory, code) for code in FeedbackCategory.values],
             [
-                (N_("Received"), [by_category.get(code, {}).get("n", 0) for code in FeedbackCategory.values]),
-                (N_("Flagged"), [by_category.get(code, {}).get("flagged", 0) for code in FeedbackCategory.values]),
+                (gettext_noop("Received"), [by_category.get(code, {}).get("n", 0) for code in FeedbackCategory.values]),
+                (
+                    gettext_noop("Flagged"),
+                    [by_category.get(code, {}).get("flagged", 0) for code in FeedbackCategory.values],
+                ),
             ],
         )
         if totals["n"]
@@ -339,7 +358,7 @@ def _objectives(organisation, period: Period) -> dict:
     objectives = Objective.objects.filter(unit__path__startswith=organisation.path, period__startswith=str(period.year))
     nodes = objective_tree(objectives.order_by("unit__path", "title", "pk"))
     if not nodes:
-        return section(ReviewInput.OBJECTIVES, empty=N_("No objectives for this year."))
+        return section(ReviewInput.OBJECTIVES, empty=gettext_noop("No objectives for this year."))
     roots = [node for node in nodes if node.depth == 0]
     measured = [node.progress for node in roots if node.progress is not None]
     mean = sum(measured) / len(measured) if measured else None
@@ -347,15 +366,22 @@ def _objectives(organisation, period: Period) -> dict:
     return section(
         ReviewInput.OBJECTIVES,
         figures=[
-            figure(N_("Objectives"), len(nodes)),
-            figure(N_("Top-level objectives"), len(roots)),
-            figure(N_("Mean progress of the top-level objectives"), rounded(mean), "%"),
-            figure(N_("Objectives reached"), reached, tone="good" if reached else None),
+            figure(gettext_noop("Objectives"), len(nodes)),
+            figure(gettext_noop("Top-level objectives"), len(roots)),
+            figure(gettext_noop("Mean progress of the top-level objectives"), rounded(mean), "%"),
+            figure(gettext_noop("Objectives reached"), reached, tone="good" if reached else None),
         ],
         tables=[
             table(
-                N_("Objectives and their progress"),
-                [N_("Objective"), N_("Unit"), N_("Owner"), N_("Key results"), N_("Progress (%)"), N_("Deadline")],
+                gettext_noop("Objectives and their progress"),
+                [
+                    gettext_noop("Objective"),
+                    gettext_noop("Unit"),
+                    gettext_noop("Owner"),
+                    gettext_noop("Key results"),
+                    gettext_noop("Progress (%)"),
+                    gettext_noop("Deadline"),
+                ],
                 [
                     (
                         [
@@ -374,9 +400,9 @@ def _objectives(organisation, period: Period) -> dict:
         ],
         chart=chart(
             "bar",
-            N_("Progress of the top-level objectives"),
+            gettext_noop("Progress of the top-level objectives"),
             [node.objective.title for node in roots[:ROWS]],
-            [(N_("Progress"), [rounded(node.progress) for node in roots[:ROWS]])],
+            [(gettext_noop("Progress"), [rounded(node.progress) for node in roots[:ROWS]])],
             "%",
         ),
     )
@@ -395,43 +421,43 @@ def _process_performance(organisation, period: Period) -> dict:
     report = sla_report(incidents=Incident.objects.all(), organisation=organisation, year=period.year)
     total = report["total"]
     if not sum(statuses.values()) and not total.reported and not total.resolved:
-        return section(ReviewInput.PROCESS_PERFORMANCE, empty=N_("No KPIs and no incidents in this year."))
+        return section(ReviewInput.PROCESS_PERFORMANCE, empty=gettext_noop("No KPIs and no incidents in this year."))
     met = total.share_met
     red = statuses.get(KpiStatus.RED, 0)
     return section(
         ReviewInput.PROCESS_PERFORMANCE,
         figures=[
-            figure(N_("KPIs green"), statuses.get(KpiStatus.GREEN, 0), tone="good"),
+            figure(gettext_noop("KPIs green"), statuses.get(KpiStatus.GREEN, 0), tone="good"),
             figure(
-                N_("KPIs amber"),
+                gettext_noop("KPIs amber"),
                 statuses.get(KpiStatus.AMBER, 0),
                 tone="warn" if statuses.get(KpiStatus.AMBER) else None,
             ),
-            figure(N_("KPIs red"), red, tone="bad" if red else None),
-            figure(N_("KPIs not measured in the year"), statuses.get(None, 0)),
-            figure(N_("Incidents reported"), total.reported),
-            figure(N_("Incidents resolved"), total.resolved),
+            figure(gettext_noop("KPIs red"), red, tone="bad" if red else None),
+            figure(gettext_noop("KPIs not measured in the year"), statuses.get(None, 0)),
+            figure(gettext_noop("Incidents reported"), total.reported),
+            figure(gettext_noop("Incidents resolved"), total.resolved),
             figure(
-                N_("Resolved within the restore target"),
+                gettext_noop("Resolved within the restore target"),
                 met,
                 "%",
                 None if met is None else "good" if met >= SLA_GOOD else "warn" if met >= SLA_WARN else "bad",
             ),
-            figure(N_("Mean time to restore"), total.mean_hours, "h"),
-            figure(N_("90th percentile time to restore"), total.p90_hours, "h"),
+            figure(gettext_noop("Mean time to restore"), total.mean_hours, "h"),
+            figure(gettext_noop("90th percentile time to restore"), total.p90_hours, "h"),
         ],
         tables=[
             table(
-                N_("Incident SLA per priority"),
+                gettext_noop("Incident SLA per priority"),
                 [
-                    N_("Priority"),
-                    N_("Reported"),
-                    N_("Resolved"),
-                    N_("Within target (%)"),
-                    N_("Breached"),
-                    N_("Mean time to restore (h)"),
-                    N_("90th percentile (h)"),
-                    N_("Target (h)"),
+                    gettext_noop("Priority"),
+                    gettext_noop("Reported"),
+                    gettext_noop("Resolved"),
+                    gettext_noop("Within target (%)"),
+                    gettext_noop("Breached"),
+                    gettext_noop("Mean time to restore (h)"),
+                    gettext_noop("90th percentile (h)"),
+                    gettext_noop("Target (h)"),
                 ],
                 [
                     (
@@ -450,13 +476,13 @@ def _process_performance(organisation, period: Period) -> dict:
                     for row in report["rows"]
                 ],
             ),
-            table(N_("KPIs off norm"), KPI_COLUMNS, [_kpi_row(kpi) for kpi in off_norm], total=off_total),
+            table(gettext_noop("KPIs off norm"), KPI_COLUMNS, [_kpi_row(kpi) for kpi in off_norm], total=off_total),
         ],
         chart=chart(
             "bar",
-            N_("Incidents resolved within the restore target, per priority"),
+            gettext_noop("Incidents resolved within the restore target, per priority"),
             [label_of(Priority, row.priority) for row in report["rows"]],
-            [(N_("Within target"), [row.share_met for row in report["rows"]])],
+            [(gettext_noop("Within target"), [row.share_met for row in report["rows"]])],
             "%",
         ),
     )
@@ -477,40 +503,45 @@ def _nonconformities(organisation, period: Period) -> dict:
     recorded = sum(row["recorded"] for row in quarters)
     effective = sum(row["effective"] for row in quarters)
     if not (overview["open_total"] or year["opened"] or year["closed"] or recorded):
-        return section(ReviewInput.NONCONFORMITIES, empty=N_("No non-conformities in this year."))
+        return section(ReviewInput.NONCONFORMITIES, empty=gettext_noop("No non-conformities in this year."))
     rate = share(effective, recorded)
     return section(
         ReviewInput.NONCONFORMITIES,
         figures=[
-            figure(N_("Registered in the year"), year["opened"]),
-            figure(N_("Promoted to a formal CAPA"), year["capa"]),
-            figure(N_("Closed in the year"), year["closed"]),
-            figure(N_("Open now"), overview["open_total"], tone="warn" if overview["open_total"] else None),
+            figure(gettext_noop("Registered in the year"), year["opened"]),
+            figure(gettext_noop("Promoted to a formal CAPA"), year["capa"]),
+            figure(gettext_noop("Closed in the year"), year["closed"]),
+            figure(gettext_noop("Open now"), overview["open_total"], tone="warn" if overview["open_total"] else None),
             figure(
-                N_("Overdue actions"),
+                gettext_noop("Overdue actions"),
                 overview["overdue_actions"],
                 tone="bad" if overview["overdue_actions"] else "good",
             ),
             figure(
-                N_("Effectiveness rate"),
+                gettext_noop("Effectiveness rate"),
                 rate,
                 "%",
                 None if rate is None else "good" if rate >= 80 else "warn" if rate >= 60 else "bad",
             ),
-            figure(N_("Mean days to close"), overview["mean_days_to_close"]),
+            figure(gettext_noop("Mean days to close"), overview["mean_days_to_close"]),
         ],
         tables=[
             table(
-                N_("Effectiveness checks per quarter"),
-                [N_("Quarter"), N_("Checks recorded"), N_("Effective"), N_("Effectiveness rate (%)")],
+                gettext_noop("Effectiveness checks per quarter"),
+                [
+                    gettext_noop("Quarter"),
+                    gettext_noop("Checks recorded"),
+                    gettext_noop("Effective"),
+                    gettext_noop("Effectiveness rate (%)"),
+                ],
                 [([row["quarter"], row["recorded"], row["effective"], row["rate"]], None) for row in quarters],
             )
         ],
         chart=chart(
             "bar",
-            N_("Open non-conformities by stage"),
+            gettext_noop("Open non-conformities by stage"),
             [label_of(NcStatus, status) for status in OPEN_NC_STATUSES],
-            [(N_("Open"), [count for _status, _label, count in overview["open_by_stage"]])],
+            [(gettext_noop("Open"), [count for _status, _label, count in overview["open_by_stage"]])],
         ),
     )
 
@@ -540,7 +571,7 @@ def _monitoring(organisation, period: Period) -> dict:
         overdue=Count("pk", filter=Q(status=InvestigationStatus.OPEN, due_date__lt=period.today)),
     )
     if not any(value is not None for value in this_year) and not counts["opened"] and not counts["open"]:
-        return section(ReviewInput.MONITORING, empty=N_("No monthly risk scores in this year."))
+        return section(ReviewInput.MONITORING, empty=gettext_noop("No monthly risk scores in this year."))
     mean, before = _mean(this_year), _mean(last_year)
     change = round(mean - before, 1) if mean is not None and before is not None else None
     latest = next((value for value in reversed(this_year) if value is not None), None)
@@ -550,23 +581,32 @@ def _monitoring(organisation, period: Period) -> dict:
     return section(
         ReviewInput.MONITORING,
         figures=[
-            figure(N_("Mean monthly risk score"), mean),
-            figure(N_("Mean monthly risk score, the year before"), before),
+            figure(gettext_noop("Mean monthly risk score"), mean),
+            figure(gettext_noop("Mean monthly risk score, the year before"), before),
             figure(
-                N_("Change from the year before"),
+                gettext_noop("Change from the year before"),
                 change,
                 tone=None if change is None else "good" if change > 0 else "bad" if change < 0 else None,
             ),
-            figure(N_("Latest monthly score of the year"), rounded(latest)),
-            figure(N_("Investigations opened"), counts["opened"]),
-            figure(N_("Investigations closed"), counts["closed"]),
-            figure(N_("Investigations open now"), counts["open"], tone="warn" if counts["open"] else None),
-            figure(N_("Investigations overdue"), counts["overdue"], tone="bad" if counts["overdue"] else None),
+            figure(gettext_noop("Latest monthly score of the year"), rounded(latest)),
+            figure(gettext_noop("Investigations opened"), counts["opened"]),
+            figure(gettext_noop("Investigations closed"), counts["closed"]),
+            figure(gettext_noop("Investigations open now"), counts["open"], tone="warn" if counts["open"] else None),
+            figure(
+                gettext_noop("Investigations overdue"), counts["overdue"], tone="bad" if counts["overdue"] else None
+            ),
         ],
         tables=[
             table(
-                N_("Investigations of score drops in the year"),
-                [N_("Area"), N_("Month"), N_("Previous score"), N_("Score"), N_("Owner"), N_("Status")],
+                gettext_noop("Investigations of score drops in the year"),
+                [
+                    gettext_noop("Area"),
+                    gettext_noop("Month"),
+                    gettext_noop("Previous score"),
+                    gettext_noop("Score"),
+                    gettext_noop("Owner"),
+                    gettext_noop("Status"),
+                ],
                 [
                     (
                         [
@@ -586,7 +626,7 @@ def _monitoring(organisation, period: Period) -> dict:
         ],
         chart=chart(
             "line",
-            N_("Monthly risk score"),
+            gettext_noop("Monthly risk score"),
             [month.strftime("%Y-%m") for month in period.months],
             [(str(period.year), this_year), (str(period.year - 1), last_year)],
         ),
@@ -599,20 +639,29 @@ def _audits(organisation, period: Period) -> dict:
     maturity = maturity_by_principle(organisation=organisation, year=period.year)
     threads = common_threads(organisation=organisation, year=period.year)
     if not maturity and not threads:
-        return section(ReviewInput.AUDITS, empty=N_("No audits reported in this year."))
+        return section(ReviewInput.AUDITS, empty=gettext_noop("No audits reported in this year."))
     averages = [entry.average for entry in maturity]
     return section(
         ReviewInput.AUDITS,
         figures=[
-            figure(N_("Principles assessed"), len(maturity)),
-            figure(N_("Units audited"), max((entry.units for entry in maturity), default=0)),
-            figure(N_("Mean maturity (1-5)"), rounded(sum(averages) / len(averages), 2) if averages else None),
-            figure(N_("Common threads"), len(threads), tone="warn" if threads else None),
+            figure(gettext_noop("Principles assessed"), len(maturity)),
+            figure(gettext_noop("Units audited"), max((entry.units for entry in maturity), default=0)),
+            figure(
+                gettext_noop("Mean maturity (1-5)"), rounded(sum(averages) / len(averages), 2) if averages else None
+            ),
+            figure(gettext_noop("Common threads"), len(threads), tone="warn" if threads else None),
         ],
         tables=[
             table(
-                N_("Maturity per principle"),
-                [N_("Principle"), N_("Mean"), N_("Level"), N_("Lowest"), N_("Highest"), N_("Units")],
+                gettext_noop("Maturity per principle"),
+                [
+                    gettext_noop("Principle"),
+                    gettext_noop("Mean"),
+                    gettext_noop("Level"),
+                    gettext_noop("Lowest"),
+                    gettext_noop("Highest"),
+                    gettext_noop("Units"),
+                ],
                 [
                     (
                         [
@@ -629,8 +678,8 @@ def _audits(organisation, period: Period) -> dict:
                 ],
             ),
             table(
-                N_("Common threads"),
-                [N_("Theme"), N_("Units"), N_("Findings and recommendations")],
+                gettext_noop("Common threads"),
+                [gettext_noop("Theme"), gettext_noop("Units"), gettext_noop("Findings and recommendations")],
                 [
                     (
                         [str(thread.theme.name), ", ".join(unit.name for unit in thread.units), len(thread.findings)],
@@ -642,9 +691,9 @@ def _audits(organisation, period: Period) -> dict:
         ],
         chart=chart(
             "bar",
-            N_("Maturity per principle"),
+            gettext_noop("Maturity per principle"),
             [str(entry.principle) for entry in maturity],
-            [(N_("Mean maturity"), [rounded(entry.average, 2) for entry in maturity])],
+            [(gettext_noop("Mean maturity"), [rounded(entry.average, 2) for entry in maturity])],
         )
         if maturity
         else None,
@@ -666,26 +715,26 @@ def _suppliers(organisation, period: Period) -> dict:
     this_year = [by_month.get(month) for month in period.months]
     last_year = [by_month.get(month.replace(year=period.year - 1)) for month in period.months]
     if not any(value is not None for value in this_year):
-        return section(ReviewInput.SUPPLIERS, empty=N_("No supplier scores in this year."))
+        return section(ReviewInput.SUPPLIERS, empty=gettext_noop("No supplier scores in this year."))
     mean, before = _mean(this_year), _mean(last_year)
     change = round(mean - before, 1) if mean is not None and before is not None else None
     name = str(scores[0].area.display_name)
     return section(
         ReviewInput.SUPPLIERS,
         figures=[
-            figure(N_("Mean supplier score"), mean),
-            figure(N_("Mean supplier score, the year before"), before),
+            figure(gettext_noop("Mean supplier score"), mean),
+            figure(gettext_noop("Mean supplier score, the year before"), before),
             figure(
-                N_("Change from the year before"),
+                gettext_noop("Change from the year before"),
                 change,
                 tone=None if change is None else "good" if change > 0 else "bad" if change < 0 else None,
             ),
-            figure(N_("Lowest month"), rounded(min(value for value in this_year if value is not None))),
-            figure(N_("Months scored"), sum(1 for value in this_year if value is not None)),
+            figure(gettext_noop("Lowest month"), rounded(min(value for value in this_year if value is not None))),
+            figure(gettext_noop("Months scored"), sum(1 for value in this_year if value is not None)),
         ],
         chart=chart(
             "line",
-            N_("Supplier score per month"),
+            gettext_noop("Supplier score per month"),
             [month.strftime("%Y-%m") for month in period.months],
             [(f"{name} {period.year}", this_year), (f"{name} {period.year - 1}", last_year)],
         ),
@@ -705,23 +754,33 @@ def _risks(organisation, period: Period) -> dict:
     total = sum(row["n"] for row in by_level.values())
     pending = RiskApproval.objects.filter(risk__organisation=organisation).pending().count()
     if not total and not pending:
-        return section(ReviewInput.RISKS, empty=N_("No open risks."))
+        return section(ReviewInput.RISKS, empty=gettext_noop("No open risks."))
     overdue = sum(row["overdue"] for row in by_level.values())
     counts = {level: by_level.get(level, {}).get("n", 0) for level in LEVELS}
     very_high = risks.filter(level=RiskLevel.VERY_HIGH).select_related("unit", "owner").order_by("next_review", "pk")
     return section(
         ReviewInput.RISKS,
         figures=[
-            figure(N_("Open risks"), total),
-            figure(N_("Very high"), counts[RiskLevel.VERY_HIGH], tone="bad" if counts[RiskLevel.VERY_HIGH] else "good"),
-            figure(N_("High"), counts[RiskLevel.HIGH], tone="warn" if counts[RiskLevel.HIGH] else None),
-            figure(N_("Approvals outstanding"), pending, tone="warn" if pending else None),
-            figure(N_("Reviews overdue"), overdue, tone="bad" if overdue else "good"),
+            figure(gettext_noop("Open risks"), total),
+            figure(
+                gettext_noop("Very high"),
+                counts[RiskLevel.VERY_HIGH],
+                tone="bad" if counts[RiskLevel.VERY_HIGH] else "good",
+            ),
+            figure(gettext_noop("High"), counts[RiskLevel.HIGH], tone="warn" if counts[RiskLevel.HIGH] else None),
+            figure(gettext_noop("Approvals outstanding"), pending, tone="warn" if pending else None),
+            figure(gettext_noop("Reviews overdue"), overdue, tone="bad" if overdue else "good"),
         ],
         tables=[
             table(
-                N_("Very high risks"),
-                [N_("Risk"), N_("Unit"), N_("Owner"), N_("Status"), N_("Next review")],
+                gettext_noop("Very high risks"),
+                [
+                    gettext_noop("Risk"),
+                    gettext_noop("Unit"),
+                    gettext_noop("Owner"),
+                    gettext_noop("Status"),
+                    gettext_noop("Next review"),
+                ],
                 [
                     (
                         [
@@ -740,9 +799,9 @@ def _risks(organisation, period: Period) -> dict:
         ],
         chart=chart(
             "bar",
-            N_("Open risks by level"),
+            gettext_noop("Open risks by level"),
             [label_of(RiskLevel, level) for level in LEVELS],
-            [(N_("Open risks"), [counts[level] for level in LEVELS])],
+            [(gettext_noop("Open risks"), [counts[level] for level in LEVELS])],
         ),
     )
 
@@ -772,37 +831,39 @@ def _improvement(organisation, period: Period) -> dict:
     }
     judged = sum(verdicts[code] for code in EFFECT_VERDICTS)
     if not judged and not verdicts["pending"] and not checks:
-        return section(ReviewInput.IMPROVEMENT, empty=N_("No effects of improvement actions were judged in this year."))
+        return section(
+            ReviewInput.IMPROVEMENT, empty=gettext_noop("No effects of improvement actions were judged in this year.")
+        )
     reached = verdicts[Verdict.REACHED]
     checked = sum(checks.values())
     return section(
         ReviewInput.IMPROVEMENT,
         figures=[
-            figure(N_("Effects reached"), reached, tone="good" if reached else None),
-            figure(N_("Effects partly reached"), verdicts[Verdict.PARTLY]),
+            figure(gettext_noop("Effects reached"), reached, tone="good" if reached else None),
+            figure(gettext_noop("Effects partly reached"), verdicts[Verdict.PARTLY]),
             figure(
-                N_("Effects not reached"),
+                gettext_noop("Effects not reached"),
                 verdicts[Verdict.NOT_REACHED],
                 tone="bad" if verdicts[Verdict.NOT_REACHED] else None,
             ),
-            figure(N_("Effects that cannot be measured"), verdicts[Verdict.NOT_MEASURABLE]),
-            figure(N_("Effects still to be judged"), verdicts["pending"]),
-            figure(N_("Share of effects reached"), share(reached, judged), "%"),
-            figure(N_("CAPA checks: effective"), share(checks.get(CheckVerdict.EFFECTIVE, 0), checked), "%"),
+            figure(gettext_noop("Effects that cannot be measured"), verdicts[Verdict.NOT_MEASURABLE]),
+            figure(gettext_noop("Effects still to be judged"), verdicts["pending"]),
+            figure(gettext_noop("Share of effects reached"), share(reached, judged), "%"),
+            figure(gettext_noop("CAPA checks: effective"), share(checks.get(CheckVerdict.EFFECTIVE, 0), checked), "%"),
         ],
         tables=[
             table(
-                N_("Effectiveness checks of corrective actions"),
-                [N_("Verdict"), N_("Checks")],
+                gettext_noop("Effectiveness checks of corrective actions"),
+                [gettext_noop("Verdict"), gettext_noop("Checks")],
                 [([label_of(CheckVerdict, code), checks.get(code, 0)], None) for code in CheckVerdict.values],
                 total=len(CheckVerdict.values),
             )
         ],
         chart=chart(
             "bar",
-            N_("Effects of improvement actions"),
+            gettext_noop("Effects of improvement actions"),
             [label_of(Verdict, code) for code in EFFECT_VERDICTS],
-            [(N_("Effects"), [verdicts[code] for code in EFFECT_VERDICTS])],
+            [(gettext_noop("Effects"), [verdicts[code] for code in EFFECT_VERDICTS])],
         ),
     )
 
