@@ -10,4 +10,17 @@ class ReviewsConfig(AppConfig):
         # Hooks this app registers with the core (and the cockpit), one block each.
         # reviews
         # cockpit
-        pass
+        from qms.choices import Role
+        from qms.cockpit import register_tile
+        from reviews.selectors import cockpit
+
+        # The board reads the last management review in its cockpit (and its quality officers and group
+        # management the review being prepared).
+        register_tile(
+            "management_review",
+            roles={Role.BOARD_MEMBER, Role.QUALITY_OFFICER, Role.GROUP_MANAGEMENT},
+            title=_("Management review"),
+            order=60,
+            compute=cockpit.review_tile,
+            icon="journal-check",
+        )

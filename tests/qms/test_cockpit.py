@@ -141,10 +141,11 @@ def test_a_viewer_sees_only_everyones_tiles(cast):
     ("person", "own"),
     [
         ("qo_a", {"risk_score", "risk_register_attention", "kpis_off_norm", "my_feedback", "incidents_open",
-                  "breaches_deadline", "capa", "audits_in_progress", "overdue_actions_of_others"}),
+                  "breaches_deadline", "capa", "audits_in_progress", "overdue_actions_of_others",
+                  "management_review"}),
         ("board_a", {"risk_review_queue", "risk_score", "risks_medium_plus", "kpis_off_norm", "p1_open",
-                     "breaches_open_count"}),
-        ("group_mgmt", {"organisations", "risk_review_queue"}),
+                     "breaches_open_count", "management_review"}),
+        ("group_mgmt", {"organisations", "risk_review_queue", "management_review"}),
         ("risk_owner_a", {"my_risks"}),
         ("team_lead_a", {"my_risks", "my_feedback"}),
         ("auditor_a", {"audits_to_score"}),
@@ -323,7 +324,7 @@ def test_the_cockpit_costs_a_constant_number_of_queries(cast, as_user, everythin
 # The request (session, user, second factor, scope, the unit list), the navigation (unread count, the
 # board's and group's queues), the roles line, one or two per tile and one per column of the
 # organisations side by side.
-QUERIES = 39
+QUERIES = 40
 
 
 def test_the_incident_coordinator_sees_the_incidents_they_own(cast, as_user):
