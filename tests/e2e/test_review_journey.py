@@ -3,7 +3,7 @@ year's review of the organisation, finds the pack assembled from the system's ow
 a KPI off its norm, an incident), writes the commentary of every section, records who attended and the
 meeting date, records a decision with an action (owner, due date), finalises the review (its figures
 frozen "as of" that moment) and downloads the PDF (a PDF with the organisation's name and the year in its
-text); a board member then finds the finalised review in the list and reads it.
+text); a board member then sees it in their cockpit, opens it from there and reads it.
 
 Only the people, the units, the risk, the KPI with its measurements and the incident are made directly;
 everything else happens through the pages."""
@@ -184,15 +184,20 @@ def test_it_prepares_holds_and_finalises_the_management_review_and_hands_the_boa
     assert RISK in text and DECISION[:40] in " ".join(text.split())
     log_out(page, cast.quality_officer)
 
-    # --- the board member finds the finalised review ---------------------------------------------------
-    # (The cockpit has no tile of the last review yet: the board member finds it in the review list.)
+    # --- the board member sees it in their cockpit and in the list ------------------------------------
     log_in(page, cast.board_member)
+    tile = page.get_by_test_id("tile-management_review")
+    expect(tile).to_contain_text(f"{cast.organisation.name} {year}")
+    expect(tile).to_contain_text("finalised, as of")
     page.locator("#mainnav").get_by_role("link", name=label("Management review")).click()
     expect(page).to_have_url(re.compile(r"/reviews/$"))
     expect(page.get_by_test_id("prepare-review")).to_have_count(0)
     row = page.get_by_role("row", name=re.compile(re.escape(cast.organisation.name)))
     expect(row).to_contain_text("Finalised")
-    row.get_by_role("link", name=cast.organisation.name).click()
+    page.goto("/")
+    page.get_by_test_id("tile-management_review").get_by_role(
+        "link", name=re.compile(re.escape(f"{cast.organisation.name} {year}"))
+    ).click()
     expect(page).to_have_url(re.compile(rf"/reviews/{review.pk}/$"))
     expect(page.get_by_test_id("review-status")).to_have_text("Finalised")
     expect(page.get_by_test_id("review-as-of")).to_contain_text("As of")
