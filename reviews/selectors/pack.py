@@ -418,7 +418,8 @@ def _process_performance(organisation, period: Period) -> dict:
         kpis.filter(year_status__in=[KpiStatus.RED, KpiStatus.AMBER]).order_by("-year_status", "code")[:ROWS]
     )
     off_total = statuses.get(KpiStatus.RED, 0) + statuses.get(KpiStatus.AMBER, 0)
-    report = sla_report(incidents=Incident.objects.all(), organisation=organisation, year=period.year)
+    # The pack shows the year's figures, not the report's twelve-month trend (a third pass over them).
+    report = sla_report(incidents=Incident.objects.all(), organisation=organisation, year=period.year, with_trend=False)
     total = report["total"]
     if not sum(statuses.values()) and not total.reported and not total.resolved:
         return section(ReviewInput.PROCESS_PERFORMANCE, empty=gettext_noop("No KPIs and no incidents in this year."))
