@@ -6,15 +6,15 @@ function for the page's PDF (``reviews.views.reviews.ReviewPdfView``) and the AP
 from django.utils import timezone
 
 from qms.pdf import render_pdf
+from reviews.selectors.document import review_document
 from reviews.selectors.pack import pack_for
-from reviews.views.document import review_document
 
 TEMPLATE = "reviews/review_pdf.html"
 
 
 def review_pdf_context(review, pack: dict | None = None) -> dict:
     """What the template reads: ``review``, ``pack``, ``generated_at`` (now, local time) and the review
-    as one document (``reviews.views.document.review_document``: ``sections`` each with its figures,
+    as one document (``reviews.selectors.document.review_document``: ``sections`` each with its figures,
     tables, chart, commentary and decisions, ``attendees``, ``decisions``, ``as_of``)."""
     pack = pack_for(review) if pack is None else pack
     return {

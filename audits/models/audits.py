@@ -393,14 +393,14 @@ class AuditCalibration(models.Model):
 
         from django.core.exceptions import ValidationError
 
-        if self.median is not None and self.score is not None and Decimal(self.score) != self.median:
-            if not (self.reason or "").strip():
-                raise ValidationError(
-                    {
-                        "reason": _("The calibrated score differs from the assessors' median (%(median)s): say why.")
-                        % {"median": self.median}
-                    }
-                )
+        differs = self.median is not None and self.score is not None and Decimal(self.score) != self.median
+        if differs and not (self.reason or "").strip():
+            raise ValidationError(
+                {
+                    "reason": _("The calibrated score differs from the assessors' median (%(median)s): say why.")
+                    % {"median": self.median}
+                }
+            )
 
 
 class ManagementResponse(models.Model):

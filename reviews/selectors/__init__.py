@@ -1,1 +1,0 @@
-"""Reads of the reviews app that need shaping."""

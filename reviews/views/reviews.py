@@ -46,10 +46,10 @@ from reviews.forms.reviews import (
     ReviewForm,
 )
 from reviews.models import ManagementReview, ReviewAttendee, ReviewDecision, ReviewSection
+from reviews.selectors.document import review_document
 from reviews.selectors.pack import pack_for
 from reviews.services import reviews as services
 from reviews.tables import ReviewTable
-from reviews.views.document import review_document
 
 REVIEWS = ManagementReview.objects.select_related("organisation", "prepared_by", "finalised_by")
 PREPARER_ROLES = (Role.QUALITY_OFFICER, Role.ADMINISTRATOR)
