@@ -263,3 +263,35 @@ def throughput(port: int, path: str, headers: dict, *, clients: int = 4, seconds
         results = pool.map(_hammer, [(port, path, headers, seconds)] * clients)
     done = sum(result[0] for result in results)
     return done / seconds, sum(result[1] for result in results)
+
+
+def benchmark_tree(code: str, name: str, *, business_units: int, teams_per_unit: int):
+    """A benchmark's own group -> organisation -> business units -> teams, codes starting with ``code``
+    (so its cleanup finds them): ``(organisation, business_units, units)``, ``units`` being every
+    business unit and team. Stored without the organisation's defaults (``unit_store_new``)."""
+    from qms.choices import UnitKind
+    from qms.models import OrganisationUnit
+    from qms.services.organisation import unit_store_new
+
+    group = unit_store_new(OrganisationUnit(code=code, name=f"{name} group", kind=UnitKind.GROUP))
+    organisation = unit_store_new(
+        OrganisationUnit(code=f"{code}-ORG", name=name, kind=UnitKind.ORGANISATION, parent=group)
+    )
+    units, parents = [], []
+    for n in range(business_units):
+        business_unit = unit_store_new(
+            OrganisationUnit(
+                code=f"{code}-BU{n}", name=f"Business unit {n}", kind=UnitKind.BUSINESS_UNIT, parent=organisation
+            )
+        )
+        parents.append(business_unit)
+        units.append(business_unit)
+        for t in range(teams_per_unit):
+            units.append(
+                unit_store_new(
+                    OrganisationUnit(
+                        code=f"{code}-BU{n}-T{t}", name=f"Team {n}.{t}", kind=UnitKind.TEAM, parent=business_unit
+                    )
+                )
+            )
+    return organisation, parents, units

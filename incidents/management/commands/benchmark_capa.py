@@ -44,9 +44,8 @@ from incidents.models import CapaProposal, CapaQuarter, CauseCategory, Effective
 from incidents.selectors.nonconformities import capa_overview
 from incidents.services.nonconformities import capa_figures_recount
 from qms import benchmark
-from qms.choices import ActionKind, ActionStatus, Role, UnitKind
+from qms.choices import ActionKind, ActionStatus, Role
 from qms.models import Action, ApiToken, Membership, Notification, OrganisationUnit, User
-from qms.services.organisation import unit_store_new
 from qms.services.security import token_create
 
 CODE = "BENCH-CAPA"
@@ -191,29 +190,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def seed(self, label, count):
         code = f"{CODE}-{label.upper()}"
-        group = unit_store_new(OrganisationUnit(code=code, name=f"Benchmark CAPA group {label}", kind=UnitKind.GROUP))
-        organisation = unit_store_new(
-            OrganisationUnit(
-                code=f"{code}-ORG", name=f"Benchmark CAPA {label}", kind=UnitKind.ORGANISATION, parent=group
-            )
+        organisation, business_units, units = benchmark.benchmark_tree(
+            code, f"Benchmark CAPA {label}", business_units=BUSINESS_UNITS, teams_per_unit=TEAMS_PER_UNIT
         )
-        units, business_units = [], []
-        for n in range(BUSINESS_UNITS):
-            business_unit = unit_store_new(
-                OrganisationUnit(
-                    code=f"{code}-BU{n}", name=f"Business unit {n}", kind=UnitKind.BUSINESS_UNIT, parent=organisation
-                )
-            )
-            business_units.append(business_unit)
-            units.append(business_unit)
-            for t in range(TEAMS_PER_UNIT):
-                units.append(
-                    unit_store_new(
-                        OrganisationUnit(
-                            code=f"{code}-BU{n}-T{t}", name=f"Team {n}.{t}", kind=UnitKind.TEAM, parent=business_unit
-                        )
-                    )
-                )
         officer, _ = User.objects.get_or_create(username=f"{OFFICER}-{label}", defaults={"first_name": "Benchmark"})
         officer.set_password(PASSWORD)
         officer.save(update_fields=["password"])

@@ -45,9 +45,8 @@ from incidents.selectors.reports import sla_report
 from incidents.services.incidents import sla_watch
 from qms import benchmark
 from qms.calendar import calendar_for
-from qms.choices import Role, UnitKind
+from qms.choices import Role
 from qms.models import ApiToken, Membership, Notification, OrganisationUnit, User
-from qms.services.organisation import unit_store_new
 from qms.services.security import token_create
 from risks.management.commands import benchmark_register
 
@@ -268,27 +267,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def seed_incidents(self, count, open_count):
-        group = unit_store_new(OrganisationUnit(code=CODE, name="Benchmark incident group", kind=UnitKind.GROUP))
-        organisation = unit_store_new(
-            OrganisationUnit(code=f"{CODE}-ORG", name="Benchmark incidents", kind=UnitKind.ORGANISATION, parent=group)
+        organisation, business_units, units = benchmark.benchmark_tree(
+            CODE, "Benchmark incidents", business_units=BUSINESS_UNITS, teams_per_unit=TEAMS_PER_UNIT
         )
-        units, business_units = [], []
-        for n in range(BUSINESS_UNITS):
-            business_unit = unit_store_new(
-                OrganisationUnit(
-                    code=f"{CODE}-BU{n}", name=f"Business unit {n}", kind=UnitKind.BUSINESS_UNIT, parent=organisation
-                )
-            )
-            business_units.append(business_unit)
-            units.append(business_unit)
-            for t in range(TEAMS_PER_UNIT):
-                units.append(
-                    unit_store_new(
-                        OrganisationUnit(
-                            code=f"{CODE}-BU{n}-T{t}", name=f"Team {n}.{t}", kind=UnitKind.TEAM, parent=business_unit
-                        )
-                    )
-                )
         officer, _ = User.objects.get_or_create(username=OFFICER, defaults={"first_name": "Benchmark"})
         officer.set_password(PASSWORD)
         officer.save(update_fields=["password"])

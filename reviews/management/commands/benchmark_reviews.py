@@ -53,10 +53,9 @@ from kpis.choices import DEFAULT_KPIS, FeedbackCategory, FeedbackChannel, KpiCat
 from kpis.models import Feedback, IntendedEffect, KeyResult, Kpi, KpiMeasurement, Objective
 from qms import benchmark
 from qms.calendar import calendar_for
-from qms.choices import ActionKind, ActionStatus, Role, UnitKind
+from qms.choices import ActionKind, ActionStatus, Role
 from qms.models import Action, Membership, Notification, OrganisationUnit, User
 from qms.periods import Frequency
-from qms.services.organisation import unit_store_new
 from reviews.choices import ReviewInput
 from reviews.models import ManagementReview, ReviewDecision
 from reviews.selectors.pack import SECTIONS, Period, assemble_pack
@@ -224,29 +223,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def seed(self, label, counts) -> dict:
         code = f"{CODE}-{label.upper()}"
-        group = unit_store_new(OrganisationUnit(code=code, name=f"Benchmark review group {label}", kind=UnitKind.GROUP))
-        organisation = unit_store_new(
-            OrganisationUnit(
-                code=f"{code}-ORG", name=f"Benchmark review {label}", kind=UnitKind.ORGANISATION, parent=group
-            )
+        organisation, business_units, units = benchmark.benchmark_tree(
+            code, f"Benchmark review {label}", business_units=BUSINESS_UNITS, teams_per_unit=TEAMS_PER_UNIT
         )
-        units, business_units = [], []
-        for n in range(BUSINESS_UNITS):
-            business_unit = unit_store_new(
-                OrganisationUnit(
-                    code=f"{code}-BU{n}", name=f"Business unit {n}", kind=UnitKind.BUSINESS_UNIT, parent=organisation
-                )
-            )
-            business_units.append(business_unit)
-            units.append(business_unit)
-            for t in range(TEAMS_PER_UNIT):
-                units.append(
-                    unit_store_new(
-                        OrganisationUnit(
-                            code=f"{code}-BU{n}-T{t}", name=f"Team {n}.{t}", kind=UnitKind.TEAM, parent=business_unit
-                        )
-                    )
-                )
         officer, _ = User.objects.get_or_create(username=f"{OFFICER}-{label}", defaults={"first_name": "Benchmark"})
         Membership.objects.get_or_create(user=officer, unit=organisation, role=Role.QUALITY_OFFICER)
         owners = []  # two per business unit, owning its records and its teams'
