@@ -28,6 +28,19 @@ def pytest_configure(config):
         raise pytest.UsageError("QMS_REQUIRE_SERVICES=1 but PostgreSQL and Redis were not both started")
 
 
+@pytest.fixture
+def row_locks():
+    """For the race tests, which need PostgreSQL's row locks (SQLite locks the whole database, so there
+    is no race to win): skipped on the SQLite fallback of a local run; where the services are required
+    (``.ci/run``), running them on SQLite is a failure instead."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("QMS_REQUIRE_SERVICES") == "1":
+            pytest.fail("QMS_REQUIRE_SERVICES=1, yet the race tests run on SQLite")
+        pytest.skip("needs PostgreSQL's row locks (scripts/test.sh starts one)")
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # Throttle counters and lockouts live in the cache: no test inherits another's.

@@ -9,7 +9,6 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from incidents.choices import NcSource, NcStatus, Severity, Verdict
@@ -411,9 +410,7 @@ def test_only_quality_officers_and_administrators_change_the_catalogue(cast):
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_it_lets_exactly_one_of_two_simultaneous_steps_win(cast):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks (scripts/test.sh starts one)")
+def test_it_lets_exactly_one_of_two_simultaneous_steps_win(cast, row_locks):
     second_qo = UserFactory(username="qo2_a")
     MembershipFactory(user=second_qo, unit=cast.units.org_a, role=Role.QUALITY_OFFICER)
     nc = services.nc_create(
@@ -527,9 +524,7 @@ def test_it_rebuilds_the_kept_figures_with_the_command(cast, register):
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_it_counts_both_of_two_simultaneous_closes(cast):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks (scripts/test.sh starts one)")
+def test_it_counts_both_of_two_simultaneous_closes(cast, row_locks):
     ncs = [
         services.nc_create(
             actor=cast.team_lead_a, unit=cast.units.team_a1a, title=f"At once {n}", kind="error", correction="Fixed"

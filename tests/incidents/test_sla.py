@@ -108,9 +108,7 @@ def test_it_costs_the_same_queries_for_1_and_20_warnings_plus_one_insert_each(ca
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_it_notifies_once_when_two_runs_race(cast, coordinator):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks (scripts/test.sh starts one)")
+def test_it_notifies_once_when_two_runs_race(cast, coordinator, row_locks):
     for _ in range(10):
         open_p2(cast, coordinator, 2)
     barrier = threading.Barrier(2)

@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from drf_spectacular.drainage import GENERATOR_STATS
 
@@ -710,13 +709,11 @@ def test_the_schema_is_valid_and_has_the_register(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_decisions_on_one_approval_one_wins(cast, api, pending):
+def test_two_simultaneous_decisions_on_one_approval_one_wins(cast, api, pending, row_locks):
     import threading
 
     from django.db import connections
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks (scripts/test.sh starts one)")
     second = UserFactory(username="board_a2")
     MembershipFactory(user=second, unit=cast.units.org_a, role=Role.BOARD_MEMBER)
     barrier = threading.Barrier(2)

@@ -403,13 +403,11 @@ def test_the_celery_task_runs_the_job(cast, org):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_monthly_runs_open_each_investigation_once(cast, org):
+def test_two_concurrent_monthly_runs_open_each_investigation_once(cast, org, row_locks):
     import threading
 
-    from django.db import connection, connections
+    from django.db import connections
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks (scripts/test.sh starts one)")
     drop_setup(cast, org)
     barrier = threading.Barrier(2)
     results, errors = [], []
