@@ -588,7 +588,8 @@ def score_delete(*, actor, score: AuditScore) -> None:
     score.delete()
 
 
-def _median(values: list[int]) -> Decimal | None:
+def median_of(values: list[int]) -> Decimal | None:
+    """The median of scores (Decimal, one decimal: an even count averages the middle two), None of none."""
     if not values:
         return None
     return Decimal(str(statistics.median(values))).quantize(Decimal("0.1"))
@@ -598,7 +599,7 @@ def assessor_median(audit: Audit, principle: Principle):
     """The median (Decimal, one decimal: an even count averages the middle two) of the assessors'
     scores of ``principle`` in ``audit``."""
     values = list(AuditScore.objects.filter(audit=audit, principle=principle).values_list("score", flat=True))
-    return _median(values)
+    return median_of(values)
 
 
 @transaction.atomic
