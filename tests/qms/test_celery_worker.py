@@ -84,7 +84,10 @@ def test_it_runs_the_escalations_in_a_real_worker_through_redis(cast, worker):
     result = run_escalations.apply_async(queue=queue)
     assert not isinstance(result, EagerResult)
     try:
-        counts = result.get(timeout=60)
+        # Celery refuses .get() while any thread of this process is inside an eager task (a global flag), as
+        # the live server of a browser test run earlier in the same worker may be; this test waits on a
+        # real worker in another process, which is safe.
+        counts = result.get(timeout=60, disable_sync_subtasks=False)
     except Exception as exc:
         pytest.fail(f"no result from the worker ({exc!r}; exit code {process.poll()}):\n{log.read_text()[-4000:]}")
 
